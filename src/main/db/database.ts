@@ -1,0 +1,41 @@
+import Database from 'better-sqlite3';
+import { migrations, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) the catalog database and brings its schema up to date.
+ * WAL lets the UI read while a long task writes; foreign keys are off by default in SQLite.
+ */
+export function openDatabase(file: string, list: readonly Migration[] = migrations): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, list);
+  return db;
+}
+
+/**
+ * Applies every migration newer than `PRAGMA user_version`, each in its own transaction together with the
+ * version bump, so a failure leaves the database at the last good version rather than half-migrated.
+ */
+export function migrate(db: Db, list: readonly Migration[] = migrations): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  const latest = list.length;
+  if (from > latest) {
+    throw new Error(
+      `This database was written by a newer version of Signet (schema ${from}, this version knows ${latest}). ` +
+        'Update Signet to open it; nothing was changed.',
+    );
+  }
+  list.forEach((migration, index) => {
+    const version = index + 1;
+    if (version <= from) return;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${version}`);
+    })();
+  });
+  return { from, to: latest };
+}

@@ -1,0 +1,11 @@
+import type Database from 'better-sqlite3';
+import { m001Settings } from './001-settings';
+import { m002Activity } from './002-activity';
+
+export interface Migration {
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/** Append only: the position in this list is the schema version (PRAGMA user_version). */
+export const migrations: readonly Migration[] = [m001Settings, m002Activity];

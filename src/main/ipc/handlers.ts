@@ -1,0 +1,24 @@
+import type { MainServices } from '../wiring';
+import type { Handlers } from './router';
+
+/** One handler per contract channel; each is a thin call into a service. */
+export function createHandlers(s: MainServices): Handlers {
+  return {
+    'app:info': () => s.facts,
+    'settings:get': () => s.settings.get(),
+    'settings:update': (patch) => {
+      const next = s.settings.update(patch);
+      s.emit('settings:changed', next);
+      return next;
+    },
+    'keychain:status': async () => {
+      const status = await s.secrets.status();
+      return {
+        available: status.available,
+        backend: s.secrets.backend,
+        message: status.available ? null : status.message,
+      };
+    },
+    'activity:list': ({ limit }) => s.activity.recent(limit),
+  };
+}

@@ -1,0 +1,30 @@
+import { UserFacingError } from './errors';
+
+/**
+ * Where Signet keeps secrets (storage credentials, token signing keys): the OS keychain, one entry per
+ * secret under one service name. There is deliberately no file-based implementation: when the keychain
+ * cannot be reached, storing a secret fails with KeychainUnavailableError and the UI says so.
+ */
+export interface SecretStore {
+  /** Human name of the backend, e.g. "Secret Service (GNOME Keyring)". */
+  readonly backend: string;
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  /** True when an entry was removed. */
+  delete(account: string): Promise<boolean>;
+  /** Account names only, never the secrets. */
+  list(): Promise<string[]>;
+  /** Checks that the keychain answers; never throws. */
+  status(): Promise<{ available: true } | { available: false; message: string }>;
+}
+
+export class KeychainUnavailableError extends UserFacingError {
+  constructor(detail: string) {
+    super(
+      'keychain-unavailable',
+      'Signet cannot reach your system keychain, so it did not store the secret (it never keeps secrets in ' +
+        `plain files). ${detail}`,
+    );
+    this.name = 'KeychainUnavailableError';
+  }
+}

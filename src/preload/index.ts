@@ -1,0 +1,24 @@
+/**
+ * Runs in the sandboxed renderer before the page. Exposes `window.api`, built from the IPC contract: one
+ * function per channel and a typed `on` for events. The page never gets ipcRenderer itself.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { buildApi } from '../shared/ipc/api';
+import { CHANNEL_NAMES, EVENT_CHANNEL_PREFIX, EVENT_NAMES } from '../shared/ipc/contract';
+import type { IpcResult } from '../shared/ipc/define';
+
+const api = buildApi(
+  (channel, input) => {
+    // buildApi only ever passes contract channels; checking again costs nothing and keeps this honest.
+    if (!CHANNEL_NAMES.includes(channel)) return Promise.reject(new Error(`Unknown channel ${channel}`));
+    return ipcRenderer.invoke(channel, input) as Promise<IpcResult<unknown>>;
+  },
+  (event, listener) => {
+    if (!EVENT_NAMES.includes(event)) throw new Error(`Unknown event ${event}`);
+    const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload);
+    ipcRenderer.on(EVENT_CHANNEL_PREFIX + event, wrapped);
+    return () => ipcRenderer.removeListener(EVENT_CHANNEL_PREFIX + event, wrapped);
+  },
+);
+
+contextBridge.exposeInMainWorld('api', api);

@@ -1,0 +1,111 @@
+import { AppShell, Group, NavLink, ScrollArea, Text, ThemeIcon, Title, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import {
+  IconActivity,
+  IconCloud,
+  IconInfoCircle,
+  IconLink,
+  IconPhoto,
+  IconSettings,
+  IconShieldLock,
+} from '@tabler/icons-react';
+import type { ComponentType } from 'react';
+import { AboutModal } from './components/AboutModal';
+import { ColorSchemeFromSettings } from './components/ColorSchemeFromSettings';
+import { type Route, useRoute } from './lib/routes';
+import { ActivityPage } from './pages/ActivityPage';
+import { ComingSoonPage } from './pages/ComingSoonPage';
+import { SettingsPage } from './pages/SettingsPage';
+
+interface NavItem {
+  route: Route;
+  label: string;
+  description: string;
+  icon: ComponentType<{ size?: number; stroke?: number }>;
+}
+
+const NAV: NavItem[] = [
+  { route: 'library', label: 'Library', description: 'Your product files', icon: IconPhoto },
+  { route: 'links', label: 'Links', description: 'Download links you issued', icon: IconLink },
+  { route: 'accounts', label: 'Accounts', description: 'Cloud storage connections', icon: IconCloud },
+  { route: 'activity', label: 'Activity', description: 'What Signet did', icon: IconActivity },
+  { route: 'settings', label: 'Settings', description: 'Defaults and preferences', icon: IconSettings },
+];
+
+const COMING: Record<'library' | 'links' | 'accounts', { title: string; text: string }> = {
+  library: {
+    title: 'Library',
+    text: 'Every file in your storage with its access type (public or private), size and date; bulk changes such as “make these files private”, and uploads with progress.',
+  },
+  links: {
+    title: 'Links',
+    text: 'Create download links that expire, limit how often they work, and see every link you issued with its downloads. You can revoke a link at any time.',
+  },
+  accounts: {
+    title: 'Accounts',
+    text: 'Connect Amazon S3, Cloudflare R2, Google Cloud Storage, Backblaze B2, Wasabi, DigitalOcean Spaces or any S3-compatible storage. Keys are kept in your system keychain.',
+  },
+};
+
+export function App() {
+  const [route, go] = useRoute();
+  const [aboutOpen, about] = useDisclosure(false);
+
+  return (
+    <AppShell navbar={{ width: 250, breakpoint: 0 }} padding="lg">
+      <ColorSchemeFromSettings />
+      <AppShell.Navbar p="sm" aria-label="Main navigation">
+        <AppShell.Section>
+          <Group gap="xs" px="xs" py="sm">
+            <ThemeIcon size="lg" radius="md" variant="filled">
+              <IconShieldLock size={20} />
+            </ThemeIcon>
+            <div>
+              <Title order={4} lh={1.1}>
+                Signet
+              </Title>
+              <Text size="xs" c="dimmed">
+                Protected downloads
+              </Text>
+            </div>
+          </Group>
+        </AppShell.Section>
+        <AppShell.Section grow component={ScrollArea} mt="sm">
+          {NAV.map((item) => (
+            <NavLink
+              key={item.route}
+              href={`#/${item.route}`}
+              label={item.label}
+              description={item.description}
+              leftSection={<item.icon size={20} stroke={1.6} />}
+              active={route === item.route}
+              onClick={(e) => {
+                e.preventDefault();
+                go(item.route);
+              }}
+              style={{ borderRadius: 'var(--mantine-radius-md)' }}
+            />
+          ))}
+        </AppShell.Section>
+        <AppShell.Section>
+          <UnstyledButton onClick={about.open} px="xs" py="sm" w="100%">
+            <Group gap="xs">
+              <IconInfoCircle size={18} />
+              <Text size="sm">About Signet</Text>
+            </Group>
+          </UnstyledButton>
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {route === 'settings' ? (
+          <SettingsPage />
+        ) : route === 'activity' ? (
+          <ActivityPage />
+        ) : (
+          <ComingSoonPage {...COMING[route]} />
+        )}
+      </AppShell.Main>
+      <AboutModal opened={aboutOpen} onClose={about.close} />
+    </AppShell>
+  );
+}

@@ -1,0 +1,167 @@
+import {
+  Alert,
+  Button,
+  Card,
+  Group,
+  Loader,
+  NumberInput,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { IconCheck } from '@tabler/icons-react';
+import { useEffect } from 'react';
+import type { Settings, SettingsPatch } from '../../../shared/settings';
+import { KeychainCard } from '../components/KeychainCard';
+import { ApiError } from '../lib/api';
+import { useSettings, useUpdateSettings } from '../lib/queries';
+
+export function SettingsPage() {
+  const settings = useSettings();
+  return (
+    <Stack maw={720} gap="lg">
+      <div>
+        <Title order={2}>Settings</Title>
+        <Text c="dimmed">Defaults for new download links, and how Signet behaves.</Text>
+      </div>
+      {settings.isPending ? (
+        <Loader size="sm" />
+      ) : settings.isError ? (
+        <Alert color="red" title="Could not load your settings">
+          {settings.error.message}
+        </Alert>
+      ) : (
+        <SettingsForm initial={settings.data} />
+      )}
+      <KeychainCard />
+    </Stack>
+  );
+}
+
+function SettingsForm({ initial }: { initial: Settings }) {
+  const update = useUpdateSettings();
+  const form = useForm<Settings>({
+    initialValues: initial,
+    validate: {
+      defaultLinkExpiryHours: (v) => (Number.isInteger(v) && v >= 1 && v <= 8760 ? null : 'Between 1 and 8760 hours'),
+      defaultMaxDownloads: (v) => (v === null || (Number.isInteger(v) && v >= 1 && v <= 1000) ? null : '1 to 1000'),
+    },
+  });
+
+  // When the saved settings change (saved here or elsewhere), start from them again.
+  useEffect(() => {
+    form.setInitialValues(initial);
+    form.setValues(initial);
+    form.resetDirty(initial);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initial]);
+
+  const save = form.onSubmit((values) => {
+    const patch: SettingsPatch = {};
+    for (const key of Object.keys(values) as (keyof Settings)[]) {
+      if (form.isDirty(key)) Object.assign(patch, { [key]: values[key] });
+    }
+    update.mutate(patch, {
+      onSuccess: () =>
+        notifications.show({ color: 'teal', icon: <IconCheck size={18} />, message: 'Settings saved.' }),
+      onError: (err) => {
+        if (err instanceof ApiError && err.issues.length > 0) {
+          form.setErrors(Object.fromEntries(err.issues.map((i) => [i.path, i.message])));
+        }
+      },
+    });
+  });
+
+  const limited = form.values.defaultMaxDownloads !== null;
+
+  return (
+    <form onSubmit={save} aria-label="Settings">
+      <Stack gap="lg">
+        <Card withBorder padding="lg">
+          <Stack>
+            <Title order={4}>New download links</Title>
+            <NumberInput
+              label="Link lifetime (hours)"
+              description={lifetimeHint(form.values.defaultLinkExpiryHours)}
+              min={1}
+              max={8760}
+              allowDecimal={false}
+              {...form.getInputProps('defaultLinkExpiryHours')}
+            />
+            <Switch
+              label="Limit how many times a link can be downloaded"
+              checked={limited}
+              onChange={(e) => form.setFieldValue('defaultMaxDownloads', e.currentTarget.checked ? 5 : null)}
+            />
+            {limited && (
+              <NumberInput
+                label="Downloads per link"
+                description="A customer who needs more can ask you for a new link."
+                min={1}
+                max={1000}
+                allowDecimal={false}
+                {...form.getInputProps('defaultMaxDownloads')}
+              />
+            )}
+            <TextInput
+              label="Verifier address"
+              description="Where your shop's Signet verifier answers, for example https://shop.example.com. Links point there."
+              placeholder="https://shop.example.com"
+              {...form.getInputProps('verifierBaseUrl')}
+            />
+          </Stack>
+        </Card>
+        <Card withBorder padding="lg">
+          <Stack>
+            <Title order={4}>Behaviour</Title>
+            <Switch
+              label="Ask before changing many files at once"
+              description="A confirmation appears before bulk changes such as making files private."
+              {...form.getInputProps('confirmBulkChanges', { type: 'checkbox' })}
+            />
+            <div>
+              <Text size="sm" fw={500} mb={4}>
+                Appearance
+              </Text>
+              <SegmentedControl
+                aria-label="Appearance"
+                data={[
+                  { value: 'auto', label: 'Follow system' },
+                  { value: 'light', label: 'Light' },
+                  { value: 'dark', label: 'Dark' },
+                ]}
+                {...form.getInputProps('theme')}
+              />
+            </div>
+          </Stack>
+        </Card>
+        {update.isError && !(update.error instanceof ApiError && update.error.issues.length > 0) && (
+          <Alert color="red" title="Your settings were not saved">
+            {update.error.message}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" disabled={!form.isDirty()} onClick={() => form.reset()}>
+            Discard changes
+          </Button>
+          <Button type="submit" loading={update.isPending} disabled={!form.isDirty()}>
+            Save settings
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function lifetimeHint(hours: number): string {
+  if (!Number.isFinite(hours) || hours < 1) return 'How long a new link works.';
+  const days = hours / 24;
+  return hours >= 24 && Number.isInteger(days)
+    ? `New links work for ${days} day${days === 1 ? '' : 's'}.`
+    : `New links work for ${hours} hour${hours === 1 ? '' : 's'}.`;
+}
