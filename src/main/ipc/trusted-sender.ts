@@ -1,21 +1,20 @@
 import type { SenderInfo } from './router';
 
 /**
- * A sender is trusted only when it is the main frame of the app's own page: the packaged `file://` index
- * (compared as a whole path, so another local file cannot pose as the app) or, in development, the
- * electron-vite dev server's origin.
+ * True when `target` is the app's own page: the packaged `file://` index (compared as a whole path, so
+ * another local file cannot pose as the app) or, in development, a page of the dev server's origin.
  */
+export function isAppPage(target: string, appUrl: string): boolean {
+  try {
+    const t = new URL(target);
+    const a = new URL(appUrl);
+    return a.protocol === 'file:' ? t.protocol === 'file:' && t.pathname === a.pathname : t.origin === a.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** A sender is trusted only when it is the main frame of the app's own page. */
 export function makeTrustedSenderCheck(appUrl: string): (sender: SenderInfo) => boolean {
-  const app = new URL(appUrl);
-  return (sender) => {
-    if (!sender.isMainFrame) return false;
-    let url: URL;
-    try {
-      url = new URL(sender.url);
-    } catch {
-      return false;
-    }
-    if (app.protocol === 'file:') return url.protocol === 'file:' && url.pathname === app.pathname;
-    return url.origin === app.origin;
-  };
+  return (sender) => sender.isMainFrame && isAppPage(sender.url, appUrl);
 }

@@ -1,21 +1,8 @@
 import { shell, type Session, type WebContents } from 'electron';
+import { isAppPage } from '../ipc/trusted-sender';
+import { CONTENT_SECURITY_POLICY } from './csp';
 
-/**
- * The renderer may load only its own code. Styles allow 'unsafe-inline' because Mantine sets CSS variables
- * through style attributes; scripts never do.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY } from './csp';
 
 /** Only https pages may be handed to the OS browser; `file:`, `javascript:`, custom schemes never. */
 export function externalUrlToOpen(raw: string): string | null {
@@ -24,17 +11,6 @@ export function externalUrlToOpen(raw: string): string | null {
     return url.protocol === 'https:' ? url.toString() : null;
   } catch {
     return null;
-  }
-}
-
-/** True when `target` is the app's own page (reloads, hash changes). */
-export function isAppPage(target: string, appUrl: string): boolean {
-  try {
-    const t = new URL(target);
-    const a = new URL(appUrl);
-    return a.protocol === 'file:' ? t.protocol === 'file:' && t.pathname === a.pathname : t.origin === a.origin;
-  } catch {
-    return false;
   }
 }
 

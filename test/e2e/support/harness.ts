@@ -1,0 +1,112 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { EventName, EventPayload } from '../../../src/shared/ipc/contract';
+import { createHandlers } from '../../../src/main/ipc/handlers';
+import { createIpcRouter } from '../../../src/main/ipc/router';
+import { makeTrustedSenderCheck } from '../../../src/main/ipc/trusted-sender';
+import { systemClock } from '../../../src/main/services/clock';
+import { KeytarSecretStore, type KeytarLike } from '../../../src/main/services/keytar-secret-store';
+import { createMainServices, type MainServices } from '../../../src/main/wiring';
+import { PRELOAD_BUNDLE, ROOT } from './build-setup';
+import { serveDirectory } from './static-server';
+
+export const SCREENSHOTS = resolve(ROOT, 'test-results');
+
+export interface AppUnderTest {
+  page: Page;
+  services: MainServices;
+  /** IPC failures the router logged, console errors and uncaught page errors: a test asserts there are none. */
+  errors: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the app as the browser tests see it: the built renderer served on loopback, in Debian Chromium, with
+ * `window.api` wired to the real main-process router, services and handlers running in this process on a
+ * temp SQLite file and the real keychain.
+ */
+export async function startApp(): Promise<AppUnderTest> {
+  const dataFolder = mkdtempSync(join(tmpdir(), 'signet-e2e-'));
+  const server = await serveDirectory(resolve(ROOT, 'out/renderer'));
+  const appUrl = `${server.url}index.html`;
+  let page: Page | null = null;
+  const errors: string[] = [];
+
+  const services = createMainServices({
+    databaseFile: join(dataFolder, 'signet.db'),
+    secrets: new KeytarSecretStore(
+      createRequire(__filename)('keytar') as KeytarLike,
+      `signet-e2e-${process.pid}-${Date.now()}`,
+    ),
+    clock: systemClock,
+    facts: {
+      name: 'Signet',
+      version: (createRequire(__filename)(resolve(ROOT, 'package.json')) as { version: string }).version,
+      versions: { electron: null, chrome: null, node: process.versions.node },
+      platform: `${process.platform} ${process.arch}`,
+      dataFolder,
+    },
+    emit: <E extends EventName>(event: E, payload: EventPayload<E>) => {
+      void page?.evaluate(([e, p]) => window.__signetDeliver(e, p), [event, payload] as const).catch(() => undefined);
+    },
+  });
+  const router = createIpcRouter({
+    handlers: createHandlers(services),
+    isTrustedSender: makeTrustedSenderCheck(appUrl),
+    logger: { error: (message) => errors.push(message) },
+  });
+
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env['SIGNET_CHROMIUM'] ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: 1280, height: 820 },
+    // No transitions, so screenshots show the settled page.
+    reducedMotion: 'reduce',
+  });
+  await context.exposeBinding('__signetInvoke', (source, channel: string, input: unknown) =>
+    router.dispatch(channel, input, {
+      url: source.frame.url(),
+      isMainFrame: source.frame === source.page.mainFrame(),
+    }),
+  );
+  await context.addInitScript({ path: PRELOAD_BUNDLE });
+  page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
+  await page.goto(appUrl);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+
+  return {
+    page,
+    services,
+    errors,
+    async screenshot(name) {
+      const file = join(SCREENSHOTS, `${name}.png`);
+      await page!.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      for (const account of await services.secrets.list().catch(() => [])) await services.secrets.delete(account);
+      await browser.close();
+      await server.close();
+      services.close();
+      rmSync(dataFolder, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
+import { KeychainUnavailableError } from '../../src/main/services/secret-store';
+
+const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
+// A service name of its own per run, so runs never see each other's entries.
+const service = `signet-test-${randomUUID()}`;
+const store = new KeytarSecretStore(keytar, service);
+
+afterAll(async () => {
+  for (const account of await store.list()) await store.delete(account);
+});
+
+describe('keytar secret store on a real Secret Service (gnome-keyring in a private D-Bus session)', () => {
+  it('runs inside the test keyring session (npm test wraps itself in scripts/with-test-keyring.sh)', () => {
+    expect(process.env['DBUS_SESSION_BUS_ADDRESS'], 'no D-Bus session: run tests through npm test').toBeTruthy();
+  });
+
+  it('sets, reads, lists and deletes secrets', async () => {
+    expect(await store.status()).toEqual({ available: true });
+    await store.set('account:1:secret', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    await store.set('signing-key:k1', 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE');
+    expect(await store.get('account:1:secret')).toBe('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    expect(await store.list()).toEqual(['account:1:secret', 'signing-key:k1']);
+    await store.set('account:1:secret', 'rotated');
+    expect(await store.get('account:1:secret')).toBe('rotated');
+    expect(await store.delete('account:1:secret')).toBe(true);
+    expect(await store.delete('account:1:secret')).toBe(false);
+    expect(await store.get('account:1:secret')).toBeNull();
+    expect(await store.list()).toEqual(['signing-key:k1']);
+  });
+
+  it('stores the secret in the keyring itself: secret-tool (libsecret) sees the same entry', async () => {
+    await store.set('visible-to-libsecret', 'from-keytar');
+    const found = spawnSync('secret-tool', ['lookup', 'service', service, 'account', 'visible-to-libsecret'], {
+      encoding: 'utf8',
+    });
+    expect(found.error, 'secret-tool missing: apt-get install libsecret-tools').toBeUndefined();
+    expect(found.stdout).toBe('from-keytar');
+  });
+
+  it('with no keychain reachable, keytar really fails and the store says so plainly', async () => {
+    // A child process whose D-Bus address points nowhere: the real library, the real failure.
+    const script = `require('keytar').setPassword('x','y','z').then(() => process.exit(0), (e) => { console.log(e.message); process.exit(3); })`;
+    const child = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+      encoding: 'utf8',
+      cwd: process.cwd(),
+    });
+    expect(child.status).toBe(3);
+    const realMessage = child.stdout.trim();
+    expect(realMessage.length).toBeGreaterThan(0);
+
+    const failing = new KeytarSecretStore(
+      { ...keytar, setPassword: () => Promise.reject(new Error(realMessage)), findCredentials: () => Promise.reject(new Error(realMessage)) },
+      service,
+      'linux',
+    );
+    const error = await failing.set('a', 'b').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KeychainUnavailableError);
+    expect((error as Error).message).toMatch(/did not store the secret/);
+    expect((error as Error).message).toMatch(/GNOME Keyring/);
+    expect((error as Error).message).toContain(realMessage);
+    expect(await failing.status()).toMatchObject({ available: false });
+  });
+});

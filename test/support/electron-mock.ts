@@ -1,0 +1,83 @@
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+/**
+ * A stand-in for the parts of the `electron` module Signet's platform code touches, recording what the
+ * code asked of Electron so tests can assert it. The real binary cannot run on CI machines.
+ */
+export class FakeWebContents extends EventEmitter {
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  readonly mainFrame = { url: '' };
+  readonly sent: [string, unknown][] = [];
+  readonly session = new FakeSession();
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
+    this.windowOpenHandler = handler;
+  }
+  isDestroyed() {
+    return false;
+  }
+  send(channel: string, payload: unknown) {
+    this.sent.push([channel, payload]);
+  }
+}
+
+export class FakeSession {
+  permissionRequestHandler: ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null = null;
+  permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
+  headersHandler: ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null =
+    null;
+  setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']) {
+    this.permissionRequestHandler = h;
+  }
+  setPermissionCheckHandler(h: FakeSession['permissionCheckHandler']) {
+    this.permissionCheckHandler = h;
+  }
+  readonly webRequest = {
+    onHeadersReceived: (h: FakeSession['headersHandler']) => {
+      this.headersHandler = h;
+    },
+  };
+}
+
+export function createElectronMock() {
+  const windows: { options: Record<string, unknown>; webContents: FakeWebContents; loaded: string | null }[] = [];
+  const handlers = new Map<string, (event: unknown, input: unknown) => unknown>();
+  const exposed = new Map<string, unknown>();
+  const rendererListeners = new Map<string, ((...args: unknown[]) => void)[]>();
+  const invoked: [string, unknown][] = [];
+
+  class BrowserWindow extends EventEmitter {
+    readonly webContents = new FakeWebContents();
+    constructor(options: Record<string, unknown>) {
+      super();
+      windows.push({ options, webContents: this.webContents, loaded: null });
+    }
+    async loadURL(url: string) {
+      windows.at(-1)!.loaded = url;
+    }
+  }
+
+  const mock = {
+    // Cast: the class's inherited EventEmitter statics make its type unnameable in declarations.
+    BrowserWindow: BrowserWindow as unknown as new (options: Record<string, unknown>) => {
+      webContents: FakeWebContents;
+      loadURL(url: string): Promise<void>;
+    },
+    shell: { openExternal: vi.fn(async () => undefined) },
+    ipcMain: { handle: vi.fn((channel: string, h: (e: unknown, i: unknown) => unknown) => handlers.set(channel, h)) },
+    contextBridge: { exposeInMainWorld: vi.fn((key: string, value: unknown) => exposed.set(key, value)) },
+    ipcRenderer: {
+      invoke: vi.fn(async (channel: string, input: unknown) => {
+        invoked.push([channel, input]);
+        return { ok: true, data: channel };
+      }),
+      on: vi.fn((channel: string, l: (...args: unknown[]) => void) => {
+        rendererListeners.set(channel, [...(rendererListeners.get(channel) ?? []), l]);
+      }),
+      removeListener: vi.fn((channel: string, l: (...args: unknown[]) => void) => {
+        rendererListeners.set(channel, (rendererListeners.get(channel) ?? []).filter((x) => x !== l));
+      }),
+    },
+  };
+  return { mock, windows, handlers, exposed, rendererListeners, invoked };
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../src/shared/settings';
+import { createIpcRouter, type Handlers, type SenderInfo } from '../../src/main/ipc/router';
+import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
+import { UserFacingError } from '../../src/main/services/errors';
+
+const APP_URL = 'file:///opt/Signet/resources/app/out/renderer/index.html';
+const appFrame: SenderInfo = { url: `${APP_URL}#/settings`, isMainFrame: true };
+
+function routerWith(overrides: Partial<Handlers> = {}) {
+  const logged: string[] = [];
+  const defaults = SettingsSchema.parse({});
+  const handlers: Handlers = {
+    'app:info': () => ({
+      name: 'Signet',
+      version: '0.1.0',
+      versions: { electron: null, chrome: null, node: '20', sqlite: '3' },
+      platform: 'linux',
+      dataFolder: '/tmp',
+    }),
+    'settings:get': () => defaults,
+    'settings:update': (patch) => ({ ...defaults, ...patch }),
+    'keychain:status': () => ({ available: true, backend: 'test', message: null }),
+    'activity:list': () => [],
+    ...overrides,
+  };
+  const router = createIpcRouter({
+    handlers,
+    isTrustedSender: makeTrustedSenderCheck(APP_URL),
+    logger: { error: (m) => logged.push(m) },
+  });
+  return { router, logged };
+}
+
+describe('IPC router', () => {
+  it('answers a valid call with the parsed output', async () => {
+    const { router } = routerWith();
+    const result = await router.dispatch('settings:update', { theme: 'dark' }, appFrame);
+    expect(result).toMatchObject({ ok: true, data: { theme: 'dark', defaultLinkExpiryHours: 72 } });
+  });
+
+  it('rejects a bad payload with a typed error naming the field, without calling the handler', async () => {
+    let called = false;
+    const { router } = routerWith({ 'settings:update': () => ((called = true), SettingsSchema.parse({})) });
+    const result = await router.dispatch('settings:update', { defaultLinkExpiryHours: -4, bogus: 1 }, appFrame);
+    expect(called).toBe(false);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('invalid-input');
+    expect(result.error.issues?.map((i) => i.path)).toContain('defaultLinkExpiryHours');
+    expect(result.error.message).toMatch(/defaultLinkExpiryHours/);
+  });
+
+  it('answers garbage of any shape with an error, never a throw', async () => {
+    const { router } = routerWith();
+    for (const junk of [null, 42, 'x', [], { __proto__: { theme: 'dark' } }, { defaultMaxDownloads: '5' }]) {
+      const result = await router.dispatch('settings:update', junk, appFrame);
+      if (!result.ok) expect(result.error.code).toBe('invalid-input');
+    }
+    expect(await router.dispatch('settings:nope', {}, appFrame)).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-channel' },
+    });
+    expect(await router.dispatch('__proto__', {}, appFrame)).toMatchObject({ ok: false });
+  });
+
+  it('refuses senders other than the app main frame', async () => {
+    const { router, logged } = routerWith();
+    const strangers: SenderInfo[] = [
+      { url: 'https://evil.example/', isMainFrame: true },
+      { url: 'file:///tmp/evil.html', isMainFrame: true },
+      { url: APP_URL, isMainFrame: false },
+      { url: 'not a url', isMainFrame: true },
+    ];
+    for (const sender of strangers) {
+      expect(await router.dispatch('settings:get', undefined, sender)).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden-sender' },
+      });
+    }
+    expect(logged).toHaveLength(strangers.length);
+  });
+
+  it('trusts the dev server by origin', () => {
+    const check = makeTrustedSenderCheck('http://localhost:5173/');
+    expect(check({ url: 'http://localhost:5173/#/library', isMainFrame: true })).toBe(true);
+    expect(check({ url: 'http://localhost:5174/', isMainFrame: true })).toBe(false);
+  });
+
+  it('passes user-facing errors through and hides internal ones', async () => {
+    const { router, logged } = routerWith({
+      'keychain:status': () => {
+        throw new UserFacingError('keychain-unavailable', 'Unlock your keychain.');
+      },
+      'settings:get': () => {
+        throw new Error('SQLITE_CORRUPT at /secret/path');
+      },
+    });
+    expect(await router.dispatch('keychain:status', undefined, appFrame)).toEqual({
+      ok: false,
+      error: { code: 'keychain-unavailable', message: 'Unlock your keychain.' },
+    });
+    const internal = await router.dispatch('settings:get', undefined, appFrame);
+    expect(internal).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(internal)).not.toContain('/secret/path');
+    expect(logged.join()).toContain('settings:get');
+  });
+
+  it('refuses to send output that breaks the contract', async () => {
+    const { router } = routerWith({ 'activity:list': () => [{ id: 'x' }] as never });
+    expect(await router.dispatch('activity:list', {}, appFrame)).toMatchObject({
+      ok: false,
+      error: { code: 'internal' },
+    });
+  });
+});

@@ -1,0 +1,107 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createElectronMock } from '../support/electron-mock';
+
+const electron = vi.hoisted(() => ({ current: null as ReturnType<typeof createElectronMock> | null }));
+vi.mock('electron', () => {
+  electron.current = createElectronMock();
+  return electron.current.mock;
+});
+
+const { createMainWindow } = await import('../../src/main/platform/main-window');
+const { CONTENT_SECURITY_POLICY } = await import('../../src/main/platform/security');
+
+const APP_URL = 'file:///opt/Signet/out/renderer/index.html';
+
+function open() {
+  const e = electron.current!;
+  createMainWindow({ appUrl: APP_URL, preloadPath: '/opt/Signet/out/preload/index.js' });
+  return { ...e.windows.at(-1)!, shell: e.mock.shell };
+}
+
+function navigate(contents: import('../support/electron-mock').FakeWebContents, url: string) {
+  const event = { prevented: false, preventDefault() { this.prevented = true; } };
+  contents.emit('will-navigate', event, url);
+  return event.prevented;
+}
+
+describe('main window security', () => {
+  beforeEach(() => electron.current!.mock.shell.openExternal.mockClear());
+
+  it('is created isolated, sandboxed, without Node, with web security on', () => {
+    const { options, loaded } = open();
+    expect(options['webPreferences']).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      preload: '/opt/Signet/out/preload/index.js',
+    });
+    expect(loaded).toBe(APP_URL);
+  });
+
+  it('denies navigation away from the app page; https goes to the OS browser, nothing else does', () => {
+    const { webContents, shell } = open();
+    expect(navigate(webContents, `${APP_URL}#/settings`)).toBe(false);
+    expect(navigate(webContents, 'https://docs.example.com/help')).toBe(true);
+    expect(shell.openExternal).toHaveBeenCalledWith('https://docs.example.com/help');
+    for (const url of ['file:///etc/passwd', 'http://example.com', 'javascript:alert(1)', 'smb://host/share', 'nonsense']) {
+      expect(navigate(webContents, url)).toBe(true);
+    }
+    expect(shell.openExternal).toHaveBeenCalledTimes(1);
+  });
+
+  it('denies every window.open; only parsed https URLs reach the OS browser', () => {
+    const { webContents, shell } = open();
+    expect(webContents.windowOpenHandler!({ url: 'https://example.com/x' })).toEqual({ action: 'deny' });
+    expect(webContents.windowOpenHandler!({ url: 'file:///home/me/.ssh/id_rsa' })).toEqual({ action: 'deny' });
+    expect(webContents.windowOpenHandler!({ url: `${APP_URL}?popup` })).toEqual({ action: 'deny' });
+    expect(shell.openExternal.mock.calls).toEqual([['https://example.com/x']]);
+  });
+
+  it('denies redirects away from the app and webview attachment', () => {
+    const { webContents } = open();
+    const redirect = { prevented: false, preventDefault() { this.prevented = true; } };
+    webContents.emit('will-redirect', redirect, 'https://evil.example/');
+    expect(redirect.prevented).toBe(true);
+    const attach = { prevented: false, preventDefault() { this.prevented = true; } };
+    webContents.emit('will-attach-webview', attach);
+    expect(attach.prevented).toBe(true);
+  });
+
+  it('denies every permission request and check', () => {
+    const { webContents } = open();
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      const cb = vi.fn();
+      webContents.session.permissionRequestHandler!(webContents, permission, cb);
+      expect(cb).toHaveBeenCalledWith(false);
+      expect(webContents.session.permissionCheckHandler!(webContents, permission)).toBe(false);
+    }
+  });
+
+  it('adds a strict Content-Security-Policy to every response', () => {
+    const { webContents } = open();
+    let result: { responseHeaders: Record<string, string[]> } | undefined;
+    webContents.session.headersHandler!({ responseHeaders: { 'X-Other': ['1'] } }, (r) => (result = r as never));
+    expect(result!.responseHeaders['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(result!.responseHeaders['X-Other']).toEqual(['1']);
+    expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*unsafe/);
+    expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+  });
+});
+
+describe('renderer page CSP', () => {
+  it('index.html carries the same policy as the response header (meta tags cannot set frame-ancestors)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const html = readFileSync(new URL('../../src/renderer/index.html', import.meta.url), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    const directives = (p: string) => new Set(p.split(';').map((d) => d.trim()).filter((d) => !d.startsWith('frame-ancestors')));
+    expect(meta).toBeDefined();
+    expect(directives(meta!)).toEqual(directives(CONTENT_SECURITY_POLICY));
+  });
+});
