@@ -36,6 +36,7 @@ export default tseslint.config(
           paths: [electronOnlyInPlatform],
           patterns: [
             { group: ['**/main/**', '**/preload/**', '**/verifier/**'], message: 'The renderer talks to main only through window.api.' },
+            { group: ['**/shared/token', '**/shared/token/**'], message: 'Tokens are issued in main (Node crypto), never in the renderer.' },
             { group: ['node:*', 'fs', 'path', 'child_process', 'keytar', 'better-sqlite3'], message: 'The renderer runs in a sandbox without Node.' },
           ],
         },
