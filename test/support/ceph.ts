@@ -1,0 +1,195 @@
+/**
+ * Helpers for integration tests against the real S3 rig: a one-node Ceph RADOS Gateway run by
+ * `scripts/ceph-rig.sh` (loopback only, fixed test user). Tests never mock S3; they call `ensureCeph()`.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+  S3ServiceException,
+  type ObjectIdentifier,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { z } from 'zod';
+
+const execFileAsync = promisify(execFile);
+
+/** Absolute path of the rig script, so helpers work whatever the current directory is. */
+export const CEPH_RIG_SCRIPT = fileURLToPath(new URL('../../scripts/ceph-rig.sh', import.meta.url));
+
+/** A cold boot takes a few seconds; the script bounds its own waits, this only guards against a hang. */
+const START_TIMEOUT_MS = 240_000;
+const QUICK_TIMEOUT_MS = 15_000;
+
+const cephEnvSchema = z.object({
+  endpoint: z.url(),
+  region: z.string().min(1),
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+  forcePathStyle: z.boolean(),
+});
+
+/** How to reach the rig's gateway as the fixed test user (what `ceph-rig.sh env` prints). */
+export type CephEnv = z.infer<typeof cephEnvSchema>;
+
+type RigCommand = 'start' | 'stop' | 'status' | 'env';
+
+/** Runs one rig subcommand and returns its stdout; rejects with the script's stderr on failure. */
+export async function runCephRig(command: RigCommand): Promise<string> {
+  const timeout = command === 'start' ? START_TIMEOUT_MS : command === 'stop' ? 60_000 : QUICK_TIMEOUT_MS;
+  try {
+    const { stdout } = await execFileAsync('bash', [CEPH_RIG_SCRIPT, command], {
+      timeout,
+      maxBuffer: 4 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`ceph-rig.sh ${command} failed: ${String(error)}\n${stderr}`, { cause: error });
+  }
+}
+
+/** True when the gateway answers HTTP (`ceph-rig.sh status`). */
+export async function isCephRunning(): Promise<boolean> {
+  try {
+    await runCephRig('status');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let cachedEnv: Promise<CephEnv> | undefined;
+
+/**
+ * Makes sure the rig runs (starting it if `status` fails) and returns its connection details. Cached per
+ * process; the script holds a lock, so workers racing to start it boot one cluster.
+ */
+export function ensureCeph(): Promise<CephEnv> {
+  cachedEnv ??= (async () => {
+    if (!(await isCephRunning())) await runCephRig('start');
+    return cephEnvSchema.parse(JSON.parse(await runCephRig('env')));
+  })().catch((error: unknown) => {
+    cachedEnv = undefined; // let a later call retry instead of caching the failure
+    throw error;
+  });
+  return cachedEnv;
+}
+
+/**
+ * An S3 client for the rig. Checksums only when required: Ceph Pacific does not understand the SDK's
+ * default flexible-checksum trailers.
+ */
+export function s3ClientFor(env: CephEnv, overrides: Partial<S3ClientConfig> = {}): S3Client {
+  return new S3Client({
+    endpoint: env.endpoint,
+    region: env.region,
+    forcePathStyle: env.forcePathStyle,
+    credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...overrides,
+  });
+}
+
+/** Path-style URL of an object, for anonymous `fetch` checks. */
+export function objectUrl(env: CephEnv, bucket: string, key: string): string {
+  const encodedKey = key.split('/').map(encodeURIComponent).join('/');
+  return `${env.endpoint.replace(/\/+$/, '')}/${bucket}/${encodedKey}`;
+}
+
+/**
+ * A valid bucket name (3–63 chars of a-z, 0-9, '-'), unique per call, that starts with `prefix` so a
+ * leftover bucket says which test made it.
+ */
+export function uniqueBucketName(prefix: string): string {
+  const suffix = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const cleaned = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63 - suffix.length - 1)
+    .replace(/-+$/, '');
+  return `${cleaned || 'test'}-${suffix}`;
+}
+
+/** Creates a fresh bucket for one test and returns its name. */
+export async function createTestBucket(client: S3Client, prefix: string): Promise<string> {
+  const name = uniqueBucketName(prefix);
+  await client.send(new CreateBucketCommand({ Bucket: name }));
+  return name;
+}
+
+function isNoSuchBucket(error: unknown): boolean {
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'NoSuchBucket' || error.$metadata.httpStatusCode === 404)
+  );
+}
+
+/**
+ * Removes every object version, delete marker and pending multipart upload, then the bucket itself.
+ * A bucket that is already gone is fine, so this can run in `afterEach` whatever the test did.
+ */
+export async function emptyAndDeleteBucket(client: S3Client, name: string): Promise<void> {
+  try {
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const uploads = await client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: name,
+          KeyMarker: keyMarker,
+          UploadIdMarker: uploadIdMarker,
+        }),
+      );
+      for (const upload of uploads.Uploads ?? []) {
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: name, Key: upload.Key, UploadId: upload.UploadId }),
+        );
+      }
+      keyMarker = uploads.IsTruncated ? uploads.NextKeyMarker : undefined;
+      uploadIdMarker = uploads.IsTruncated ? uploads.NextUploadIdMarker : undefined;
+    } while (keyMarker !== undefined);
+
+    let versionKeyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectVersionsCommand({
+          Bucket: name,
+          KeyMarker: versionKeyMarker,
+          VersionIdMarker: versionIdMarker,
+        }),
+      );
+      const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map(
+        (entry) => ({ Key: entry.Key, VersionId: entry.VersionId }),
+      );
+      if (objects.length > 0) {
+        const result = await client.send(
+          new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: objects, Quiet: true } }),
+        );
+        const failed = result.Errors ?? [];
+        if (failed.length > 0) {
+          throw new Error(
+            `could not delete ${failed.length} object(s) from ${name}: ${JSON.stringify(failed[0])}`,
+          );
+        }
+      }
+      versionKeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (versionKeyMarker !== undefined);
+
+    await client.send(new DeleteBucketCommand({ Bucket: name }));
+  } catch (error) {
+    if (!isNoSuchBucket(error)) throw error;
+  }
+}
