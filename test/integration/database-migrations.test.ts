@@ -23,7 +23,7 @@ describe('database', () => {
     const tables = db
       .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
       .all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(['activity', 'settings']);
+    expect(tables.map((t) => t.name).sort()).toEqual(['accounts', 'activity', 'bucket_privacy', 'settings']);
     for (const t of tables) expect(t.sql).toMatch(/\)\s*STRICT$/);
     db.close();
   });
@@ -37,7 +37,7 @@ describe('database', () => {
     old.close();
 
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.prepare('SELECT key, value, updated_at FROM settings').all()).toEqual([
       { key: 'theme', value: '"dark"', updated_at: '1970-01-01T00:00:00.000Z' },
     ]);

@@ -3,6 +3,7 @@ import { SettingsSchema } from '../../src/shared/settings';
 import { createIpcRouter, type Handlers, type SenderInfo } from '../../src/main/ipc/router';
 import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
 import { UserFacingError } from '../../src/main/services/errors';
+import { contract } from '../../src/shared/ipc/contract';
 
 const APP_URL = 'file:///opt/Signet/resources/app/out/renderer/index.html';
 const appFrame: SenderInfo = { url: `${APP_URL}#/settings`, isMainFrame: true };
@@ -10,7 +11,17 @@ const appFrame: SenderInfo = { url: `${APP_URL}#/settings`, isMainFrame: true };
 function routerWith(overrides: Partial<Handlers> = {}) {
   const logged: string[] = [];
   const defaults = SettingsSchema.parse({});
+  // Channels a test does not exercise fail loudly instead of needing a made-up answer each.
+  const unused = Object.fromEntries(
+    Object.keys(contract).map((c) => [
+      c,
+      () => {
+        throw new Error(`${c} is not used in this test`);
+      },
+    ]),
+  ) as unknown as Handlers;
   const handlers: Handlers = {
+    ...unused,
     'app:info': () => ({
       name: 'Signet',
       version: '0.1.0',

@@ -20,5 +20,10 @@ export function createHandlers(s: MainServices): Handlers {
       };
     },
     'activity:list': ({ limit }) => s.activity.recent(limit),
+    'accounts:list': () => s.accounts.list(),
+    'accounts:add': (input) => s.accounts.add(input),
+    'accounts:update': (input) => s.accounts.update(input),
+    'accounts:remove': ({ id }) => s.accounts.remove(id),
+    'accounts:test': ({ id }) => s.accounts.test(id),
   };
 }

@@ -13,6 +13,7 @@ import type { ComponentType } from 'react';
 import { AboutModal } from './components/AboutModal';
 import { ColorSchemeFromSettings } from './components/ColorSchemeFromSettings';
 import { type Route, useRoute } from './lib/routes';
+import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
 import { ComingSoonPage } from './pages/ComingSoonPage';
 import { SettingsPage } from './pages/SettingsPage';
@@ -32,7 +33,7 @@ const NAV: NavItem[] = [
   { route: 'settings', label: 'Settings', description: 'Defaults and preferences', icon: IconSettings },
 ];
 
-const COMING: Record<'library' | 'links' | 'accounts', { title: string; text: string }> = {
+const COMING: Record<'library' | 'links', { title: string; text: string }> = {
   library: {
     title: 'Library',
     text: 'Every file in your storage with its access type (public or private), size and date; bulk changes such as “make these files private”, and uploads with progress.',
@@ -40,10 +41,6 @@ const COMING: Record<'library' | 'links' | 'accounts', { title: string; text: st
   links: {
     title: 'Links',
     text: 'Create download links that expire, limit how often they work, and see every link you issued with its downloads. You can revoke a link at any time.',
-  },
-  accounts: {
-    title: 'Accounts',
-    text: 'Connect Amazon S3, Cloudflare R2, Google Cloud Storage, Backblaze B2, Wasabi, DigitalOcean Spaces or any S3-compatible storage. Keys are kept in your system keychain.',
   },
 };
 
@@ -101,6 +98,8 @@ export function App() {
           <SettingsPage />
         ) : route === 'activity' ? (
           <ActivityPage />
+        ) : route === 'accounts' ? (
+          <AccountsPage />
         ) : (
           <ComingSoonPage {...COMING[route]} />
         )}

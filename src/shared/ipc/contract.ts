@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  AccountCreateSchema,
+  AccountIdSchema,
+  AccountUpdateSchema,
+  AccountViewSchema,
+} from '../accounts/schemas';
 import { SettingsPatchSchema, SettingsSchema } from '../settings';
 import { channel } from './define';
 
@@ -54,6 +60,32 @@ export const contract = {
         message: z.string(),
       }),
     ),
+  }),
+  'accounts:list': channel({
+    summary: 'Storage accounts with their settings and last test (whether keys are stored, never the keys)',
+    input: z.void(),
+    output: z.array(AccountViewSchema),
+  }),
+  'accounts:add': channel({
+    summary: 'Add a storage account: settings to SQLite, keys to the OS keychain (all or nothing)',
+    input: AccountCreateSchema,
+    output: AccountViewSchema,
+  }),
+  'accounts:update': channel({
+    summary: 'Change a storage account; key fields left out keep what the keychain holds',
+    input: AccountUpdateSchema,
+    output: AccountViewSchema,
+  }),
+  'accounts:remove': channel({
+    summary: 'Remove a storage account and delete its keys from the OS keychain',
+    input: z.object({ id: AccountIdSchema }),
+    output: z.object({ id: z.string(), keychainEntriesRemoved: z.number().int().min(0) }),
+  }),
+  'accounts:test': channel({
+    summary:
+      'Test a storage account: sign-in, clock, and per bucket reachability, privacy model and exposure',
+    input: z.object({ id: AccountIdSchema }),
+    output: AccountViewSchema,
   }),
 } as const;
 

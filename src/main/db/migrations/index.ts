@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { m001Settings } from './001-settings';
 import { m002Activity } from './002-activity';
+import { m003Accounts } from './003-accounts';
 
 export interface Migration {
   name: string;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Append only: the position in this list is the schema version (PRAGMA user_version). */
-export const migrations: readonly Migration[] = [m001Settings, m002Activity];
+export const migrations: readonly Migration[] = [m001Settings, m002Activity, m003Accounts];

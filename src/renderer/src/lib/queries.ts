@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import type { AccountCreateInput, AccountUpdateInput } from '../../../shared/accounts/schemas';
 import type { SettingsPatch } from '../../../shared/settings';
 import { api, unwrap } from './api';
 
@@ -39,3 +40,31 @@ export function useKeychainStatus() {
 export function useActivity(limit = 100) {
   return useQuery({ queryKey: [...keys.activity, limit], queryFn: () => unwrap(api().activity.list({ limit })) });
 }
+
+// ---- Storage accounts ----
+
+export const accountKeys = { all: ['accounts'] as const };
+
+export function useAccounts() {
+  return useQuery({ queryKey: accountKeys.all, queryFn: () => unwrap(api().accounts.list()) });
+}
+
+/** Add, edit, remove and test all answer with fresh data; each refreshes the list and the activity log. */
+function useAccountMutation<I, O>(fn: (input: I) => Promise<O>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: accountKeys.all });
+      void client.invalidateQueries({ queryKey: keys.activity });
+    },
+  });
+}
+
+export const useAddAccount = () =>
+  useAccountMutation((input: AccountCreateInput) => unwrap(api().accounts.add(input)));
+export const useUpdateAccount = () =>
+  useAccountMutation((input: AccountUpdateInput) => unwrap(api().accounts.update(input)));
+export const useRemoveAccount = () =>
+  useAccountMutation((id: string) => unwrap(api().accounts.remove({ id })));
+export const useTestAccount = () => useAccountMutation((id: string) => unwrap(api().accounts.test({ id })));

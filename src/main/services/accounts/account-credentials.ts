@@ -1,0 +1,107 @@
+import type { SecretStore } from '../secret-store';
+import type { S3Credentials } from './s3-client-factory';
+
+/** The keychain entries of one account: one per secret, so each can be replaced or removed alone. */
+export const CREDENTIAL_PARTS = ['access-key-id', 'secret-access-key', 'session-token'] as const;
+export type CredentialPart = (typeof CREDENTIAL_PARTS)[number];
+
+export function credentialEntry(accountId: string, part: CredentialPart): string {
+  return `account:${accountId}:${part}`;
+}
+
+const ENTRY = /^account:([^:]+):(access-key-id|secret-access-key|session-token)$/;
+
+/** What to change: a value sets the part, null removes it, absent leaves it as stored. */
+export type CredentialWrite = Partial<Record<CredentialPart, string | null>>;
+
+export interface CredentialPresence {
+  hasCredentials: boolean;
+  temporary: boolean;
+}
+
+/**
+ * Account credentials in the OS keychain, through the secret store. Writes are all-or-nothing: when the keychain
+ * fails half-way, the entries already written are put back as they were, and the error (KeychainUnavailableError,
+ * with plain advice) goes to the caller.
+ */
+export class AccountCredentialStore {
+  constructor(private readonly secrets: SecretStore) {}
+
+  /** The stored credentials, or null when the access key or secret is missing. */
+  async read(accountId: string): Promise<S3Credentials | null> {
+    const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all(
+      CREDENTIAL_PARTS.map((part) => this.secrets.get(credentialEntry(accountId, part))),
+    );
+    if (!accessKeyId || !secretAccessKey) return null;
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  }
+
+  /**
+   * Applies the changes and returns a function that undoes them (for when the database write that follows
+   * fails). On a keychain failure, undoes what it wrote and rethrows.
+   */
+  async write(accountId: string, change: CredentialWrite): Promise<() => Promise<void>> {
+    const done: { entry: string; previous: string | null }[] = [];
+    const undo = async () => {
+      for (const { entry, previous } of done.reverse()) {
+        await (previous === null ? this.secrets.delete(entry) : this.secrets.set(entry, previous)).catch(
+          () => undefined,
+        );
+      }
+    };
+    try {
+      for (const part of CREDENTIAL_PARTS) {
+        const value = change[part];
+        if (value === undefined) continue;
+        const entry = credentialEntry(accountId, part);
+        const previous = await this.secrets.get(entry);
+        if (value === null) {
+          if (previous === null) continue;
+          await this.secrets.delete(entry);
+        } else {
+          await this.secrets.set(entry, value);
+        }
+        done.push({ entry, previous });
+      }
+    } catch (err) {
+      await undo();
+      throw err;
+    }
+    return undo;
+  }
+
+  /** Removes every entry of the account; returns how many there were. */
+  async remove(accountId: string): Promise<number> {
+    let removed = 0;
+    for (const part of CREDENTIAL_PARTS) {
+      if (await this.secrets.delete(credentialEntry(accountId, part))) removed++;
+    }
+    return removed;
+  }
+
+  /** Which accounts have credentials, from entry names only (no secret is read); null when the keychain is unreachable. */
+  async presence(): Promise<Map<string, CredentialPresence> | null> {
+    let entries: string[];
+    try {
+      entries = await this.secrets.list();
+    } catch {
+      return null;
+    }
+    const parts = new Map<string, Set<string>>();
+    for (const name of entries) {
+      const m = ENTRY.exec(name);
+      if (!m) continue;
+      const set = parts.get(m[1]!) ?? new Set<string>();
+      set.add(m[2]!);
+      parts.set(m[1]!, set);
+    }
+    const out = new Map<string, CredentialPresence>();
+    for (const [id, set] of parts) {
+      out.set(id, {
+        hasCredentials: set.has('access-key-id') && set.has('secret-access-key'),
+        temporary: set.has('session-token'),
+      });
+    }
+    return out;
+  }
+}

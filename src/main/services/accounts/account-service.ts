@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { PROVIDERS } from '../../../shared/accounts/providers';
+import type {
+  AccountCreate,
+  AccountSettings,
+  AccountUpdate,
+  AccountView,
+} from '../../../shared/accounts/schemas';
+import type {
+  AccountRecord,
+  AccountRepository,
+  AccountSettingsRecord,
+  BucketPrivacyRecord,
+} from '../../repositories/account-repository';
+import type { ActivityService } from '../activity-service';
+import type { Clock } from '../clock';
+import { UserFacingError } from '../errors';
+import { AccountCredentialStore, type CredentialPresence, type CredentialWrite } from './account-credentials';
+import { offsetClock } from './clock-skew';
+import type { ConnectionTester } from './connection-tester';
+import type { S3ClientFactory, S3ClientOptions, S3Credentials } from './s3-client-factory';
+
+export interface AccountServiceDeps {
+  repo: AccountRepository;
+  credentials: AccountCredentialStore;
+  tester: ConnectionTester;
+  factory: S3ClientFactory;
+  activity: ActivityService;
+  clock: Clock;
+  newId?: () => string;
+}
+
+/**
+ * Storage accounts: settings in SQLite, credentials in the OS keychain, and the connection test. A plain class
+ * (no Electron, no window), so the app, a command line or the verifier can share it. Nothing it returns to
+ * callers outside main holds a secret: views say only whether credentials are stored.
+ */
+export class AccountService {
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: AccountServiceDeps) {
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  async list(): Promise<AccountView[]> {
+    const presence = await this.deps.credentials.presence();
+    return this.deps.repo.list().map((r) => toView(r, presence));
+  }
+
+  async get(id: string): Promise<AccountView> {
+    return toView(this.record(id), await this.deps.credentials.presence());
+  }
+
+  /**
+   * Keychain first, then the database: if the keychain refuses, nothing was saved; if the database refuses
+   * (e.g. the name is taken), the keychain entries just written are removed again.
+   */
+  async add(input: AccountCreate): Promise<AccountView> {
+    const id = this.newId();
+    const at = this.deps.clock.now().toISOString();
+    const undo = await this.deps.credentials.write(id, {
+      'access-key-id': input.credentials.accessKeyId,
+      'secret-access-key': input.credentials.secretAccessKey,
+      ...(input.credentials.sessionToken ? { 'session-token': input.credentials.sessionToken } : {}),
+    });
+    try {
+      this.deps.repo.insert(id, toRecord(input.settings), at);
+    } catch (err) {
+      await undo();
+      throw nameTaken(err, input.settings.name) ?? err;
+    }
+    this.deps.activity.record(
+      'accounts',
+      `Added storage account “${input.settings.name}” (${PROVIDERS[input.settings.provider].label}); its keys are in the system keychain.`,
+    );
+    return this.get(id);
+  }
+
+  /** Credentials left out of the change stay as stored; the last test is kept only when just the name changed. */
+  async update(input: AccountUpdate): Promise<AccountView> {
+    const current = this.record(input.id);
+    const at = this.deps.clock.now().toISOString();
+    const change: CredentialWrite = {};
+    if (input.credentials.accessKeyId !== undefined) change['access-key-id'] = input.credentials.accessKeyId;
+    if (input.credentials.secretAccessKey !== undefined)
+      change['secret-access-key'] = input.credentials.secretAccessKey;
+    if (input.credentials.sessionToken !== undefined)
+      change['session-token'] = input.credentials.sessionToken;
+    const credentialsChanged = Object.keys(change).length > 0;
+
+    const next = toRecord(input.settings);
+    const onlyName =
+      !credentialsChanged &&
+      JSON.stringify({ ...settingsOf(current), name: '' }) === JSON.stringify({ ...next, name: '' });
+
+    const undo = await this.deps.credentials.write(input.id, change);
+    try {
+      if (!this.deps.repo.update(input.id, next, at, onlyName)) throw notFound();
+    } catch (err) {
+      await undo();
+      throw nameTaken(err, input.settings.name) ?? err;
+    }
+    const what = [
+      JSON.stringify({ ...settingsOf(current) }) !== JSON.stringify(next) ? 'settings' : '',
+      credentialsChanged ? 'keys' : '',
+    ].filter(Boolean);
+    if (what.length)
+      this.deps.activity.record(
+        'accounts',
+        `Changed the ${what.join(' and ')} of storage account “${next.name}”.`,
+      );
+    return this.get(input.id);
+  }
+
+  /**
+   * Keychain entries first: if the keychain cannot be reached the account stays (and says so), rather than
+   * leaving secrets behind that no account points to any more.
+   */
+  async remove(id: string): Promise<{ id: string; keychainEntriesRemoved: number }> {
+    const current = this.record(id);
+    const removed = await this.deps.credentials.remove(id);
+    this.deps.repo.delete(id);
+    this.deps.activity.record(
+      'accounts',
+      `Removed storage account “${current.name}” and deleted its keys from the system keychain.`,
+    );
+    return { id, keychainEntriesRemoved: removed };
+  }
+
+  /** Tests the connection, stores the result and the measured clock offset, and answers the updated account. */
+  async test(id: string): Promise<AccountView> {
+    const record = this.record(id);
+    const credentials = await this.credentialsOf(record);
+    const result = await this.deps.tester.test({
+      settings: record,
+      credentials,
+      buckets: record.buckets,
+      privateBucket: record.privateBucket,
+      clockOffsetMs: record.clockOffsetMs,
+    });
+    const offset = result.clock ? result.clock.appliedOffsetMs : record.clockOffsetMs;
+    this.deps.repo.saveTest(id, result, offset);
+    this.deps.activity.record('accounts', `Tested storage account “${record.name}”: ${result.headline}`);
+    return this.get(id);
+  }
+
+  // ---- For main-process features (uploads, links); never exposed over IPC. ----
+
+  /** An S3 client for the account, signing with its measured clock offset. */
+  async clientFor(id: string, options: Omit<S3ClientOptions, 'systemClockOffset'> = {}): Promise<S3Client> {
+    const record = this.record(id);
+    return this.deps.factory.create(record, await this.credentialsOf(record), {
+      ...options,
+      systemClockOffset: record.clockOffsetMs,
+    });
+  }
+
+  /**
+   * The clock to sign links with for this account: local time corrected by the offset the last test measured.
+   * Pass `signingClockFor(id).now()` as `signingDate` when pre-signing: the presigner (getSignedUrl,
+   * S3RequestPresigner) signs with `new Date()` and does not apply the client's systemClockOffset.
+   */
+  signingClockFor(id: string): Clock {
+    return offsetClock(this.deps.clock, this.record(id).clockOffsetMs);
+  }
+
+  /** How each bucket keeps files private, as last detected. */
+  bucketPrivacy(id: string): BucketPrivacyRecord[] {
+    this.record(id);
+    return this.deps.repo.bucketPrivacy(id);
+  }
+
+  private record(id: string): AccountRecord {
+    const record = this.deps.repo.get(id);
+    if (!record) throw notFound();
+    return record;
+  }
+
+  private async credentialsOf(record: AccountRecord): Promise<S3Credentials> {
+    const credentials = await this.deps.credentials.read(record.id);
+    if (!credentials) {
+      throw new UserFacingError(
+        'not-found',
+        `The keys of “${record.name}” are missing from the system keychain. Edit the account and enter the access key ID and secret again.`,
+      );
+    }
+    return credentials;
+  }
+}
+
+function toRecord(s: AccountSettings): AccountSettingsRecord {
+  return {
+    name: s.name,
+    provider: s.provider,
+    endpoint: s.endpoint,
+    region: s.region,
+    forcePathStyle: s.forcePathStyle,
+    buckets: s.buckets,
+    privateBucket: s.privateBucket,
+  };
+}
+
+function settingsOf(r: AccountRecord): AccountSettingsRecord {
+  return toRecord(r);
+}
+
+function toView(r: AccountRecord, presence: Map<string, CredentialPresence> | null): AccountView {
+  const p = presence?.get(r.id);
+  return {
+    id: r.id,
+    name: r.name,
+    provider: r.provider,
+    endpoint: r.endpoint,
+    region: r.region,
+    forcePathStyle: r.forcePathStyle,
+    buckets: r.buckets,
+    privateBucket: r.privateBucket,
+    credentials: presence
+      ? { hasCredentials: p?.hasCredentials ?? false, temporary: p?.temporary ?? false }
+      : { hasCredentials: null, temporary: null },
+    clockOffsetMs: r.clockOffsetMs,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    lastTest: r.lastTest,
+  };
+}
+
+function notFound(): UserFacingError {
+  return new UserFacingError(
+    'not-found',
+    'This storage account no longer exists. It may have been removed in the meantime.',
+  );
+}
+
+function nameTaken(err: unknown, name: string): UserFacingError | null {
+  const code = (err as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE'
+    ? new UserFacingError('conflict', `There is already an account named “${name}”. Choose another name.`)
+    : null;
+}

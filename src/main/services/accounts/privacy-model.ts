@@ -1,0 +1,294 @@
+/**
+ * Decides, from what a bucket answered, how files are kept private there (the privacy model) and whether the
+ * bucket as a whole lets strangers in (exposure). Pure: the answers are gathered by privacy-probe.ts, and unit
+ * tests feed recorded provider answers through the same path.
+ */
+import type { BucketReport, ExposureFinding, PrivacyModel } from '../../../shared/accounts/schemas';
+import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';
+import { analyzeBucketPolicy } from './privacy-policy';
+
+/** One call's outcome: its value, or the error code and HTTP status it failed with. */
+export type Answer<T> =
+  { ok: true; value: T } | { ok: false; code: string | null; status: number | null; message: string | null };
+
+export interface Grant {
+  granteeType: string | null;
+  uri: string | null;
+  permission: string | null;
+}
+
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+/** What the bucket said to each read-only question (absent: not asked). */
+export interface BucketAnswers {
+  /** First ObjectOwnership rule; null when the bucket has no ownership controls (or an empty answer). */
+  ownership?: Answer<string | null>;
+  /** PutObjectAcl on a key that does not exist: tells whether the ACL API works without changing anything. */
+  aclProbe?: Answer<'accepted'>;
+  acl?: Answer<Grant[]>;
+  /** Policy status IsPublic; null when the answer had none. */
+  policyStatus?: Answer<boolean | null>;
+  /** The policy document; null when the bucket has none. */
+  policy?: Answer<string | null>;
+  /** null when the bucket has no Block Public Access configuration. */
+  publicAccessBlock?: Answer<PublicAccessBlock | null>;
+}
+
+const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+
+/** Error codes meaning "this provider does not have that feature". */
+const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'UnsupportedOperation']);
+
+/**
+ * How providers word "ACLs are switched off for this bucket" when there is no dedicated code: Google Cloud
+ * Storage with uniform bucket-level access answers its legacy-ACL calls with InvalidArgument and this message.
+ */
+const ACLS_OFF_MESSAGE = /uniform bucket-level access|object policies are disabled|does not allow ACLs/i;
+
+function saysAclsOff(a: Answer<unknown> | undefined): boolean {
+  return (
+    !!a && !a.ok && (a.code === 'AccessControlListNotSupported' || ACLS_OFF_MESSAGE.test(a.message ?? ''))
+  );
+}
+
+export function isUnsupported(a: Answer<unknown> | undefined): boolean {
+  return (
+    !!a && !a.ok && ((a.code !== null && UNSUPPORTED.has(a.code)) || a.status === 501 || a.status === 405)
+  );
+}
+
+function describe(op: string, a: Answer<unknown> | undefined, value?: string): string | null {
+  if (!a) return null;
+  if (a.ok) return `${op}: ${value ?? 'answered'}`;
+  return `${op}: ${a.code ?? 'error'}${a.status ? ` (HTTP ${a.status})` : ''}`;
+}
+
+export function decidePrivacyModel(provider: ProviderId, answers: BucketAnswers): BucketReport['privacy'] {
+  const preset = PROVIDERS[provider];
+  const ownershipValue = answers.ownership?.ok ? answers.ownership.value : undefined;
+  const evidence = [
+    describe('GetBucketOwnershipControls', answers.ownership, ownershipValue ?? 'no ownership rule'),
+    describe('PutObjectAcl on a file that does not exist', answers.aclProbe, 'accepted'),
+  ].filter((line): line is string => line !== null);
+
+  if (preset.aclSupport === 'none') {
+    // R2 and B2 document that they have no per-object ACLs; their "not implemented" answers confirm it.
+    const confirmed = [answers.ownership, answers.acl, answers.aclProbe, answers.policyStatus].some(
+      isUnsupported,
+    );
+    const fact =
+      provider === 'r2'
+        ? 'Cloudflare R2 has no per-object ACLs (its S3 API does not implement them).'
+        : 'Backblaze B2 sets access per bucket: a file’s ACL always equals its bucket’s.';
+    return {
+      model: 'no-object-acl',
+      source: 'provider',
+      evidence: [
+        fact,
+        ...evidence,
+        ...(confirmed ? ['Confirmed: the storage answered “not implemented”.'] : []),
+      ],
+    };
+  }
+
+  if (ownershipValue === 'BucketOwnerEnforced') {
+    return { model: 'acl-disabled', source: 'detected', evidence };
+  }
+  const probe = answers.aclProbe;
+  if (saysAclsOff(probe) || saysAclsOff(answers.acl)) {
+    const acl = answers.acl;
+    if (acl && !acl.ok && saysAclsOff(acl))
+      evidence.push(`GetBucketAcl: ${acl.code ?? 'error'}: ${acl.message ?? ''}`);
+    return { model: 'acl-disabled', source: 'detected', evidence };
+  }
+  if (probe && isUnsupported(probe)) return { model: 'no-object-acl', source: 'detected', evidence };
+  // The ACL API took the request and only the (deliberately missing) file was not found: ACLs work.
+  if (probe && (probe.ok || probe.code === 'NoSuchKey' || probe.status === 404)) {
+    return { model: 'object-acl', source: 'detected', evidence };
+  }
+  if (ownershipValue === 'BucketOwnerPreferred' || ownershipValue === 'ObjectWriter') {
+    return { model: 'object-acl', source: 'detected', evidence };
+  }
+  // On Amazon a bucket without ownership controls predates them: ACLs are enabled.
+  if (provider === 'aws' && answers.ownership?.ok && ownershipValue === null) {
+    return { model: 'object-acl', source: 'detected', evidence };
+  }
+  if (preset.aclSupport === 'object-acl') {
+    return {
+      model: 'object-acl',
+      source: 'provider',
+      evidence: [`${preset.label} supports per-object ACLs.`, ...evidence],
+    };
+  }
+  return { model: 'unknown', source: 'unknown', evidence };
+}
+
+export function decideExposure(provider: ProviderId, answers: BucketAnswers): BucketReport['exposure'] {
+  const findings: ExposureFinding[] = [];
+  const aws = provider === 'aws';
+  const pab = answers.publicAccessBlock?.ok ? answers.publicAccessBlock.value : null;
+  // Only Amazon is known to enforce Block Public Access; Ceph, for one, stores the setting and ignores it.
+  const ignoreAcls = aws && !!pab?.ignorePublicAcls;
+  const restrictPolicy = aws && !!pab?.restrictPublicBuckets;
+
+  if (answers.policy?.ok && answers.policy.value) {
+    for (const f of analyzeBucketPolicy(answers.policy.value)) {
+      findings.push({ source: 'policy', effect: f.effect, neutralized: restrictPolicy, text: f.text });
+    }
+  }
+
+  if (answers.acl?.ok) {
+    for (const grant of answers.acl.value) {
+      const who =
+        grant.uri === ALL_USERS ? 'everyone' : grant.uri === AUTHENTICATED_USERS ? 'authenticated' : null;
+      if (!who) continue;
+      findings.push({
+        source: 'acl',
+        neutralized: ignoreAcls,
+        ...aclFinding(provider, who, grant.permission ?? ''),
+      });
+    }
+  }
+
+  const policyStatusPublic = answers.policyStatus?.ok && answers.policyStatus.value === true;
+  if (policyStatusPublic && !findings.some((f) => f.effect !== 'none')) {
+    findings.push({
+      source: 'policy-status',
+      effect: 'other',
+      neutralized: restrictPolicy,
+      text: 'The storage reports this bucket as public (its policy or ACL grants access to everyone), but Signet could not read which grant.',
+    });
+  }
+
+  if (pab) {
+    const all =
+      pab.blockPublicAcls && pab.ignorePublicAcls && pab.blockPublicPolicy && pab.restrictPublicBuckets;
+    const any =
+      pab.blockPublicAcls || pab.ignorePublicAcls || pab.blockPublicPolicy || pab.restrictPublicBuckets;
+    if (aws && all) {
+      findings.push({
+        source: 'block-public-access',
+        effect: 'none',
+        neutralized: false,
+        text: 'Block Public Access is on for this bucket: public ACLs and public policies have no effect.',
+      });
+    } else if (aws && any) {
+      findings.push({
+        source: 'block-public-access',
+        effect: 'none',
+        neutralized: false,
+        text: 'Block Public Access is only partly on for this bucket; turning on all four settings keeps it private.',
+      });
+    } else if (!aws && any) {
+      findings.push({
+        source: 'block-public-access',
+        effect: 'none',
+        neutralized: false,
+        text: `Block Public Access is set, but ${PROVIDERS[provider].label} may not enforce it, so Signet does not count on it.`,
+      });
+    }
+  }
+
+  if (provider === 'r2') {
+    findings.push({
+      source: 'provider',
+      effect: 'none',
+      neutralized: false,
+      text: 'R2 public access (the r2.dev address or a custom domain) is switched on in the Cloudflare dashboard and cannot be seen through the S3 API: check that it is off for buckets with protected files.',
+    });
+  }
+
+  const exposed = findings.some((f) => f.effect !== 'none' && !f.neutralized);
+  const sawSomething =
+    (answers.policy?.ok ?? false) || (answers.policyStatus?.ok ?? false) || (answers.acl?.ok ?? false);
+  const level = exposed ? 'public' : sawSomething && provider !== 'r2' ? 'private' : 'unknown';
+  return { level, findings };
+}
+
+function aclFinding(
+  provider: ProviderId,
+  who: 'everyone' | 'authenticated',
+  permission: string,
+): Pick<ExposureFinding, 'effect' | 'text'> {
+  const whom =
+    who === 'everyone' ? 'everyone on the internet' : 'anyone with any AWS account (AuthenticatedUsers)';
+  if (provider === 'b2' && permission === 'READ') {
+    return {
+      effect: 'read-objects',
+      text: 'The bucket is public (Backblaze “allPublic”): every file in it can be downloaded by anyone, whatever its own setting.',
+    };
+  }
+  switch (permission) {
+    case 'READ':
+      return {
+        effect: 'list-objects',
+        text: `The bucket ACL lets ${whom} list the names of all files in it.`,
+      };
+    case 'WRITE':
+      return {
+        effect: 'write-objects',
+        text: `The bucket ACL lets ${whom} upload, overwrite and delete files in it.`,
+      };
+    case 'FULL_CONTROL':
+      return {
+        effect: 'write-objects',
+        text: `The bucket ACL gives ${whom} full control: they can list, upload, overwrite and delete files.`,
+      };
+    default:
+      return { effect: 'other', text: `The bucket ACL grants ${permission || 'a permission'} to ${whom}.` };
+  }
+}
+
+/** What a bucket's privacy means for protected files, and what to do. */
+export function adviceFor(report: Omit<BucketReport, 'advice'>, privateBucket: string | null): string[] {
+  if (!report.reachable) return report.problem ? [report.problem.advice] : [];
+  const advice: string[] = [];
+  const live = report.exposure.findings.filter((f) => !f.neutralized);
+  if (live.some((f) => f.effect === 'write-objects')) {
+    advice.push('Strangers can change files in this bucket: remove the public write grant now.');
+  }
+  if (live.some((f) => f.effect === 'read-objects' || f.effect === 'other')) {
+    advice.push(
+      'A private file in a public bucket is not private: anyone can download files here without a link. Remove ' +
+        'the public policy or ACL, or keep protected files in another bucket.',
+    );
+  } else if (live.some((f) => f.effect === 'list-objects')) {
+    advice.push(
+      'Anyone can list the file names in this bucket. Files set to private stay private, but remove the ' +
+        'public-read bucket ACL so names (and any file left public) cannot be found.',
+    );
+  }
+
+  const model: PrivacyModel = report.privacy.model;
+  if (model === 'object-acl') {
+    if (report.exposure.level !== 'public') {
+      advice.push(
+        'Signet keeps protected files here private one by one (each file’s ACL is set to private).',
+      );
+    }
+  } else if (report.isPrivateBucket) {
+    advice.push(
+      report.exposure.level === 'private'
+        ? 'This is the account’s private bucket: protected files are stored here. Keep the whole bucket private.'
+        : report.exposure.level === 'public'
+          ? 'This bucket is set as the private bucket, but it is public: make it private, or choose another one.'
+          : 'This is the account’s private bucket: protected files are stored here. Signet cannot see whether it is public; make sure it is not.',
+    );
+  } else if (privateBucket) {
+    advice.push(
+      `Per-file access settings do not work here, so protected files go to the private bucket “${privateBucket}”.`,
+    );
+  } else {
+    advice.push(
+      'Per-file access settings do not work here. Choose a private bucket in the account settings: Signet will ' +
+        'store protected files there.',
+    );
+  }
+  return advice;
+}

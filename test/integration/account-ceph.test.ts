@@ -1,0 +1,412 @@
+/**
+ * Storage accounts end to end on real parts: the Ceph S3 gateway, the GNOME keyring (scripts/with-test-keyring.sh)
+ * and a SQLite file, driven through the IPC router exactly as the window drives it.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import {
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketAclCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountCreateInput, AccountView } from '../../src/shared/accounts/schemas';
+import type { ChannelInput, ChannelName, ChannelOutput } from '../../src/shared/ipc/contract';
+import type { IpcResult } from '../../src/shared/ipc/define';
+import { createHandlers } from '../../src/main/ipc/handlers';
+import { createIpcRouter, type SenderInfo } from '../../src/main/ipc/router';
+import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
+import { SdkS3ClientFactory, type S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
+import { systemClock, type Clock } from '../../src/main/services/clock';
+import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
+import { createMainServices, type MainServices } from '../../src/main/wiring';
+import {
+  createTestBucket,
+  emptyAndDeleteBucket,
+  ensureCeph,
+  objectUrl,
+  s3ClientFor,
+  type CephEnv,
+} from '../support/ceph';
+
+const APP_URL = 'file:///opt/Signet/resources/app/out/renderer/index.html';
+const appFrame: SenderInfo = { url: APP_URL, isMainFrame: true };
+const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
+
+interface Harness {
+  services: MainServices;
+  dir: string;
+  service: string;
+  /** Every answer the router gave, to search for secrets at the end. */
+  responses: unknown[];
+  call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<IpcResult<ChannelOutput<C>>>;
+  ok<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
+}
+
+const harnesses: Harness[] = [];
+function harness(opts: { clock?: Clock; s3?: S3ClientFactory } = {}): Harness {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-accounts-'));
+  const service = `signet-accounts-test-${randomUUID()}`;
+  const services = createMainServices({
+    databaseFile: join(dir, 'signet.db'),
+    secrets: new KeytarSecretStore(keytar, service),
+    clock: opts.clock ?? systemClock,
+    facts: {
+      name: 'Signet',
+      version: '0.0.0',
+      versions: { electron: null, chrome: null, node: '20' },
+      platform: 'test',
+      dataFolder: dir,
+    },
+    emit: () => undefined,
+    ...(opts.s3 ? { s3: opts.s3 } : {}),
+  });
+  const router = createIpcRouter({
+    handlers: createHandlers(services),
+    isTrustedSender: makeTrustedSenderCheck(APP_URL),
+    logger: { error: (message, details) => console.error(message, details) },
+  });
+  const responses: unknown[] = [];
+  const h: Harness = {
+    services,
+    dir,
+    service,
+    responses,
+    async call(channel, input) {
+      const result = (await router.dispatch(channel, input, appFrame)) as IpcResult<
+        ChannelOutput<typeof channel>
+      >;
+      responses.push(result);
+      return result;
+    },
+    async ok(channel, input) {
+      const result = await h.call(channel, input);
+      if (!result.ok) throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
+      return result.data;
+    },
+  };
+  harnesses.push(h);
+  return h;
+}
+
+let env: CephEnv;
+let admin: S3Client;
+const buckets: string[] = [];
+
+beforeAll(async () => {
+  env = await ensureCeph();
+  admin = s3ClientFor(env);
+});
+
+afterAll(async () => {
+  for (const h of harnesses) {
+    for (const account of await h.services.secrets.list().catch(() => []))
+      await h.services.secrets.delete(account);
+    h.services.close();
+    rmSync(h.dir, { recursive: true, force: true });
+  }
+  for (const b of buckets) await emptyAndDeleteBucket(admin, b);
+  admin?.destroy();
+});
+
+async function bucket(prefix: string): Promise<string> {
+  const name = await createTestBucket(admin, prefix);
+  buckets.push(name);
+  return name;
+}
+
+function cephAccount(
+  name: string,
+  over: Partial<AccountCreateInput['settings']> = {},
+  secret?: string,
+): AccountCreateInput {
+  return {
+    settings: {
+      name,
+      provider: 'custom',
+      endpoint: env.endpoint,
+      region: env.region,
+      forcePathStyle: true,
+      buckets: [],
+      privateBucket: null,
+      ...over,
+    },
+    credentials: { accessKeyId: env.accessKeyId, secretAccessKey: secret ?? env.secretAccessKey },
+  };
+}
+
+function keyringLookup(service: string, account: string): string {
+  const found = spawnSync('secret-tool', ['lookup', 'service', service, 'account', account], {
+    encoding: 'utf8',
+  });
+  expect(found.error, 'secret-tool missing: apt-get install libsecret-tools').toBeUndefined();
+  return found.stdout;
+}
+
+function bucketReport(view: AccountView, name: string) {
+  const report = view.lastTest?.buckets.find((b) => b.name === name);
+  expect(report, `no report for ${name}`).toBeDefined();
+  return report!;
+}
+
+describe('storage accounts on Ceph, the real keychain and SQLite, through the IPC router', () => {
+  let main: Harness;
+  let account: AccountView;
+  let privateBucket: string;
+
+  it('adds a Ceph account: the secret goes to gnome-keyring and nowhere in the SQLite files', async () => {
+    main = harness();
+    privateBucket = await bucket('acct-private');
+    account = await main.ok('accounts:add', cephAccount('Ceph shop files', { buckets: [privateBucket] }));
+    expect(account).toMatchObject({
+      name: 'Ceph shop files',
+      provider: 'custom',
+      endpoint: env.endpoint,
+      credentials: { hasCredentials: true, temporary: false },
+      lastTest: null,
+    });
+
+    // The keyring holds each part under its own entry; libsecret (another program) reads the same values.
+    expect(keyringLookup(main.service, `account:${account.id}:secret-access-key`)).toBe(env.secretAccessKey);
+    expect(keyringLookup(main.service, `account:${account.id}:access-key-id`)).toBe(env.accessKeyId);
+    expect(await main.services.secrets.list()).toEqual([
+      `account:${account.id}:access-key-id`,
+      `account:${account.id}:secret-access-key`,
+    ]);
+
+    // Byte search of the database, its write-ahead log and shared-memory file while open (WAL not yet merged).
+    const files = ['signet.db', 'signet.db-wal', 'signet.db-shm'].map((f) => join(main.dir, f));
+    expect(existsSync(files[1]!)).toBe(true);
+    const present = files.filter((f) => existsSync(f));
+    for (const file of present) {
+      const bytes = readFileSync(file);
+      expect(bytes.includes(Buffer.from(env.secretAccessKey)), `secret found in ${file}`).toBe(false);
+      expect(bytes.includes(Buffer.from(env.accessKeyId)), `access key id found in ${file}`).toBe(false);
+    }
+    // The search would have found it: the account's own settings are there, in plain bytes.
+    expect(present.some((f) => readFileSync(f).includes(Buffer.from('Ceph shop files')))).toBe(true);
+  });
+
+  it('tests it: signs in, lists buckets, detects per-object ACLs, and leaves nothing in the bucket', async () => {
+    const tested = await main.ok('accounts:test', { id: account.id });
+    const result = tested.lastTest!;
+    expect(result.status, JSON.stringify(result, null, 2)).toBe('ok');
+    expect(result.problem).toBeNull();
+    expect(result.listing.allowed).toBe(true);
+    expect(result.listing.names).toContain(privateBucket);
+    expect(result.clock).not.toBeNull();
+    expect(Math.abs(result.clock!.offsetMs)).toBeLessThan(3_000);
+    expect(result.clock!.skewed).toBe(false);
+    expect(result.temporaryCredentials).toBe(false);
+
+    const report = bucketReport(tested, privateBucket);
+    expect(report.reachable).toBe(true);
+    expect(report.privacy).toMatchObject({ model: 'object-acl', source: 'detected' });
+    expect(report.privacy.evidence.join('\n')).toMatch(
+      /PutObjectAcl on a file that does not exist: NoSuchKey/,
+    );
+    expect(report.exposure.level).toBe('private');
+    expect(report.advice.join(' ')).toMatch(/private one by one/);
+
+    // The probe changed nothing: no object, version or delete marker appeared.
+    const versions = await admin.send(new ListObjectVersionsCommand({ Bucket: privateBucket }));
+    expect([...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])]).toEqual([]);
+
+    // What later features read: the stored privacy per bucket.
+    expect(main.services.accounts.bucketPrivacy(account.id)).toEqual([
+      expect.objectContaining({ bucket: privateBucket, model: 'object-acl', exposure: 'private' }),
+    ]);
+    expect((await main.ok('accounts:list', undefined))[0]!.lastTest?.status).toBe('ok');
+  });
+
+  it('reports a bucket made public by its ACL, and one made public by its policy', async () => {
+    const aclPublic = await bucket('acct-acl-public');
+    await admin.send(new PutBucketAclCommand({ Bucket: aclPublic, ACL: 'public-read' }));
+    const policyPublic = await bucket('acct-policy-public');
+    await admin.send(
+      new PutBucketPolicyCommand({
+        Bucket: policyPublic,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: '*',
+              Action: ['s3:GetObject'],
+              Resource: [`arn:aws:s3:::${policyPublic}/*`],
+            },
+          ],
+        }),
+      }),
+    );
+    // What the warning is about, for real: a file uploaded as private is downloadable anyway.
+    await admin.send(
+      new PutObjectCommand({ Bucket: policyPublic, Key: 'product.zip', Body: 'x', ACL: 'private' }),
+    );
+    expect((await fetch(objectUrl(env, policyPublic, 'product.zip'))).status).toBe(200);
+
+    await main.ok('accounts:update', {
+      id: account.id,
+      settings: {
+        ...cephAccount('Ceph shop files').settings,
+        buckets: [privateBucket, aclPublic, policyPublic],
+      },
+    });
+    const tested = await main.ok('accounts:test', { id: account.id });
+    expect(tested.lastTest!.status).toBe('warning');
+    expect(tested.lastTest!.headline).toMatch(/3 buckets reachable, 2 public buckets/);
+
+    const byAcl = bucketReport(tested, aclPublic);
+    expect(byAcl.exposure.level).toBe('public');
+    expect(byAcl.exposure.findings).toContainEqual(
+      expect.objectContaining({ source: 'acl', effect: 'list-objects', neutralized: false }),
+    );
+    expect(byAcl.advice.join(' ')).toMatch(/Anyone can list the file names/);
+
+    const byPolicy = bucketReport(tested, policyPublic);
+    expect(byPolicy.exposure.level).toBe('public');
+    expect(byPolicy.exposure.findings).toContainEqual(
+      expect.objectContaining({ source: 'policy', effect: 'read-objects', neutralized: false }),
+    );
+    expect(byPolicy.advice.join(' ')).toMatch(/A private file in a public bucket is not private/);
+
+    expect(bucketReport(tested, privateBucket).exposure.level).toBe('private');
+  });
+
+  it('edits the account without retyping the secret: the stored one stays and still works', async () => {
+    const edited = await main.ok('accounts:update', {
+      id: account.id,
+      settings: { ...cephAccount('Ceph – renamed').settings, buckets: [privateBucket] },
+      credentials: { accessKeyId: '', secretAccessKey: '' },
+    });
+    expect(edited).toMatchObject({ name: 'Ceph – renamed', credentials: { hasCredentials: true } });
+    expect(edited.lastTest).toBeNull(); // the buckets changed, so the old result no longer holds
+    expect(keyringLookup(main.service, `account:${account.id}:secret-access-key`)).toBe(env.secretAccessKey);
+    expect((await main.ok('accounts:test', { id: account.id })).lastTest!.status).toBe('ok');
+  });
+
+  it('says plainly when the secret is wrong, and when the key is unknown', async () => {
+    const wrongSecret = await main.ok(
+      'accounts:add',
+      cephAccount('Wrong secret', {}, 'not-the-right-secret-at-all'),
+    );
+    const failed = (await main.ok('accounts:test', { id: wrongSecret.id })).lastTest!;
+    expect(failed).toMatchObject({
+      status: 'failed',
+      problem: { kind: 'wrong-secret', code: 'SignatureDoesNotMatch', httpStatus: 403 },
+    });
+    expect(failed.headline).toBe('The secret access key does not match the access key ID (wrong secret).');
+    expect(failed.problem!.advice).toMatch(/Paste the secret again/);
+
+    const wrongKey = await main.ok('accounts:add', {
+      ...cephAccount('Unknown key'),
+      credentials: { accessKeyId: 'NOSUCHKEY000000000000', secretAccessKey: 'whatever' },
+    });
+    expect((await main.ok('accounts:test', { id: wrongKey.id })).lastTest).toMatchObject({
+      status: 'failed',
+      problem: { kind: 'wrong-key', code: 'InvalidAccessKeyId', httpStatus: 403 },
+    });
+  });
+
+  it('says plainly when nothing answers at the endpoint', async () => {
+    const down = await main.ok(
+      'accounts:add',
+      cephAccount('Nothing there', { endpoint: 'http://127.0.0.1:9' }),
+    );
+    expect((await main.ok('accounts:test', { id: down.id })).lastTest).toMatchObject({
+      status: 'failed',
+      problem: {
+        kind: 'network',
+        code: 'ECONNREFUSED',
+        title: 'Nothing is listening at 127.0.0.1:9: the connection was refused.',
+      },
+    });
+  });
+
+  it('refuses a second account with the same name, and leaves no keychain entry behind for it', async () => {
+    const before = await main.services.secrets.list();
+    const result = await main.call('accounts:add', cephAccount('ceph – RENAMED'));
+    expect(result).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await main.services.secrets.list()).toEqual(before);
+  });
+
+  it('removes an account together with its keychain entries', async () => {
+    const accounts = await main.ok('accounts:list', undefined);
+    const gone = accounts.find((a) => a.name === 'Wrong secret')!;
+    expect(await main.ok('accounts:remove', { id: gone.id })).toEqual({
+      id: gone.id,
+      keychainEntriesRemoved: 2,
+    });
+    expect(keyringLookup(main.service, `account:${gone.id}:secret-access-key`)).toBe('');
+    expect((await main.services.secrets.list()).filter((e) => e.includes(gone.id))).toEqual([]);
+    expect((await main.ok('accounts:list', undefined)).map((a) => a.id)).not.toContain(gone.id);
+  });
+
+  it('never returned a secret in any IPC answer', () => {
+    expect(main.responses.length).toBeGreaterThan(10);
+    const everything = JSON.stringify(main.responses);
+    expect(everything).not.toContain(env.secretAccessKey);
+    expect(everything).not.toContain('not-the-right-secret-at-all');
+    expect(everything).not.toContain(env.accessKeyId);
+    expect(everything).not.toContain('NOSUCHKEY000000000000');
+  });
+});
+
+describe('clock check against the Ceph gateway', () => {
+  it('measures a clock an hour behind from the Date header, corrects for it and signs with the offset', async () => {
+    const HOUR = 3_600_000;
+    // This computer's clock, as the app would see it: an hour slow. The SDK signs with local time plus the
+    // offset it is given, so a factory that subtracts an hour makes its signatures just as slow.
+    const slowClock: Clock = { now: () => new Date(Date.now() - HOUR) };
+    const real = new SdkS3ClientFactory();
+    const slowFactory: S3ClientFactory = {
+      create: (settings, credentials, options = {}) =>
+        real.create(settings, credentials, {
+          ...options,
+          systemClockOffset: (options.systemClockOffset ?? 0) - HOUR,
+        }),
+    };
+    const h = harness({ clock: slowClock, s3: slowFactory });
+    const name = await bucket('acct-clock');
+    const added = await h.ok('accounts:add', cephAccount('Slow clock', { buckets: [name] }));
+
+    const result = (await h.ok('accounts:test', { id: added.id })).lastTest!;
+    // Ceph refused the first, hour-old signature (RequestTimeTooSkewed); the retry with the offset went through.
+    expect(result.status).toBe('warning');
+    expect(result.buckets[0]).toMatchObject({ name, reachable: true });
+    expect(result.clock!.skewed).toBe(true);
+    expect(Math.abs(result.clock!.offsetMs - HOUR)).toBeLessThan(3_000);
+    expect(result.notes.map((n) => n.text).join(' ')).toMatch(/clock is 1 hour behind/);
+
+    const view = await h.ok('accounts:list', undefined);
+    expect(Math.abs(view[0]!.clockOffsetMs - HOUR)).toBeLessThan(3_000);
+    // Links for this account are signed with server time, not the slow local clock.
+    expect(Math.abs(h.services.accounts.signingClockFor(added.id).now().getTime() - Date.now())).toBeLessThan(
+      3_000,
+    );
+    const client = await h.services.accounts.clientFor(added.id);
+    await expect(client.send(new ListObjectVersionsCommand({ Bucket: name }))).resolves.toBeDefined();
+
+    // A 15-minute download link signed by the slow local clock is already expired at Ceph; signed with the
+    // account's signing clock it works. (The presigner takes its date from `signingDate`, not the client.)
+    await admin.send(new PutObjectCommand({ Bucket: name, Key: 'product.zip', Body: 'zip', ACL: 'private' }));
+    const link = (signingDate: Date) =>
+      getSignedUrl(client, new GetObjectCommand({ Bucket: name, Key: 'product.zip' }), {
+        expiresIn: 900,
+        signingDate,
+      });
+    expect((await fetch(await link(slowClock.now()))).status).toBe(403);
+    const good = await fetch(await link(h.services.accounts.signingClockFor(added.id).now()));
+    expect(good.status).toBe(200);
+    expect(await good.text()).toBe('zip');
+    client.destroy();
+  });
+});
