@@ -1,0 +1,299 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:verifier` (after `npm run build`): the Signet verifier's 302 and reject paths
+ * against nginx secure_link doing the equivalent check, measured in one run with wrk, on 127.0.0.1
+ * only, bounded in time. Also measures the two ways of pre-signing, which is why the verifier is
+ * built the way it is.
+ *
+ *   node bench/verifier-bench.mjs [--seconds N] [--profile]
+ *
+ * --seconds N   wrk duration per case (default 10; plus a 2 s warm-up each)
+ * --profile     afterwards, run the verifier with one worker under `node --cpu-prof` through the 302
+ *               path and print where its CPU time goes
+ *
+ * Needs the Debian packages nginx and wrk. Exits non-zero when a case did not answer what it should
+ * (then its numbers would not mean what the table says).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+
+import { summariseProfiles } from './lib/cpu-profile.mjs';
+import { nginxVersion, secureLinkHash, startNginx } from './lib/nginx.mjs';
+import {
+  fakeStore,
+  makeNaivePresigner,
+  makePreparedPresigner,
+  measurePresign,
+} from './lib/presign-anchor.mjs';
+import { freePort, httpGet, startProcess, waitForHttp } from './lib/procs.mjs';
+import { issueToken, newJti, newSecret, withBadMac } from './lib/token.mjs';
+import { CLI, startVerifier } from './lib/verifier.mjs';
+import { runWrk } from './lib/wrk.mjs';
+
+// The AWS SDK warns on every process start that Node 20 support ends; it is noise in a bench report.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values: opts } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, profile: { type: 'boolean', default: false } },
+});
+const SECONDS = Math.min(Math.max(Number(opts.seconds) || 10, 1), 30);
+const WARMUP_SECONDS = 2;
+const WRK = { threads: 2, connections: 64 };
+const PRESIGN_N = 2000;
+const SLUG = 'my-plugin';
+const KID = 'k1';
+const FAKE_S3 = 'http://127.0.0.1:9'; // discard port: never contacted, pre-signing is local
+
+// Hard bound on the whole run, whatever hangs: children are killed by procs.mjs's exit hook.
+const budgetMs = (7 * (SECONDS + WARMUP_SECONDS + 20) + 120) * 1000; // 6 cases + the profile
+setTimeout(() => {
+  console.error(`bench: gave up after ${budgetMs / 1000} s`);
+  process.exit(2);
+}, budgetMs).unref();
+
+const log = (msg) => process.stderr.write(`${msg}\n`);
+const results = [];
+let failed = false;
+
+/** Warm up, then measure; check the answer first so a row never reports the speed of an error. */
+async function measure(name, url, expect) {
+  const first = await httpGet(url);
+  if (
+    first.status !== expect.status ||
+    (expect.location && !String(first.headers.location).startsWith(expect.location))
+  ) {
+    failed = true;
+    log(
+      `${name}: expected ${expect.status}, got ${first.status} ${first.headers.location ?? first.body.slice(0, 200)}`,
+    );
+    results.push({ name, status: first.status, invalid: `answered ${first.status}, not ${expect.status}` });
+    return undefined;
+  }
+  log(`${name}: warm-up ${WARMUP_SECONDS}s, measure ${SECONDS}s …`);
+  await runWrk(url, { ...WRK, seconds: WARMUP_SECONDS });
+  const r = await runWrk(url, { ...WRK, seconds: SECONDS });
+  // A 302 row must have only 3xx; a reject row only non-2xx/3xx (wrk cannot tell 403 from 400, the
+  // check above did).
+  const wrongAnswers = expect.status < 400 ? r.non2xx3xx : r.requests - r.non2xx3xx;
+  let invalid;
+  if (wrongAnswers > 0) invalid = `${wrongAnswers} answers not ${expect.status}`;
+  if (r.socketErrors > 0) invalid = `${invalid ? `${invalid}, ` : ''}${r.socketErrors} socket errors`;
+  if (invalid) failed = true;
+  const row = { name, status: expect.status, ...r, invalid };
+  results.push(row);
+  return row;
+}
+
+function machine() {
+  const wrk = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
+  const wrkVersion = /wrk (\S+)/.exec(`${wrk.stdout}${wrk.stderr}`)?.[1] ?? 'unknown';
+  return {
+    load: loadavg(),
+    cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    nginx: nginxVersion(),
+    wrk: wrkVersion,
+  };
+}
+
+async function benchNginx(secret, location, tokenQuery) {
+  const nginx = await startNginx({ secret, location, workers: 2 });
+  try {
+    const uri = `/downloads/${SLUG}`;
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const md5 = secureLinkHash(expires, uri, secret);
+    const bad = md5[0] === 'A' ? `B${md5.slice(1)}` : `A${md5.slice(1)}`;
+    // The same query as the verifier's (a token of the same size) plus secure_link's two arguments.
+    const url = (hash) => `${nginx.base}${uri}?${tokenQuery}&md5=${hash}&expires=${expires}`;
+    await measure('nginx secure_link → 302', url(md5), { status: 302, location });
+    await measure('nginx secure_link, bad hash → 403', url(bad), { status: 403 });
+  } finally {
+    await nginx.stop();
+  }
+}
+
+/** Node's own ceiling on this machine: a fixed 302 from node:http, 2 workers, no checks. */
+async function benchBareNode(location, tokenQuery) {
+  const port = await freePort();
+  const script = new URL('./lib/bare-node-server.mjs', import.meta.url).pathname;
+  const proc = startProcess(process.execPath, [script, String(port), '2', location]);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/`, proc);
+    await measure('bare node:http, fixed 302, no checks', `${base}/downloads/${SLUG}?${tokenQuery}`, {
+      status: 302,
+      location,
+    });
+  } finally {
+    await proc.stop();
+  }
+}
+
+function tokenFor(secret, extra = {}) {
+  const payload = {
+    product_slug: SLUG,
+    expires: Math.floor(Date.now() / 1000) + 3600,
+    jti: newJti(),
+    src: { type: 's3', store: 'main', bucket: 'shop', key: 'products/my-plugin-1.4.2.zip' },
+    license_id: 42,
+    filename: 'my-plugin-1.4.2.zip',
+    iat: Math.floor(Date.now() / 1000),
+    ...extra,
+  };
+  return { payload, token: issueToken(payload, KID, secret) };
+}
+
+async function benchVerifier(secret, store) {
+  const verifier = await startVerifier({ kid: KID, secret, store, workers: 2 });
+  try {
+    const url = (token) => `${verifier.base}/downloads/${SLUG}?token=${token}`;
+    const plain = tokenFor(secret);
+    const counted = tokenFor(secret, { max: 1_000_000_000 });
+    const location = `${FAKE_S3}/shop/products/my-plugin-1.4.2.zip?`;
+    await measure('Signet verifier → 302 (no max)', url(plain.token), { status: 302, location });
+    const row = await measure('Signet verifier → 302 (max=1e9, counted)', url(counted.token), {
+      status: 302,
+      location,
+    });
+    await measure('Signet verifier, bad MAC → 403', url(withBadMac(plain.token)), { status: 403 });
+    if (results.some((r) => r.name.startsWith('Signet') && r.invalid)) {
+      log(`verifier output (last 2000 characters):\n${verifier.output().slice(-2000)}`);
+    }
+    if (row) {
+      // The admin API's count is the proof that every 302 of that row was an atomic count.
+      const status = await httpGet(`${verifier.base}/admin/links/${counted.payload.jti}`, {
+        authorization: `Bearer ${verifier.adminToken}`,
+      });
+      row.note = `admin API counted ${status.status === 200 ? JSON.parse(status.body).downloads : `(HTTP ${status.status})`} downloads for this link`;
+      row.note += ` (wrk saw ${row.requests} in the measured window, plus the warm-up)`;
+    }
+  } catch (err) {
+    log(`verifier output:\n${verifier.output()}`);
+    throw err;
+  } finally {
+    await verifier.stop();
+  }
+}
+
+async function profileVerifier(secret, store) {
+  const profDir = mkdtempSync(join(tmpdir(), 'signet-bench-prof-'));
+  const verifier = await startVerifier({
+    kid: KID,
+    secret,
+    store,
+    workers: 1,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+  });
+  try {
+    const { token } = tokenFor(secret);
+    log(`profile: one worker under --cpu-prof, wrk ${SECONDS}s on the 302 path …`);
+    const r = await runWrk(`${verifier.base}/downloads/${SLUG}?token=${token}`, { ...WRK, seconds: SECONDS });
+    // SIGINT lets Node exit normally, which is when --cpu-prof writes its file.
+    await verifier.stop({ signal: 'SIGINT' });
+    const summary = summariseProfiles(profDir, { ownDir: dirname(CLI) });
+    if (summary.files === 0) {
+      log(
+        `profile: no .cpuprofile written (the verifier did not exit normally on SIGINT):\n${verifier.output()}`,
+      );
+      return;
+    }
+    console.log(
+      `\nCPU profile, 1 worker, ${r.requestsPerSec.toFixed(0)} req/s, ${summary.files} profile file(s), busy ${summary.busyMs.toFixed(0)} ms`,
+    );
+    console.log('CPU by owner (self time plus the Node built-ins and native code it called):');
+    for (const a of summary.owners) console.log(`  ${a.pct.toFixed(1).padStart(5)}%  ${a.name}`);
+    console.log('CPU by owning function:');
+    for (const f of summary.ownerFunctions) console.log(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.name}`);
+  } finally {
+    await verifier.stop();
+    rmSync(profDir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (n, digits = 0) =>
+  n === undefined
+    ? '-'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function printTable(m, presign) {
+  const nginx302 = results.find((r) => r.name.startsWith('nginx') && r.status === 302);
+  const nginx403 = results.find((r) => r.name.startsWith('nginx') && r.status === 403);
+  console.log(
+    `\nSignet verifier benchmark — 127.0.0.1 only, wrk -t${WRK.threads} -c${WRK.connections} -d${SECONDS}s --latency`,
+  );
+  console.log(`machine: ${m.cores} cores (${m.cpu}), node ${m.node}, ${m.nginx}, wrk ${m.wrk}`);
+  // Taken before the bench loaded the machine: a high figure means other processes competed for the cores.
+  const load = `load average (1 min) before the run: ${m.load[0].toFixed(2)}`;
+  console.log(
+    m.load[0] > m.cores * 0.5 ? `${load} — OTHER PROCESSES WERE BUSY, numbers are unreliable` : load,
+  );
+  console.log(
+    `note: wrk, the server under test and this script share the same ${m.cores} cores, so every figure is lower ` +
+      'than on a machine where the load comes from elsewhere; nginx and the verifier each run 2 workers.',
+  );
+  const head = ['case', 'status', 'req/s', 'p50 ms', 'p99 ms', 'vs nginx'];
+  const rows = results.map((r) => {
+    const anchor = r.name.startsWith('nginx') ? undefined : r.status === 302 ? nginx302 : nginx403;
+    const ratio =
+      anchor?.requestsPerSec && r.requestsPerSec
+        ? `${(r.requestsPerSec / anchor.requestsPerSec).toFixed(2)}×`
+        : '';
+    return r.invalid
+      ? [r.name, String(r.status), 'INVALID', '', '', r.invalid]
+      : [r.name, String(r.status), fmt(r.requestsPerSec), fmt(r.p50ms, 2), fmt(r.p99ms, 2), ratio];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  rows.forEach((r) => console.log(line(r)));
+  for (const r of results) if (r.note) console.log(`  ${r.name}: ${r.note}`);
+
+  console.log(`\npre-signing, in-process, ${PRESIGN_N} sequential URLs on one core (no network):`);
+  console.log(
+    `  getSignedUrl per URL (naive)                 ${fmt(presign.naive.perSec).padStart(8)} URLs/s`,
+  );
+  console.log(
+    `  S3RequestPresigner.presign(), prepared       ${fmt(presign.prepared.perSec).padStart(8)} URLs/s  ` +
+      `(${(presign.prepared.perSec / presign.naive.perSec).toFixed(1)}× getSignedUrl)`,
+  );
+  console.log(
+    '\nanchor measured beforehand on this kind of machine: nginx ≈ 56k req/s; a naive verifier with getSignedUrl ' +
+      '≈ 1.2k/s; target: verifier ≥ 0.5× nginx on the 302 path.',
+  );
+}
+
+async function main() {
+  const m = machine();
+  const secret = newSecret();
+  const store = fakeStore(FAKE_S3);
+
+  log(`pre-signing: ${PRESIGN_N} URLs each way …`);
+  const presign = {
+    naive: await measurePresign(makeNaivePresigner(store), PRESIGN_N),
+    prepared: await measurePresign(makePreparedPresigner(store), PRESIGN_N),
+  };
+
+  // nginx answers a fixed Location of the same shape and size as a real pre-signed URL.
+  const nginxSecret = newJti();
+  const tokenQuery = `token=${tokenFor(secret).token}`;
+  await benchNginx(nginxSecret, presign.prepared.sample, tokenQuery);
+  await benchBareNode(presign.prepared.sample, tokenQuery);
+  await benchVerifier(secret, store);
+
+  printTable(m, presign);
+  if (opts.profile) await profileVerifier(secret, store);
+  if (failed) {
+    console.error('\nbench: some cases did not answer as expected (rows marked INVALID)');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err.stack ?? err}`);
+  process.exit(1);
+});

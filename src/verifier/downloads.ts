@@ -1,0 +1,232 @@
+/**
+ * GET/HEAD /downloads/{product_slug}?token=… — the spec's "Answers" table.
+ *
+ * Order: token (signature, slug, expiry) → where the file is (so a broken source costs no download) →
+ * revocation and limit (counting) → answer. When a request counts (spec: a 302, or a 200/206 whose
+ * range starts at byte 0):
+ *   GET, S3/URL source              counts (consume: revocation + limit + count, one atomic step)
+ *   GET, file, no Range or from 0   counts
+ *   GET, file, Range from byte > 0  a resume: needs a link that is not revoked and already has a counted
+ *                                   download; does not count again (nor is it held to the limit). With no
+ *                                   counted download yet it counts, as the first download.
+ *   HEAD                            never counts; still refused when revoked or when the limit is used up
+ *   304 / 416 answers               never count; refused when revoked
+ */
+import type { OutgoingHttpHeaders } from 'node:http';
+import { lookup as mimeLookup } from 'mime-types';
+import parseRange from 'range-parser';
+import { pipeline } from 'node:stream/promises';
+
+import { verifyToken, type TokenKeys, type TokenPayload } from '../shared/token';
+import { attachmentDisposition, baseName } from './http/content-disposition';
+import type { Exchange } from './http/exchange';
+import { errorFields, type Logger } from './log';
+import { openInRoot, type OpenedFile } from './sources/file';
+import type { S3UrlSigner } from './sources/s3';
+import { allowedRedirect } from './sources/url';
+import type { VerifierState } from './state/types';
+
+export interface DownloadDeps {
+  keys: TokenKeys;
+  state: VerifierState;
+  signers: ReadonlyMap<string, S3UrlSigner>;
+  fileRoot: string | undefined;
+  allowedHosts: ReadonlySet<string>;
+  presignExpirySeconds: number;
+  logger: Logger;
+  /** Unix seconds. */
+  now: () => number;
+}
+
+type Gate = 'count' | 'head' | 'resume' | 'revocation-only';
+
+export async function handleDownload(
+  x: Exchange,
+  slug: string,
+  query: string,
+  deps: DownloadDeps,
+): Promise<void> {
+  x.route = '/downloads/:slug';
+  const method = x.req.method;
+  if (method !== 'GET' && method !== 'HEAD')
+    return x.error(405, 'method_not_allowed', { allow: 'GET, HEAD' });
+
+  const token = tokenParam(query);
+  if (token === undefined) return x.error(400, 'missing_token');
+  if (token === null) return x.error(400, 'malformed');
+
+  const verified = verifyToken(token, deps.keys, { now: deps.now(), productSlug: slug });
+  if (!verified.ok) return x.error(verified.status, verified.code);
+  const p = verified.payload;
+  x.jti = p.jti;
+  x.kid = verified.kid;
+
+  const src = p.src;
+  if (src.type === 's3') {
+    const signer = deps.signers.get(src.store);
+    if (signer === undefined) return x.error(404, 'unknown_store');
+    // Signed before counting, so a count always comes with its 302 (signing is local and cheap).
+    const url = await signer.presignGet(src.bucket, src.key, {
+      contentDisposition: attachmentDisposition(p.filename || baseName(src.key)),
+      expiresIn: deps.presignExpirySeconds,
+    });
+    if (!(await admit(x, p, x.isHead ? 'head' : 'count', deps))) return;
+    return x.redirect(url, 'redirect');
+  }
+  if (src.type === 'url') {
+    const location = allowedRedirect(src.url, deps.allowedHosts);
+    if (location === null) return x.error(403, 'url_not_allowed');
+    if (!(await admit(x, p, x.isHead ? 'head' : 'count', deps))) return;
+    return x.redirect(location, 'redirect');
+  }
+  if (deps.fileRoot === undefined) return x.error(404, 'source_missing');
+  const opened = await openInRoot(deps.fileRoot, src.path);
+  if (!opened.ok) {
+    if (opened.status === 502)
+      deps.logger.error('file source unreadable', { jti: p.jti, ...errorFields(opened.error) });
+    return x.error(opened.status, opened.code);
+  }
+  const file = opened.file;
+  let streaming = false;
+  try {
+    streaming = await serveFile(x, p, file, deps);
+  } finally {
+    // Once streaming, the read stream owns the handle and closes it when done.
+    if (!streaming) await file.handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The token from the query string: undefined when absent, null when given more than once (which of
+ * two tokens counts would be a guess).
+ */
+function tokenParam(query: string): string | null | undefined {
+  if (query === '') return undefined;
+  const params = new URLSearchParams(query);
+  const all = params.getAll('token');
+  if (all.length === 0) return undefined;
+  if (all.length > 1) return null;
+  return all[0];
+}
+
+/**
+ * Revocation, limit and counting for one request. Returns true when the request may proceed; otherwise
+ * it has already answered (403 revoked, 410 limit_reached, 503 state_unavailable).
+ */
+async function admit(x: Exchange, p: TokenPayload, gate: Gate, deps: DownloadDeps): Promise<boolean> {
+  const state = deps.state;
+  try {
+    if (gate === 'count') {
+      const r = await state.consume({ jti: p.jti, licenseId: p.license_id, max: p.max, expires: p.expires });
+      if (r.outcome === 'ok') return true;
+      x.error(r.outcome === 'revoked' ? 403 : 410, r.outcome === 'revoked' ? 'revoked' : 'limit_reached');
+      return false;
+    }
+    if (await state.isRevoked(p.jti, p.license_id)) {
+      x.error(403, 'revoked');
+      return false;
+    }
+    if (gate === 'revocation-only') return true;
+    if (gate === 'head') {
+      if (p.max !== undefined && (await state.downloads(p.jti)) >= p.max) {
+        x.error(410, 'limit_reached');
+        return false;
+      }
+      return true;
+    }
+    // A resume of a download that was never counted is the first download: count it.
+    if ((await state.downloads(p.jti)) > 0) return true;
+    return admit(x, p, 'count', deps);
+  } catch (err) {
+    deps.logger.error('state backend failed', { jti: p.jti, ...errorFields(err) });
+    x.error(503, 'state_unavailable', { 'retry-after': '5' });
+    return false;
+  }
+}
+
+function etagMatches(header: string, etag: string): boolean {
+  // If-None-Match uses the weak comparison: W/"x" matches "x".
+  for (const raw of header.split(',')) {
+    const tag = raw.trim();
+    if (tag === '*' || tag === etag || (tag.startsWith('W/') && tag.slice(2) === etag)) return true;
+  }
+  return false;
+}
+
+/** Answers from an open file; true when a read stream took over the file handle. */
+async function serveFile(
+  x: Exchange,
+  p: TokenPayload,
+  file: OpenedFile,
+  deps: DownloadDeps,
+): Promise<boolean> {
+  const src = p.src as { type: 'file'; path: string };
+  const headers: OutgoingHttpHeaders = {
+    etag: file.etag,
+    'last-modified': file.mtime.toUTCString(),
+    'accept-ranges': 'bytes',
+    // Revalidate every time: the token is checked on each request, the ETag saves the bytes.
+    'cache-control': 'private, no-cache',
+  };
+
+  const inm = x.req.headers['if-none-match'];
+  if (inm !== undefined && etagMatches(inm, file.etag)) {
+    if (await admit(x, p, 'revocation-only', deps)) {
+      x.head(304, 'not_modified', headers);
+      x.res.end();
+    }
+    return false;
+  }
+
+  let start = 0;
+  let end = file.size - 1;
+  let partial = false;
+  const rangeHeader = x.req.headers.range;
+  const ifRange = x.req.headers['if-range'];
+  if (rangeHeader !== undefined && ifRangeHolds(Array.isArray(ifRange) ? ifRange[0] : ifRange, file)) {
+    const ranges = parseRange(file.size, rangeHeader, { combine: true });
+    if (ranges === -1) {
+      if (await admit(x, p, 'revocation-only', deps)) {
+        x.error(416, 'range_not_satisfiable', { ...headers, 'content-range': `bytes */${file.size}` });
+      }
+      return false;
+    }
+    // Malformed (-2), not bytes, or several ranges: RFC 9110 lets us ignore Range and send it all.
+    if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1) {
+      const r = ranges[0] as parseRange.Range;
+      start = r.start;
+      end = r.end;
+      partial = true;
+    }
+  }
+
+  const gate: Gate = x.isHead ? 'head' : start > 0 ? 'resume' : 'count';
+  if (!(await admit(x, p, gate, deps))) return false;
+
+  headers['content-type'] = mimeLookup(src.path) || 'application/octet-stream';
+  headers['content-disposition'] = attachmentDisposition(p.filename || baseName(src.path));
+  headers['content-length'] = file.size === 0 ? 0 : end - start + 1;
+  if (partial) headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
+  x.head(partial ? 206 : 200, partial ? 'partial' : 'file', headers);
+  if (x.isHead || file.size === 0) {
+    x.res.end();
+    return false;
+  }
+  const stream = file.handle.createReadStream({ start, end, autoClose: true });
+  // Not awaited by the request handler's latency measure: the transfer runs at the client's pace.
+  pipeline(stream, x.res).catch((err: NodeJS.ErrnoException) => {
+    // A client that goes away mid-download is normal; anything else is worth a line.
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      deps.logger.warn('file transfer failed', { jti: p.jti, ...errorFields(err) });
+    }
+  });
+  return true;
+}
+
+/** If-Range: honour Range only while the client's copy is current (same ETag or same date). */
+function ifRangeHolds(ifRange: string | undefined, file: OpenedFile): boolean {
+  if (ifRange === undefined) return true;
+  const v = ifRange.trim();
+  if (v.startsWith('"') || v.startsWith('W/')) return v === file.etag;
+  return v === file.mtime.toUTCString();
+}

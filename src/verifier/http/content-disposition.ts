@@ -1,0 +1,39 @@
+/**
+ * `Content-Disposition: attachment` for the name the customer's browser saves (RFC 6266 with the
+ * RFC 5987/8187 `filename*=UTF-8''…` form), built by the `content-disposition` package. We pass our own
+ * fallback so the plain `filename="…"` is pure printable ASCII (the package's default keeps Latin-1),
+ * which also keeps the header safe inside an S3 `response-content-disposition` parameter.
+ */
+import { create } from 'content-disposition';
+
+/** Strips what a saved file name must not contain: path separators, control characters. */
+export function cleanFilename(name: string): string {
+  const cleaned = name
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .replace(/[/\\]/g, '_')
+    .trim();
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'download' : cleaned;
+}
+
+/** "Résumé – 2024.pdf" → "Resume _ 2024.pdf": accents dropped, anything else non-ASCII becomes "_". */
+export function asciiFallback(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    // '%' is replaced too: some browsers percent-decode the plain filename parameter.
+    .replace(/[^\x20-\x7e]|[%"\\]/gu, '_');
+  return ascii.trim() === '' ? 'download' : ascii;
+}
+
+export function attachmentDisposition(filename: string): string {
+  const name = cleanFilename(filename);
+  return create(name, { fallback: asciiFallback(name) });
+}
+
+/** The last segment of a path or S3 key, the default saved name. */
+export function baseName(pathOrKey: string): string {
+  const parts = pathOrKey.split(/[/\\]/);
+  for (let i = parts.length - 1; i >= 0; i--) if (parts[i]) return parts[i] as string;
+  return 'download';
+}

@@ -1,0 +1,84 @@
+/**
+ * One request and its answer, plus what the log line and the metrics need to know about it. Every
+ * answer goes through here, so the common headers, the JSON-or-HTML choice for errors and the outcome
+ * label are set in one place.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+import { renderErrorPage } from './error-page';
+
+/** On every answer: no MIME sniffing, and the token-bearing URL never leaks as a Referer. */
+const COMMON = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
+const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
+export class Exchange {
+  /** Route template for logs and metrics (never the raw path: it could carry a token). */
+  route = 'unknown';
+  /** Metrics/log label: a fixed code per kind of answer, never free text. */
+  outcome = 'internal_error';
+  jti: string | undefined;
+  kid: string | undefined;
+  /** Set when the answer's headers went out (for the latency histogram: time to headers). */
+  doneAt = 0;
+  readonly start = performance.now();
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {}
+
+  get isHead(): boolean {
+    return this.req.method === 'HEAD';
+  }
+
+  /** Writes status and headers (plus the common ones) and records the outcome. */
+  head(status: number, outcome: string, headers: OutgoingHttpHeaders): void {
+    this.outcome = outcome;
+    this.res.writeHead(status, { ...COMMON, ...headers });
+    this.doneAt = performance.now();
+  }
+
+  /** A complete answer with a small body (omitted for HEAD, with the same Content-Length). */
+  send(status: number, outcome: string, headers: OutgoingHttpHeaders, body: string | Buffer = ''): void {
+    const buf = typeof body === 'string' ? Buffer.from(body) : body;
+    this.head(status, outcome, { ...headers, 'content-length': buf.length });
+    this.res.end(this.isHead ? undefined : buf);
+  }
+
+  json(status: number, outcome: string, value: unknown, headers: OutgoingHttpHeaders = {}): void {
+    this.send(
+      status,
+      outcome,
+      { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+      JSON.stringify(value),
+    );
+  }
+
+  /** `{"error": code}` for programs, a short human page for browsers (Accept: text/html). */
+  error(status: number, code: string, headers: OutgoingHttpHeaders = {}): void {
+    if (wantsHtml(this.req)) {
+      this.send(
+        status,
+        code,
+        {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'content-security-policy': HTML_CSP,
+          ...headers,
+        },
+        renderErrorPage(code),
+      );
+    } else {
+      this.json(status, code, { error: code }, headers);
+    }
+  }
+
+  redirect(location: string, outcome: string): void {
+    this.send(302, outcome, { location, 'cache-control': 'no-store' });
+  }
+}
+
+export function wantsHtml(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return accept !== undefined && accept.includes('text/html');
+}

@@ -1,0 +1,229 @@
+/**
+ * The verifier's HTTP server (node:http, no framework: the hot path is a string split, an HMAC, one
+ * state call and a SigV4 signature). Routes:
+ *   GET|HEAD /downloads/{slug}?token=…   downloads.ts
+ *   /admin/…                              admin.ts
+ *   GET|HEAD /healthz                     200 {"ok":true} when the state backend answers, else 503
+ *   GET|HEAD /metrics                     Prometheus text
+ * anything else 404; a known route with another method 405. An unexpected exception is a 500
+ * (`internal_error`) and logged with its stack: bad input must never get there (the fuzz test checks).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { createAdminHandler } from './admin';
+import type { VerifierConfig } from './config';
+import { handleDownload, type DownloadDeps } from './downloads';
+import { Exchange } from './http/exchange';
+import { createLogger, errorFields, type Logger } from './log';
+import { Metrics, renderPrometheus, type MetricsSnapshot } from './metrics';
+import { S3UrlSigner } from './sources/s3';
+import { openState, type OpenStateOptions } from './state';
+import type { VerifierState } from './state/types';
+
+/** What /metrics shows: this process alone, or (cluster) the sum over all workers. */
+export type MetricsCollector = () => Promise<{ snapshot: MetricsSnapshot; workers?: number }>;
+
+export interface VerifierOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+  collectMetrics?: MetricsCollector;
+  /** An already open state backend; the caller keeps ownership (close() leaves it open). */
+  state?: VerifierState;
+  /** How to open the state when `state` is not given. */
+  stateOptions?: Omit<OpenStateOptions, 'onError'>;
+  /** Unix seconds (token expiry); tests move it. */
+  now?: () => number;
+  /**
+   * Tests only, never read from a config file: pre-signed URL lifetime without the 60–3600 s clamp,
+   * so a test can watch a URL expire in seconds.
+   */
+  presignExpirySecondsUnclamped?: number;
+}
+
+export interface RunningVerifier {
+  server: Server;
+  /** `http://host:port` with the real port (also when the config said 0). */
+  url: string;
+  port: number;
+  state: VerifierState;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+const HEALTH_PROBE_JTI = 'signet-health-probe';
+const HEALTH_TIMEOUT_MS = 2000;
+
+export function createRequestListener(
+  config: VerifierConfig,
+  state: VerifierState,
+  opts: {
+    logger: Logger;
+    metrics: Metrics;
+    collectMetrics: MetricsCollector;
+    now?: () => number;
+    presignExpirySeconds?: number;
+  },
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { logger, metrics, collectMetrics } = opts;
+  const signers = new Map<string, S3UrlSigner>();
+  for (const [name, store] of config.stores) signers.set(name, new S3UrlSigner(store));
+  const downloads: DownloadDeps = {
+    keys: config.keys,
+    state,
+    signers,
+    fileRoot: config.fileRoot,
+    allowedHosts: config.allowedHosts,
+    presignExpirySeconds: opts.presignExpirySeconds ?? config.presignExpirySeconds,
+    logger,
+    now: opts.now ?? (() => Math.floor(Date.now() / 1000)),
+  };
+  const admin = createAdminHandler({ adminToken: config.adminToken, state, logger });
+  const logRequests = logger.enabled('info');
+
+  const route = async (x: Exchange): Promise<void> => {
+    const url = x.req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+
+    if (pathname.startsWith('/downloads/')) {
+      const slug = pathname.slice('/downloads/'.length);
+      if (slug !== '' && !slug.includes('/'))
+        return handleDownload(x, slug, q < 0 ? '' : url.slice(q + 1), downloads);
+    } else if (pathname === '/healthz') {
+      x.route = '/healthz';
+      if (!isGetOrHead(x)) return x.error(405, 'method_not_allowed', { allow: 'GET, HEAD' });
+      try {
+        await withTimeout(state.downloads(HEALTH_PROBE_JTI), HEALTH_TIMEOUT_MS);
+        return x.json(200, 'healthz', { ok: true });
+      } catch (err) {
+        logger.error('health check: state backend failed', errorFields(err));
+        return x.json(503, 'unhealthy', { ok: false, error: 'state_unavailable' });
+      }
+    } else if (pathname === '/metrics') {
+      x.route = '/metrics';
+      if (!isGetOrHead(x)) return x.error(405, 'method_not_allowed', { allow: 'GET, HEAD' });
+      const { snapshot, workers } = await collectMetrics();
+      return x.send(
+        200,
+        'metrics',
+        { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+        renderPrometheus(snapshot, { workers }),
+      );
+    } else if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+      return admin(x, pathname);
+    }
+    x.route = 'unknown';
+    return x.error(404, 'not_found');
+  };
+
+  const finish = (x: Exchange): void => {
+    const ms = (x.doneAt || performance.now()) - x.start;
+    metrics.observe(x.outcome, ms / 1000);
+    if (logRequests) {
+      logger.info('request', {
+        method: x.req.method,
+        route: x.route,
+        status: x.res.statusCode,
+        outcome: x.outcome,
+        ms: Math.round(ms * 1000) / 1000,
+        jti: x.jti,
+        kid: x.kid,
+        pid: process.pid,
+      });
+    }
+  };
+
+  return (req, res) => {
+    const x = new Exchange(req, res);
+    route(x)
+      .catch((err: unknown) => {
+        logger.error('internal error', { route: x.route, ...errorFields(err), stack: (err as Error)?.stack });
+        if (!res.headersSent) x.error(500, 'internal_error');
+        else res.destroy();
+        x.outcome = 'internal_error';
+      })
+      .finally(() => finish(x));
+  };
+}
+
+function isGetOrHead(x: Exchange): boolean {
+  return x.req.method === 'GET' || x.req.method === 'HEAD';
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Opens the state (unless given), builds the server and listens. */
+export async function startVerifier(
+  config: VerifierConfig,
+  opts: VerifierOptions = {},
+): Promise<RunningVerifier> {
+  const logger = opts.logger ?? createLogger('info');
+  const metrics = opts.metrics ?? new Metrics();
+  const ownsState = opts.state === undefined;
+  const state =
+    opts.state ??
+    (await openState(config.state, {
+      ...opts.stateOptions,
+      onError: (err) => logger.warn('state backend', errorFields(err)),
+    }));
+  const collectMetrics: MetricsCollector =
+    opts.collectMetrics ?? (async () => ({ snapshot: metrics.snapshot() }));
+  for (const warning of config.warnings) logger.warn(`config: ${warning}`);
+
+  const server = createServer(
+    // Slow or stalled clients cannot hold sockets for long: headers within 10 s, a whole request in 30 s.
+    { headersTimeout: 10_000, requestTimeout: 30_000 },
+    createRequestListener(config, state, {
+      logger,
+      metrics,
+      collectMetrics,
+      now: opts.now,
+      presignExpirySeconds: opts.presignExpirySecondsUnclamped,
+    }),
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    if (ownsState) await state.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url: listenUrl(config.listen.host, port),
+    port,
+    state,
+    metrics,
+    close: () =>
+      (closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Downloads in progress get a few seconds to finish, then their sockets are cut.
+        const force = setTimeout(() => server.closeAllConnections(), 5000);
+        await closed;
+        clearTimeout(force);
+        if (ownsState) await state.close();
+      })()),
+  };
+}
+
+export function listenUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

@@ -1,0 +1,155 @@
+/**
+ * Verifier state in Redis, for several verifier instances behind a load balancer: they share
+ * download counts and revocations through one Redis primary.
+ *
+ * Keys (all under `signet:v1:` so the verifier can share a Redis with other software):
+ *   signet:v1:count:{jti}            download counter, expires some time after the token does
+ *   signet:v1:revoked:jti:{jti}      revocation marker (value: Unix ms when revoked), kept
+ *   signet:v1:revoked:license:{id}   revocation marker for a licence, kept
+ *
+ * A consume touches keys of one link and one licence, which hash to different Redis Cluster slots:
+ * this needs a single primary (optionally with replicas/Sentinel), not Redis Cluster.
+ *
+ * Failure mode: commands fail fast (no offline queue, a command timeout) so that a verifier whose
+ * Redis is down rejects the method's promise promptly instead of hanging requests; the caller decides
+ * what to answer (never "let it through").
+ */
+import { Redis, type Result } from 'ioredis';
+
+import { CONSUME_CODE, CONSUME_LUA } from './redis-scripts';
+import {
+  licenseKey,
+  type ConsumeOutcome,
+  type ConsumeRequest,
+  type LicenseId,
+  type LinkStatus,
+  type RevocationTarget,
+  type VerifierState,
+} from './types';
+
+const PREFIX = 'signet:v1:';
+/** How long a link's counter outlives the link: long enough to answer the admin API about a recently
+ *  expired link, short enough that counters of old links do not pile up forever. */
+export const COUNTER_GRACE_SECONDS = 30 * 24 * 3600;
+
+const countKey = (jti: string): string => `${PREFIX}count:${jti}`;
+const revokedJtiKey = (jti: string): string => `${PREFIX}revoked:jti:${jti}`;
+const revokedLicenseKey = (id: LicenseId): string => `${PREFIX}revoked:license:${licenseKey(id)}`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    signetConsume(numKeys: number, ...keysAndArgs: (string | number)[]): Result<[number, number], Context>;
+  }
+}
+
+export interface RedisStateOptions {
+  /** Called with connection errors (ioredis reconnects by itself); the default ignores them. */
+  onError?: (err: Error) => void;
+  /** How long one command may take before its promise rejects (ms). */
+  commandTimeoutMs?: number;
+}
+
+export class RedisState implements VerifierState {
+  private constructor(private readonly redis: Redis) {}
+
+  /**
+   * Connects to `url` (`redis://[:password@]host:port[/db]`, `rediss://` for TLS) and loads the
+   * scripts. Rejects when Redis cannot be reached, so a verifier with a wrong URL refuses to start.
+   */
+  static async connect(url: string, options: RedisStateOptions = {}): Promise<RedisState> {
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      // Fail fast while disconnected: a queued request would hang a customer's download.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      connectTimeout: 5000,
+      retryStrategy: (times) => Math.min(times * 100, 2000),
+    });
+    // ioredis reports why a connection failed (ECONNREFUSED, WRONGPASS…) only as an 'error' event.
+    let lastError: Error | undefined;
+    redis.on('error', (err: Error) => {
+      lastError = err;
+      options.onError?.(err);
+    });
+    redis.defineCommand('signetConsume', { lua: CONSUME_LUA });
+    try {
+      await redis.connect();
+      // Load the script now so the first EVALSHA of every connection finds it.
+      await redis.script('LOAD', CONSUME_LUA);
+    } catch (err) {
+      redis.disconnect();
+      const reason = lastError?.message ?? (err as Error).message;
+      throw new Error(`cannot connect to Redis at ${redactUrl(url)}: ${reason}`, { cause: err });
+    }
+    return new RedisState(redis);
+  }
+
+  async consume(req: ConsumeRequest): Promise<ConsumeOutcome> {
+    const keys = [countKey(req.jti), revokedJtiKey(req.jti)];
+    if (req.licenseId !== undefined) keys.push(revokedLicenseKey(req.licenseId));
+    const nowSec = Math.floor(Date.now() / 1000);
+    // A counter is dropped a grace period after the link expired (never in the past, or
+    // EXPIREAT would delete the fresh count at once).
+    const dropAt = Math.max(req.expires, nowSec) + COUNTER_GRACE_SECONDS;
+    const [code, downloads] = await this.redis.signetConsume(keys.length, ...keys, req.max ?? 0, dropAt);
+    switch (code) {
+      case CONSUME_CODE.ok:
+        return { outcome: 'ok', downloads };
+      case CONSUME_CODE.exhausted:
+        return { outcome: 'exhausted', downloads };
+      case CONSUME_CODE.revoked:
+        return { outcome: 'revoked' };
+      default:
+        throw new Error(`unexpected reply from the consume script: ${String(code)}`);
+    }
+  }
+
+  async isRevoked(jti: string, licenseId?: LicenseId): Promise<boolean> {
+    const keys = [revokedJtiKey(jti)];
+    if (licenseId !== undefined) keys.push(revokedLicenseKey(licenseId));
+    return (await this.redis.exists(...keys)) > 0;
+  }
+
+  async downloads(jti: string): Promise<number> {
+    return Number((await this.redis.get(countKey(jti))) ?? 0);
+  }
+
+  async revoke(target: RevocationTarget): Promise<void> {
+    await this.redis.set(revocationKey(target), String(Date.now()));
+  }
+
+  async unrevoke(target: RevocationTarget): Promise<void> {
+    await this.redis.del(revocationKey(target));
+  }
+
+  async linkStatus(jti: string): Promise<LinkStatus> {
+    // One MGET: the count and the marker are read at the same instant.
+    const [count, marker] = await this.redis.mget(countKey(jti), revokedJtiKey(jti));
+    return { downloads: Number(count ?? 0), revoked: marker !== null && marker !== undefined };
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.redis.quit();
+    } catch {
+      // Already disconnected (Redis went away): nothing left to close gracefully.
+      this.redis.disconnect();
+    }
+  }
+}
+
+function revocationKey(target: RevocationTarget): string {
+  return 'jti' in target ? revokedJtiKey(target.jti) : revokedLicenseKey(target.licenseId);
+}
+
+/** The URL without its password, for error messages and logs. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Verifier state in an embedded SQLite file (the default: nothing to run). Several processes may share
+ * the file (the verifier's cluster workers): WAL lets readers run beside the one writer, and `consume`
+ * is one IMMEDIATE transaction, so the write lock is taken before the count is read and N concurrent
+ * consumes against `max = k` let exactly k through.
+ *
+ * Waiting for the lock: SQLite's own busy handler sleeps for whole milliseconds inside the call, and
+ * better-sqlite3 is synchronous, so it would freeze a worker's event loop each time the other worker
+ * holds the lock for a few microseconds. Instead the connection fails at once with SQLITE_BUSY and the
+ * operation is retried from the event loop (setImmediate first, then short sleeps) until a deadline.
+ *
+ * Checkpoints: see sqlite-checkpointer.ts (a background thread, so fsyncs never stall a request).
+ *
+ * Durability: synchronous=NORMAL in WAL mode survives a process crash or restart; a power cut may lose
+ * the last commits (a few downloads counted again), which is the usual trade for a per-request write.
+ */
+import Database from 'better-sqlite3';
+import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
+
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
+import {
+  licenseKey,
+  type ConsumeOutcome,
+  type ConsumeRequest,
+  type LicenseId,
+  type LinkStatus,
+  type RevocationTarget,
+  type VerifierState,
+} from './types';
+
+/** A link's counter is kept this long after the link expired (as the Redis state does), then pruned. */
+export const LINK_GRACE_SECONDS = 30 * 24 * 3600;
+const PRUNE_EVERY_MS = 6 * 3600 * 1000;
+
+/** Each entry moves the schema one version up; PRAGMA user_version records how many ran. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE links (
+    jti               TEXT PRIMARY KEY,
+    downloads         INTEGER NOT NULL CHECK (downloads >= 0),
+    license_id        TEXT,
+    expires           INTEGER NOT NULL,
+    first_download_at INTEGER NOT NULL,
+    last_download_at  INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX links_by_expiry ON links (expires);
+  CREATE TABLE revoked_jtis (
+    jti        TEXT PRIMARY KEY,
+    revoked_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE revoked_licenses (
+    license_id TEXT PRIMARY KEY,
+    revoked_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
+];
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+/** Safety net only (≈ 40 MB of WAL): normally the background checkpointer keeps the WAL short. */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+
+export interface SqliteStateOptions {
+  /** How long one operation keeps retrying while another process holds the write lock (ms). */
+  busyTimeoutMs?: number;
+  /** Unix seconds; tests move it. */
+  now?: () => number;
+  /**
+   * Run WAL checkpoints in a background thread (default true). Exactly one connection per database
+   * should: in cluster mode the primary does, and the workers pass false.
+   */
+  checkpointer?: boolean;
+}
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+export class SqliteState implements VerifierState {
+  private readonly busyTimeoutMs: number;
+  private readonly now: () => number;
+  private readonly pruneTimer: NodeJS.Timeout;
+  private checkpointer: Checkpointer | undefined;
+  private readonly stmt;
+  private readonly consumeTx;
+  private readonly statusTx;
+
+  private constructor(
+    private readonly db: Database.Database,
+    opts: SqliteStateOptions,
+  ) {
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
+    this.now = opts.now ?? nowSeconds;
+    this.stmt = {
+      revoked: db
+        .prepare<[string, string | null], number>(
+          `SELECT EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = ?)
+             OR EXISTS (SELECT 1 FROM revoked_licenses WHERE license_id = ?)`,
+        )
+        .pluck(),
+      // consume's read: revocation and the current count in one statement (one trip into SQLite).
+      gate: db.prepare<[{ jti: string; license: string | null }], { revoked: number; downloads: number }>(
+        `SELECT (EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = @jti)
+                 OR EXISTS (SELECT 1 FROM revoked_licenses WHERE license_id = @license)) AS revoked,
+                coalesce((SELECT downloads FROM links WHERE jti = @jti), 0) AS downloads`,
+      ),
+      jtiRevoked: db
+        .prepare<[string], number>('SELECT EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = ?)')
+        .pluck(),
+      downloads: db.prepare<[string], number>('SELECT downloads FROM links WHERE jti = ?').pluck(),
+      count: db
+        .prepare<[{ jti: string; license: string | null; expires: number; now: number }], number>(
+          `INSERT INTO links (jti, downloads, license_id, expires, first_download_at, last_download_at)
+           VALUES (@jti, 1, @license, @expires, @now, @now)
+           ON CONFLICT (jti) DO UPDATE SET downloads = downloads + 1, last_download_at = excluded.last_download_at
+           RETURNING downloads`,
+        )
+        .pluck(),
+      revokeJti: db.prepare<[string, number]>(
+        'INSERT OR IGNORE INTO revoked_jtis (jti, revoked_at) VALUES (?, ?)',
+      ),
+      revokeLicense: db.prepare<[string, number]>(
+        'INSERT OR IGNORE INTO revoked_licenses (license_id, revoked_at) VALUES (?, ?)',
+      ),
+      unrevokeJti: db.prepare<[string]>('DELETE FROM revoked_jtis WHERE jti = ?'),
+      unrevokeLicense: db.prepare<[string]>('DELETE FROM revoked_licenses WHERE license_id = ?'),
+      prune: db.prepare<[number]>('DELETE FROM links WHERE expires < ?'),
+    };
+    this.consumeTx = db.transaction((req: ConsumeRequest): ConsumeOutcome => {
+      const license = req.licenseId === undefined ? null : licenseKey(req.licenseId);
+      const gate = this.stmt.gate.get({ jti: req.jti, license }) as { revoked: number; downloads: number };
+      if (gate.revoked) return { outcome: 'revoked' };
+      if (req.max !== undefined && gate.downloads >= req.max)
+        return { outcome: 'exhausted', downloads: gate.downloads };
+      const downloads = this.stmt.count.get({
+        jti: req.jti,
+        license,
+        expires: req.expires,
+        now: this.now(),
+      }) as number;
+      return { outcome: 'ok', downloads };
+    });
+    this.statusTx = db.transaction((jti: string): LinkStatus => ({
+      downloads: this.stmt.downloads.get(jti) ?? 0,
+      revoked: this.stmt.jtiRevoked.get(jti) === 1,
+    }));
+    this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
+  }
+
+  /**
+   * Opens (creating if needed) the database at `path` and brings its schema up to date. Safe to call
+   * from several processes at once: the migration runs in an IMMEDIATE transaction and re-reads the
+   * version inside it.
+   */
+  static open(path: string, opts: SqliteStateOptions = {}): SqliteState {
+    // SQLite's blocking busy handler is fine here (start-up, before any request); see the class comment.
+    const db = new Database(path, { timeout: opts.busyTimeoutMs ?? 5000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+      db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+      // After a checkpoint resets the WAL, truncate it back to this size.
+      db.pragma('journal_size_limit = 67108864');
+      db.pragma('busy_timeout = 0');
+      const state = new SqliteState(db, opts);
+      if (opts.checkpointer !== false && path !== ':memory:' && path !== '') {
+        state.checkpointer = startCheckpointer(path);
+      }
+      return state;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  async consume(req: ConsumeRequest): Promise<ConsumeOutcome> {
+    return this.retry(() => this.consumeTx.immediate(req));
+  }
+
+  async isRevoked(jti: string, licenseId?: LicenseId): Promise<boolean> {
+    const license = licenseId === undefined ? null : licenseKey(licenseId);
+    return this.retry(() => this.stmt.revoked.get(jti, license) === 1);
+  }
+
+  async downloads(jti: string): Promise<number> {
+    return this.retry(() => this.stmt.downloads.get(jti) ?? 0);
+  }
+
+  async revoke(target: RevocationTarget): Promise<void> {
+    await this.retry(() =>
+      'jti' in target
+        ? this.stmt.revokeJti.run(target.jti, this.now())
+        : this.stmt.revokeLicense.run(licenseKey(target.licenseId), this.now()),
+    );
+  }
+
+  async unrevoke(target: RevocationTarget): Promise<void> {
+    await this.retry(() =>
+      'jti' in target
+        ? this.stmt.unrevokeJti.run(target.jti)
+        : this.stmt.unrevokeLicense.run(licenseKey(target.licenseId)),
+    );
+  }
+
+  /** Like the Redis state: `revoked` is about the jti itself; a licence revocation is not looked up here. */
+  async linkStatus(jti: string): Promise<LinkStatus> {
+    return this.retry(() => this.statusTx.deferred(jti));
+  }
+
+  /** Drops counters of links that expired more than LINK_GRACE_SECONDS ago. Returns how many. */
+  async prune(): Promise<number> {
+    return this.retry(() => this.stmt.prune.run(this.now() - LINK_GRACE_SECONDS).changes);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    await this.checkpointer?.stop();
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs a synchronous SQLite step, retrying from the event loop while another process holds a lock. */
+  private async retry<T>(step: () => T): Promise<T> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return step();
+      } catch (err) {
+        if (!isBusy(err) || Date.now() >= deadline) throw err;
+        // The other holder is usually done within microseconds: yield once or twice, then back off.
+        if (attempt < 4) await immediate();
+        else await sleep(Math.min(attempt - 3, 10));
+      }
+    }
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(
+        `verifier database schema version ${version} is newer than this verifier knows (${MIGRATIONS.length}); ` +
+          'upgrade the verifier',
+      );
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    if (version !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
