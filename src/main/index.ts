@@ -10,7 +10,6 @@ import { makeTrustedSenderCheck } from './ipc/trusted-sender';
 import { makeEmitter, registerIpcHandlers } from './platform/ipc-main';
 import { loadKeytar } from './platform/keytar';
 import { createMainWindow, rendererUrl } from './platform/main-window';
-import { SdkS3ClientFactory } from './services/accounts/s3-client-factory';
 import { systemClock } from './services/clock';
 import { KeytarSecretStore } from './services/keytar-secret-store';
 import { createMainServices } from './wiring';
@@ -46,7 +45,6 @@ if (!app.requestSingleInstanceLock()) {
         dataFolder,
       },
       emit: makeEmitter(() => mainWindow?.webContents ?? null),
-      s3: new SdkS3ClientFactory(),
     });
     const router = createIpcRouter({
       handlers: createHandlers(services),

@@ -1,5 +1,5 @@
 import { PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createTestBucket,
   emptyAndDeleteBucket,
@@ -149,6 +149,45 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
     await page.mouse.move(0, 0);
     await expect.poll(() => page.locator('.mantine-Notification-root').count(), { timeout: 15_000 }).toBe(0);
     await app.screenshot('e2e-accounts-public-bucket');
+  });
+
+  it('disables Test and Add while the keychain cannot be reached, and says why on hover', async () => {
+    const { page, services } = app;
+    // The keychain as a locked one answers: status says so and listing entries fails.
+    const status = vi
+      .spyOn(services.secrets, 'status')
+      .mockResolvedValue({ available: false, message: 'The login keyring is locked (test).' });
+    const list = vi.spyOn(services.secrets, 'list').mockRejectedValue(new Error('locked (test)'));
+    try {
+      await page.reload(); // a fresh page asks the keychain status again
+      await page.getByText('Signet cannot reach your system keychain').waitFor();
+      await page.getByText('Keychain not reachable').waitFor();
+      expect(await page.getByRole('button', { name: 'Add account' }).isDisabled()).toBe(true);
+
+      const testButton = page.getByRole('button', { name: 'Test Ceph shop files' });
+      expect(await testButton.getAttribute('data-disabled')).toBe('true');
+      expect(await testButton.getAttribute('aria-disabled')).toBe('true');
+      const testedAt = (await services.accounts.list())[0]!.lastTest!.testedAt;
+      // Playwright counts aria-disabled as disabled and would wait: a forced click is what a mouse does.
+      await testButton.click({ force: true });
+      await testButton.hover();
+      await page
+        .getByRole('tooltip')
+        .getByText('Signet cannot test while your system keychain is unreachable: the keys are kept there.')
+        .waitFor();
+      await app.screenshot('e2e-accounts-keychain-down');
+      expect(await page.getByText(/Testing the connection/).count()).toBe(0);
+      expect((await services.accounts.list())[0]!.lastTest!.testedAt).toBe(testedAt);
+    } finally {
+      status.mockRestore();
+      list.mockRestore();
+      await page.reload();
+    }
+    await page.getByRole('button', { name: 'Test Ceph shop files' }).waitFor();
+    expect(await page.getByText('Signet cannot reach your system keychain').count()).toBe(0);
+    expect(
+      await page.getByRole('button', { name: 'Test Ceph shop files' }).getAttribute('data-disabled'),
+    ).toBeNull();
   });
 
   it('shows a wrong secret as a plain failure with what to do, and removes that account after asking', async () => {

@@ -151,6 +151,23 @@ function keyringLookup(service: string, account: string): string {
   return found.stdout;
 }
 
+/**
+ * Byte search of the database, its write-ahead log and shared-memory file while open (recent writes are still
+ * in the WAL, not merged). `visible` is text the account did write there, to show the search would find it.
+ */
+function expectNotInDatabaseFiles(dir: string, secrets: readonly string[], visible: string): void {
+  const files = ['signet.db', 'signet.db-wal', 'signet.db-shm'].map((f) => join(dir, f));
+  expect(existsSync(files[1]!)).toBe(true);
+  const present = files.filter((f) => existsSync(f));
+  for (const file of present) {
+    const bytes = readFileSync(file);
+    for (const secret of secrets) {
+      expect(bytes.includes(Buffer.from(secret)), `${secret.slice(0, 4)}… found in ${file}`).toBe(false);
+    }
+  }
+  expect(present.some((f) => readFileSync(f).includes(Buffer.from(visible)))).toBe(true);
+}
+
 function bucketReport(view: AccountView, name: string) {
   const report = view.lastTest?.buckets.find((b) => b.name === name);
   expect(report, `no report for ${name}`).toBeDefined();
@@ -182,17 +199,8 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
       `account:${account.id}:secret-access-key`,
     ]);
 
-    // Byte search of the database, its write-ahead log and shared-memory file while open (WAL not yet merged).
-    const files = ['signet.db', 'signet.db-wal', 'signet.db-shm'].map((f) => join(main.dir, f));
-    expect(existsSync(files[1]!)).toBe(true);
-    const present = files.filter((f) => existsSync(f));
-    for (const file of present) {
-      const bytes = readFileSync(file);
-      expect(bytes.includes(Buffer.from(env.secretAccessKey)), `secret found in ${file}`).toBe(false);
-      expect(bytes.includes(Buffer.from(env.accessKeyId)), `access key id found in ${file}`).toBe(false);
-    }
-    // The search would have found it: the account's own settings are there, in plain bytes.
-    expect(present.some((f) => readFileSync(f).includes(Buffer.from('Ceph shop files')))).toBe(true);
+    // Neither key part is in the SQLite files; the account's own settings are, in plain bytes.
+    expectNotInDatabaseFiles(main.dir, [env.secretAccessKey, env.accessKeyId], 'Ceph shop files');
   });
 
   it('tests it: signs in, lists buckets, detects per-object ACLs, and leaves nothing in the bucket', async () => {
@@ -350,13 +358,22 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
     expect((await main.ok('accounts:list', undefined)).map((a) => a.id)).not.toContain(gone.id);
   });
 
+  const allKeys = () => [
+    env.secretAccessKey,
+    'not-the-right-secret-at-all',
+    env.accessKeyId,
+    'NOSUCHKEY000000000000',
+  ];
+
   it('never returned a secret in any IPC answer', () => {
     expect(main.responses.length).toBeGreaterThan(10);
     const everything = JSON.stringify(main.responses);
-    expect(everything).not.toContain(env.secretAccessKey);
-    expect(everything).not.toContain('not-the-right-secret-at-all');
-    expect(everything).not.toContain(env.accessKeyId);
-    expect(everything).not.toContain('NOSUCHKEY000000000000');
+    for (const secret of allKeys()) expect(everything).not.toContain(secret);
+  });
+
+  it('never wrote one to the SQLite files either, after tests and edits stored their results', () => {
+    // The stored test results (last_test JSON, with provider messages and evidence) are there; no key part is.
+    expectNotInDatabaseFiles(main.dir, allKeys(), 'PutObjectAcl on a file that does not exist');
   });
 });
 

@@ -133,13 +133,14 @@ describe('explaining errors that are not provider answers', () => {
     expect(
       errorFacts({
         name: 'PermanentRedirect',
-        $response: { statusCode: 301, headers: { 'x-amz-bucket-region': 'eu-north-1' } },
+        $response: { statusCode: 301, headers: { 'x-amz-bucket-region': 'eu-north-1', server: 'AmazonS3' } },
       }),
     ).toEqual({
       code: 'PermanentRedirect',
       httpStatus: 301,
       message: null,
       expectedRegion: 'eu-north-1',
+      server: 'AmazonS3',
     });
   });
 });

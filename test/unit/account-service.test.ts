@@ -151,6 +151,45 @@ describe('account service and the keychain', () => {
     });
   });
 
+  it('drops the stored session token when a new key comes without one, and keeps it for a settings edit', async () => {
+    const { keychain, service } = setup();
+    const view = await service.add(awsAccount('Temporary', 'FwoGZXIvYXdzEXAMPLE'));
+    const token = `account:${view.id}:session-token`;
+    const settings = awsAccount('Temporary').settings;
+
+    await service.update(
+      AccountUpdateSchema.parse({ id: view.id, settings: { ...settings, region: 'eu-west-1' } }),
+    );
+    expect((await keychain.dump())[token]).toBe('FwoGZXIvYXdzEXAMPLE');
+
+    const rotated = await service.update(
+      AccountUpdateSchema.parse({
+        id: view.id,
+        settings,
+        credentials: { accessKeyId: 'AKIANEWPERMANENTKEY', secretAccessKey: 'new-secret', sessionToken: '' },
+      }),
+    );
+    expect(rotated.credentials).toEqual({ hasCredentials: true, temporary: false });
+    expect(await keychain.dump()).toEqual({
+      [`account:${view.id}:access-key-id`]: 'AKIANEWPERMANENTKEY',
+      [`account:${view.id}:secret-access-key`]: 'new-secret',
+    });
+
+    // A new secret alone ends the session too; a new pair with its own token stores that token.
+    await service.update(
+      AccountUpdateSchema.parse({
+        id: view.id,
+        settings,
+        credentials: { accessKeyId: 'ASIATEMPKEY', secretAccessKey: 's1', sessionToken: 'token-2' },
+      }),
+    );
+    expect((await keychain.dump())[token]).toBe('token-2');
+    await service.update(
+      AccountUpdateSchema.parse({ id: view.id, settings, credentials: { secretAccessKey: 's2' } }),
+    );
+    expect((await keychain.dump())[token]).toBeUndefined();
+  });
+
   it('puts the old keys back when the keychain fails during an edit, and leaves the settings as they were', async () => {
     const { keychain, service } = setup();
     const view = await service.add(awsAccount());
@@ -217,11 +256,12 @@ describe('account service and the keychain', () => {
         checkedAt: tested.lastTest!.testedAt,
       },
     ]);
-    // A new name keeps the result; anything about the connection drops it.
+    // A new name keeps the result and the privacy it found; anything about the connection drops both.
     const renamed = await service.update(
       AccountUpdateSchema.parse({ id: view.id, settings: { ...awsAccount().settings, name: 'New name' } }),
     );
     expect(renamed.lastTest).not.toBeNull();
+    expect(service.bucketPrivacy(view.id)).toHaveLength(1);
     const moved = await service.update(
       AccountUpdateSchema.parse({
         id: view.id,
@@ -229,6 +269,44 @@ describe('account service and the keychain', () => {
       }),
     );
     expect(moved.lastTest).toBeNull();
+    expect(service.bucketPrivacy(view.id)).toEqual([]);
+  });
+
+  it.each([
+    ['endpoint', { endpoint: 'https://s3.eu-west-1.amazonaws.com' }],
+    ['region', { region: 'eu-west-1' }],
+    ['addressing style', { forcePathStyle: true }],
+    ['buckets', { buckets: ['shop-downloads', 'shop-public'] }],
+    ['private bucket', { privateBucket: null }],
+    ['provider', { provider: 'wasabi', endpoint: 'https://s3.us-east-1.wasabisys.com' }],
+  ] as const)('forgets each bucket’s privacy when the %s changes', async (_, change) => {
+    const { service } = setup();
+    const view = await service.add(awsAccount());
+    await service.test(view.id);
+    expect(service.bucketPrivacy(view.id)).toHaveLength(1);
+    await service.update(
+      AccountUpdateSchema.parse({ id: view.id, settings: { ...awsAccount().settings, ...change } }),
+    );
+    expect(service.bucketPrivacy(view.id)).toEqual([]);
+    expect((await service.get(view.id)).lastTest).toBeNull();
+  });
+
+  it('keeps the clock offset while the same server answers, and resets it for another endpoint or provider', async () => {
+    // Local clock 90 s behind the recorded Date header: the test measures and keeps an offset.
+    const { service } = setup({ now: () => new Date('2026-11-21T09:58:30.000Z') });
+    const view = await service.add(awsAccount());
+    const offsetAfter = async (settings: Partial<AccountCreateInput['settings']>) => {
+      await service.test(view.id);
+      await service.update(
+        AccountUpdateSchema.parse({ id: view.id, settings: { ...awsAccount().settings, ...settings } }),
+      );
+      return (await service.get(view.id)).clockOffsetMs;
+    };
+    expect(await offsetAfter({ name: 'Renamed' })).toBe(90_500);
+    expect(await offsetAfter({ buckets: ['shop-downloads', 'shop-public'] })).toBe(90_500);
+    expect(await offsetAfter({ endpoint: 'https://s3.example.net' })).toBe(0);
+    expect(await offsetAfter({ provider: 'wasabi', endpoint: 'https://s3.example.net' })).toBe(0);
+    expect(service.signingClockFor(view.id).now().toISOString()).toBe('2026-11-21T09:58:30.000Z');
   });
 
   it('signs with the clock offset the last test measured', async () => {

@@ -86,7 +86,7 @@ describe('bucket exposure', () => {
   });
 
   it('reports a public policy status it cannot explain, and says "unknown" when nothing could be read', () => {
-    const denied = { ok: false as const, code: 'AccessDenied', status: 403, message: null };
+    const denied = { ok: false as const, code: 'AccessDenied', status: 403, message: null, server: null };
     expect(
       decideExposure('aws', { policyStatus: { ok: true, value: true }, policy: denied, acl: denied }),
     ).toEqual({

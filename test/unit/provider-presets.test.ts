@@ -206,4 +206,19 @@ describe('account form values', () => {
       toUpdateInput('id', { ...v, useSessionToken: true, sessionToken: 'tok' }).credentials!.sessionToken,
     ).toBe('tok');
   });
+
+  it('ask for the session token of a new temporary key, which cannot keep the stored one', () => {
+    const ID = '6f1d3c8e-9a4b-4c2d-8e7f-0a1b2c3d4e5f';
+    const v = { ...newAccountValues('custom'), name: 'Ceph', endpoint: 'http://127.0.0.1:7480' };
+    const temporary = { ...v, useSessionToken: true };
+    // No new key: an empty token field keeps the stored token.
+    expect(validateAccountForm(temporary, ID)).toEqual({});
+    const newKey = { ...temporary, accessKeyId: 'ASIANEWKEY', secretAccessKey: 'new-secret' };
+    expect(validateAccountForm(newKey, ID)).toEqual({
+      sessionToken: 'Enter the session token that comes with this key, or switch temporary credentials off',
+    });
+    expect(validateAccountForm(newKey, null)).toEqual(validateAccountForm(newKey, ID));
+    expect(validateAccountForm({ ...newKey, sessionToken: 'tok' }, ID)).toEqual({});
+    expect(validateAccountForm({ ...newKey, useSessionToken: false }, ID)).toEqual({});
+  });
 });

@@ -8,7 +8,7 @@ import type { ProviderId } from '../../src/shared/accounts/providers';
 import { endpointFor, PROVIDERS } from '../../src/shared/accounts/providers';
 import { ConnectionTester, type TestSubject } from '../../src/main/services/accounts/connection-tester';
 import type { Clock } from '../../src/main/services/clock';
-import { loadFixture, replayFactory } from '../fixtures/providers/replay';
+import { loadFixture, replayFactory, type Fixture } from '../fixtures/providers/replay';
 
 /** The recorded answers carry Date: Sat, 21 Nov 2026 10:00:00 GMT; this clock agrees with them. */
 const inStep: Clock = { now: () => new Date('2026-11-21T10:00:00.300Z') };
@@ -16,6 +16,11 @@ const inStep: Clock = { now: () => new Date('2026-11-21T10:00:00.300Z') };
 async function run(provider: ProviderId, scenario: string, over: Partial<TestSubject> = {}, clock = inStep) {
   const fixture = loadFixture(provider, scenario);
   expect(fixture.provider).toBe(provider);
+  return replay(fixture, over, clock);
+}
+
+async function replay(fixture: Fixture, over: Partial<TestSubject> = {}, clock = inStep) {
+  const provider = fixture.provider;
   const { factory, calls } = replayFactory(fixture);
   const preset = PROVIDERS[provider];
   const result = await new ConnectionTester(factory, clock).test({
@@ -302,10 +307,39 @@ describe('Google Cloud Storage and MinIO (recorded answers)', () => {
     expect(bucket.privacy.evidence.join('\n')).toMatch(/uniform bucket-level access/);
   });
 
-  it('detects MinIO’s missing object ACLs from its NotImplemented answer to the probe', async () => {
-    const { bucket, calls } = await run('custom', 'minio-no-object-acl');
+  it('detects MinIO’s missing object ACLs from its Server header, although the probe answers NoSuchKey', async () => {
+    const { result, bucket, calls } = await run('custom', 'minio-no-object-acl');
     expect(calls.filter((c) => c.operation === 'PutObjectAcl')).toHaveLength(1);
-    expect(bucket.privacy).toMatchObject({ model: 'no-object-acl', source: 'detected' });
+    expect(bucket.privacy).toEqual({
+      model: 'no-object-acl',
+      source: 'detected',
+      evidence: [
+        'GetBucketOwnershipControls: NotImplemented (HTTP 501)',
+        'PutObjectAcl on a file that does not exist: NoSuchKey (HTTP 404)',
+        expect.stringMatching(/^Server: MinIO — MinIO accepts only the “private” ACL/),
+      ],
+    });
     expect(bucket.exposure.level).toBe('private');
+    expect(bucket.advice.join(' ')).toMatch(/Choose a private bucket/);
+    expect(result.status).toBe('warning'); // no private bucket chosen yet
+  });
+
+  it('reads the same NoSuchKey without a MinIO Server header (as Ceph answers) as per-object ACLs working', async () => {
+    const minio = loadFixture('custom', 'minio-no-object-acl');
+    const anonymous: Fixture = {
+      ...minio,
+      responses: Object.fromEntries(
+        Object.entries(minio.responses).map(([operation, recorded]) => [
+          operation,
+          (Array.isArray(recorded) ? recorded : [recorded]).map(({ headers, ...rest }) => ({
+            ...rest,
+            headers: Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'server')),
+          })),
+        ]),
+      ),
+    };
+    const { bucket } = await replay(anonymous);
+    expect(bucket.privacy).toMatchObject({ model: 'object-acl', source: 'detected' });
+    expect(bucket.privacy.evidence.join('\n')).not.toMatch(/MinIO/);
   });
 });

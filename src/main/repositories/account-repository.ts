@@ -68,11 +68,13 @@ export class AccountRepository {
       `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, buckets, private_bucket, created_at, updated_at)
        VALUES (@id, @name, @provider, @endpoint, @region, @force_path_style, @buckets, @private_bucket, @at, @at)`,
     );
+    // On the right of SET, columns still hold the old row: the offset survives only when the same server answers.
     this.updateRow = db.prepare(
       `UPDATE accounts SET name = @name, provider = @provider, endpoint = @endpoint, region = @region,
          force_path_style = @force_path_style, buckets = @buckets, private_bucket = @private_bucket, updated_at = @at,
          last_test = CASE WHEN @keep_test THEN last_test ELSE NULL END,
-         last_tested_at = CASE WHEN @keep_test THEN last_tested_at ELSE NULL END
+         last_tested_at = CASE WHEN @keep_test THEN last_tested_at ELSE NULL END,
+         clock_offset_ms = CASE WHEN endpoint = @endpoint AND provider = @provider THEN clock_offset_ms ELSE 0 END
        WHERE id = @id`,
     );
     this.deleteRow = db.prepare<[string]>('DELETE FROM accounts WHERE id = ?');
@@ -103,9 +105,18 @@ export class AccountRepository {
     this.insertRow.run({ id, ...toParams(settings), at });
   }
 
-  /** Saves new settings; the last test result is dropped unless `keepTest` (it may no longer hold). */
+  /**
+   * Saves new settings. Unless `keepTest`, the last test result and the bucket privacy it found are dropped
+   * together (they may no longer hold, and later features must not act on one without the other). A new endpoint
+   * or provider also resets the clock offset: it was measured against another server's clock.
+   */
   update(id: string, settings: AccountSettingsRecord, at: string, keepTest: boolean): boolean {
-    return this.updateRow.run({ id, ...toParams(settings), at, keep_test: keepTest ? 1 : 0 }).changes > 0;
+    return this.db.transaction(() => {
+      const changed =
+        this.updateRow.run({ id, ...toParams(settings), at, keep_test: keepTest ? 1 : 0 }).changes > 0;
+      if (changed && !keepTest) this.clearPrivacy.run(id);
+      return changed;
+    })();
   }
 
   delete(id: string): boolean {

@@ -115,7 +115,16 @@ export function toCreateInput(v: AccountFormValues): AccountCreateInput {
   };
 }
 
-/** Empty key fields are left out, so the keychain keeps what it holds. */
+/** The form holds a new access key ID or secret (on edit, empty key fields mean "keep the stored ones"). */
+export function typesNewKeys(v: AccountFormValues): boolean {
+  return v.accessKeyId.trim() !== '' || v.secretAccessKey.trim() !== '';
+}
+
+/**
+ * Empty key fields are left out, so the keychain keeps what it holds. A new key without a session token of its
+ * own drops the stored token in main (a token belongs to one key pair), so the form asks for one when the
+ * temporary switch is on (see validateAccountForm).
+ */
 export function toUpdateInput(id: string, v: AccountFormValues): AccountUpdateInput {
   return {
     id,
@@ -156,6 +165,11 @@ export function validateAccountForm(
       const field = fieldOf(issue.path.map(String).join('.'));
       errors[field] ??= issue.message;
     }
+  }
+  // Left empty, the token field would read as "keep the stored token", which a new key cannot keep.
+  if (values.useSessionToken && !values.sessionToken.trim() && typesNewKeys(values)) {
+    errors['sessionToken'] ??=
+      'Enter the session token that comes with this key, or switch temporary credentials off';
   }
   const presetEndpoint = values.endpoint === endpointFor('r2', values.region, values.accountId);
   if (values.provider === 'r2' && presetEndpoint && !R2_ACCOUNT_ID.test(values.accountId.trim())) {

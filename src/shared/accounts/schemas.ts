@@ -97,7 +97,10 @@ export const CredentialsChangeSchema = z
   .object({
     accessKeyId: z.preprocess(blankToUndefined, keyIdSchema.optional()),
     secretAccessKey: z.preprocess(blankToUndefined, secretSchema.optional()),
-    /** A new token; null removes the stored one (the key became a permanent one); absent keeps it. */
+    /**
+     * A new token; null removes the stored one (the key became a permanent one); absent keeps it, unless a new
+     * access key ID or secret is given: a token belongs to one key pair, so main removes the stored one then.
+     */
     sessionToken: z.preprocess(blankToUndefined, sessionTokenSchema.nullable().optional()),
   })
   .superRefine((value, ctx) => {

@@ -77,22 +77,26 @@ export class AccountService {
     return this.get(id);
   }
 
-  /** Credentials left out of the change stay as stored; the last test is kept only when just the name changed. */
+  /**
+   * Credentials left out of the change stay as stored, except a session token: it belongs to one key pair, so a
+   * new access key or secret without a token of its own removes the stored one. The last test (and the bucket
+   * privacy it found) is kept only when just the name changed.
+   */
   async update(input: AccountUpdate): Promise<AccountView> {
     const current = this.record(input.id);
     const at = this.deps.clock.now().toISOString();
+    const { accessKeyId, secretAccessKey, sessionToken } = input.credentials;
     const change: CredentialWrite = {};
-    if (input.credentials.accessKeyId !== undefined) change['access-key-id'] = input.credentials.accessKeyId;
-    if (input.credentials.secretAccessKey !== undefined)
-      change['secret-access-key'] = input.credentials.secretAccessKey;
-    if (input.credentials.sessionToken !== undefined)
-      change['session-token'] = input.credentials.sessionToken;
+    if (accessKeyId !== undefined) change['access-key-id'] = accessKeyId;
+    if (secretAccessKey !== undefined) change['secret-access-key'] = secretAccessKey;
+    if (sessionToken !== undefined) change['session-token'] = sessionToken;
+    else if (accessKeyId !== undefined || secretAccessKey !== undefined) change['session-token'] = null;
     const credentialsChanged = Object.keys(change).length > 0;
 
     const next = toRecord(input.settings);
     const onlyName =
       !credentialsChanged &&
-      JSON.stringify({ ...settingsOf(current), name: '' }) === JSON.stringify({ ...next, name: '' });
+      JSON.stringify({ ...toRecord(current), name: '' }) === JSON.stringify({ ...next, name: '' });
 
     const undo = await this.deps.credentials.write(input.id, change);
     try {
@@ -102,7 +106,7 @@ export class AccountService {
       throw nameTaken(err, input.settings.name) ?? err;
     }
     const what = [
-      JSON.stringify({ ...settingsOf(current) }) !== JSON.stringify(next) ? 'settings' : '',
+      JSON.stringify(toRecord(current)) !== JSON.stringify(next) ? 'settings' : '',
       credentialsChanged ? 'keys' : '',
     ].filter(Boolean);
     if (what.length)
@@ -199,10 +203,6 @@ function toRecord(s: AccountSettings): AccountSettingsRecord {
     buckets: s.buckets,
     privateBucket: s.privateBucket,
   };
-}
-
-function settingsOf(r: AccountRecord): AccountSettingsRecord {
-  return toRecord(r);
 }
 
 function toView(r: AccountRecord, presence: Map<string, CredentialPresence> | null): AccountView {

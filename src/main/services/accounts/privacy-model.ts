@@ -7,9 +7,10 @@ import type { BucketReport, ExposureFinding, PrivacyModel } from '../../../share
 import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';
 import { analyzeBucketPolicy } from './privacy-policy';
 
-/** One call's outcome: its value, or the error code and HTTP status it failed with. */
+/** One call's outcome: its value, or the error code, HTTP status and `Server` header it failed with. */
 export type Answer<T> =
-  { ok: true; value: T } | { ok: false; code: string | null; status: number | null; message: string | null };
+  | { ok: true; value: T }
+  | { ok: false; code: string | null; status: number | null; message: string | null; server: string | null };
 
 export interface Grant {
   granteeType: string | null;
@@ -50,6 +51,14 @@ const UNSUPPORTED = new Set(['NotImplemented', 'MethodNotAllowed', 'UnsupportedO
  * Storage with uniform bucket-level access answers its legacy-ACL calls with InvalidArgument and this message.
  */
 const ACLS_OFF_MESSAGE = /uniform bucket-level access|object policies are disabled|does not allow ACLs/i;
+
+/**
+ * MinIO's `Server` header ("MinIO"; older releases "MinIO/RELEASE.…"). MinIO has no per-object ACLs: PutObjectAcl
+ * first checks that the file exists (so the probe gets NoSuchKey, just as from a storage where ACLs work) and
+ * then accepts only the canned ACL "private", answering any other with NotImplemented. The header is the only
+ * sign that needs no existing file; behind a proxy that drops it, MinIO reads as having ACLs.
+ */
+const MINIO_SERVER = /^minio\b/i;
 
 function saysAclsOff(a: Answer<unknown> | undefined): boolean {
   return (
@@ -106,6 +115,12 @@ export function decidePrivacyModel(provider: ProviderId, answers: BucketAnswers)
     if (acl && !acl.ok && saysAclsOff(acl))
       evidence.push(`GetBucketAcl: ${acl.code ?? 'error'}: ${acl.message ?? ''}`);
     return { model: 'acl-disabled', source: 'detected', evidence };
+  }
+  if (probe && !probe.ok && MINIO_SERVER.test(probe.server ?? '')) {
+    evidence.push(
+      `Server: ${probe.server} — MinIO accepts only the “private” ACL and looks for the file first, so files cannot be made public or private one by one.`,
+    );
+    return { model: 'no-object-acl', source: 'detected', evidence };
   }
   if (probe && isUnsupported(probe)) return { model: 'no-object-acl', source: 'detected', evidence };
   // The ACL API took the request and only the (deliberately missing) file was not found: ACLs work.

@@ -31,7 +31,7 @@ async function ask<T>(call: () => Promise<T>, emptyWhenNotConfigured?: T): Promi
     if (emptyWhenNotConfigured !== undefined && f.code && NOTHING_CONFIGURED.has(f.code)) {
       return { ok: true, value: emptyWhenNotConfigured };
     }
-    return { ok: false, code: f.code, status: f.httpStatus, message: f.message };
+    return { ok: false, code: f.code, status: f.httpStatus, message: f.message, server: f.server };
   }
 }
 
@@ -39,7 +39,8 @@ async function ask<T>(call: () => Promise<T>, emptyWhenNotConfigured?: T): Promi
  * Asks a bucket how it keeps files private and whether it is public, leaving nothing behind: every question is
  * a read, except one PutObjectAcl aimed at a key that does not exist (asked only when the read-only answers do
  * not settle the model). An ACL change on a missing file changes nothing; the storage's refusal says whether
- * ACLs work (NoSuchKey), are disabled (AccessControlListNotSupported) or do not exist (NotImplemented).
+ * ACLs work (NoSuchKey), are disabled (AccessControlListNotSupported) or do not exist (NotImplemented) — except
+ * on MinIO, recognised by the refusal's `Server` header, whose NoSuchKey says nothing about ACLs.
  */
 export async function probeBucket(
   client: S3Client,

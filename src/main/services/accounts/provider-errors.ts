@@ -20,6 +20,8 @@ export interface ErrorFacts {
   message: string | null;
   /** Region the provider says the bucket is in (AuthorizationHeaderMalformed, x-amz-bucket-region). */
   expectedRegion: string | null;
+  /** The answer's `Server` header: some storage software names itself there (MinIO does, Ceph does not). */
+  server: string | null;
 }
 
 const NETWORK_CODES = new Set([
@@ -58,6 +60,7 @@ export function errorFacts(err: unknown): ErrorFacts {
     httpStatus: status,
     message: message && !EMPTY_MESSAGES.has(message.trim()) ? message.trim() : null,
     expectedRegion: str(e['Region']) ?? str(response.headers?.['x-amz-bucket-region']) ?? null,
+    server: str(response.headers?.['server']) ?? null,
   };
 }
 

@@ -25,6 +25,9 @@ import { useAccounts, useKeychainStatus, useTestAccount } from '../lib/queries';
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
+const KEYCHAIN_DOWN_TEST =
+  'Signet cannot test while your system keychain is unreachable: the keys are kept there.';
+
 function ago(iso: string): string {
   const seconds = (Date.parse(iso) - Date.now()) / 1000;
   const steps: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -125,6 +128,7 @@ export function AccountsPage() {
               variant="light"
               leftSection={<IconPlus size={18} />}
               onClick={() => setForm({ opened: true, account: null })}
+              disabled={!!keychainDown}
             >
               Add account
             </Button>
@@ -193,17 +197,25 @@ export function AccountsPage() {
                   </Table.Td>
                   <Table.Td>
                     <Group gap={6} justify="flex-end" wrap="nowrap" onClick={(e) => e.stopPropagation()}>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        leftSection={<IconPlugConnected size={16} />}
-                        loading={testingId === account.id}
-                        disabled={test.isPending && testingId !== account.id}
-                        onClick={() => runTest(account)}
-                        aria-label={`Test ${account.name}`}
-                      >
-                        Test
-                      </Button>
+                      {/* A test reads the keys from the keychain. The button stays hoverable (data-disabled, not
+                          disabled, as Mantine advises for tooltips) so the tooltip can say why it does nothing. */}
+                      <Tooltip label={KEYCHAIN_DOWN_TEST} disabled={!keychainDown} multiline w={240}>
+                        <Button
+                          size="xs"
+                          variant="light"
+                          leftSection={<IconPlugConnected size={16} />}
+                          loading={testingId === account.id}
+                          disabled={test.isPending && testingId !== account.id}
+                          data-disabled={keychainDown || undefined}
+                          aria-disabled={keychainDown || undefined}
+                          onClick={() => {
+                            if (!keychainDown) runTest(account);
+                          }}
+                          aria-label={`Test ${account.name}`}
+                        >
+                          Test
+                        </Button>
+                      </Tooltip>
                       <Tooltip label="Edit">
                         <ActionIcon
                           variant="subtle"

@@ -28,6 +28,7 @@ import {
   newAccountValues,
   toCreateInput,
   toUpdateInput,
+  typesNewKeys,
   validateAccountForm,
   withLocation,
   withProvider,
@@ -221,7 +222,8 @@ export function AccountFormModal({ opened, account, onClose, onSaved }: Props) {
               </SimpleGrid>
               {editing && account.credentials.hasCredentials && (
                 <Text size="xs" c="dimmed">
-                  The stored keys are never shown. Leave both fields empty to keep them, or enter a new pair.
+                  The stored keys are never shown. Leave both fields empty to keep them, or enter a new pair
+                  {account.credentials.temporary ? ' (it replaces the stored session token too)' : ''}.
                 </Text>
               )}
               <Switch
@@ -235,7 +237,9 @@ export function AccountFormModal({ opened, account, onClose, onSaved }: Props) {
                   label="Session token"
                   autoComplete="off"
                   placeholder={
-                    editing && account.credentials.temporary ? 'Stored in keychain — leave empty to keep' : ''
+                    editing && account.credentials.temporary && !typesNewKeys(v)
+                      ? 'Stored in keychain — leave empty to keep'
+                      : ''
                   }
                   {...form.getInputProps('sessionToken')}
                 />

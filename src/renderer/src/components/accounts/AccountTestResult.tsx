@@ -10,7 +10,6 @@ import {
   Stack,
   Text,
   ThemeIcon,
-  Title,
 } from '@mantine/core';
 import {
   IconAlertTriangle,
@@ -183,13 +182,5 @@ function BucketCard({ bucket }: { bucket: BucketReport }) {
         </>
       )}
     </Card>
-  );
-}
-
-export function TestResultTitle({ name }: { name: string }) {
-  return (
-    <Title order={4} mb="xs">
-      Connection test — {name}
-    </Title>
   );
 }

@@ -1,3 +1,0 @@
-export * from './providers';
-export * from './schemas';
-export * from './privacy';
