@@ -88,6 +88,42 @@ export function makeNaivePresigner(store) {
     );
 }
 
+/**
+ * The verifier's own signer (src/verifier/sources/sigv4.ts), bundled from source into a temp folder with
+ * Vite so the bench measures the code as it is now. Returns a presign function of the same shape.
+ */
+export async function makeSignetPresigner(store, outDir) {
+  const { build } = await import('vite');
+  const root = new URL('../../', import.meta.url).pathname;
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    publicDir: false,
+    build: {
+      ssr: `${root}src/verifier/sources/sigv4.ts`,
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      rollupOptions: { output: { format: 'esm', entryFileNames: 'sigv4.mjs' } },
+    },
+  });
+  const { SigV4QuerySigner, encodeRfc3986: enc } = await import(`${outDir}/sigv4.mjs`);
+  const url = new URL(store.endpoint);
+  const signer = new SigV4QuerySigner(store.credentials, store.region);
+  return async (bucket, key, filename, expiresIn) => {
+    const path = `/${bucket}/${key.split('/').map(enc).join('/')}`;
+    const qs = signer.sign({
+      method: 'GET',
+      host: url.host,
+      path,
+      query: { 'response-content-disposition': `attachment; filename="${filename}"` },
+      expiresIn,
+      signingDate: new Date(),
+    });
+    return `${url.protocol}//${url.host}${path}?${qs}`;
+  };
+}
+
 /** URLs per second for `n` sequential pre-signs (after a short warm-up), plus one sample URL. */
 export async function measurePresign(presign, n = 2000) {
   for (let i = 0; i < 200; i++) await presign('shop', `warm/${i}.zip`, 'warm.zip', 300);

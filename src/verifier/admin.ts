@@ -5,7 +5,9 @@
  *
  *   POST   /admin/revocations   {"jti": "…"} | {"license_id": 42 | "…"}   → 200 {"ok":true,"revoked":{…}}
  *   DELETE /admin/revocations   same body                                  → 200 {"ok":true,"restored":{…}}
- *   GET    /admin/links/{jti}                                              → 200 {"downloads":n,"revoked":bool}
+ *   GET    /admin/links/{jti}        → 200 {"downloads":n,"revoked":bool,"revoked_by":"jti"|"license"|null}
+ *                                      (a licence revocation shows once the link was downloaded: only then
+ *                                      does the verifier know the link's licence)
  *
  * Errors: 401 (with WWW-Authenticate) for a missing or wrong token, 400 invalid_json / invalid_body /
  * invalid_jti, 413 body_too_large, 404, 405 (with Allow), 503 state_unavailable.
@@ -14,19 +16,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 
+import { jtiSchema, licenseIdSchema } from '../shared/token';
 import type { Exchange } from './http/exchange';
 import { errorFields, type Logger } from './log';
 import type { RevocationTarget, VerifierState } from './state/types';
 
 export const ADMIN_BODY_LIMIT = 16 * 1024;
 
-const JTI = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16–64 characters of the base64url alphabet');
-// As in tokens: an integer, or a string of at most 128 code points.
-const LICENSE_ID = z.union([
-  z.int(),
-  z.string().refine((s) => [...s].length <= 128, 'must be at most 128 characters'),
+// The same rules as in tokens, so anything a token can carry can be revoked, and nothing else.
+const revocationBody = z.union([
+  z.strictObject({ jti: jtiSchema }),
+  z.strictObject({ license_id: licenseIdSchema }),
 ]);
-const revocationBody = z.union([z.strictObject({ jti: JTI }), z.strictObject({ license_id: LICENSE_ID })]);
 
 export interface AdminDeps {
   adminToken: string;
@@ -99,13 +100,12 @@ export function createAdminHandler(deps: AdminDeps): (x: Exchange, pathname: str
           'jti' in parsed.data ? { jti: parsed.data.jti } : { licenseId: parsed.data.license_id };
         const echo = 'jti' in parsed.data ? { jti: parsed.data.jti } : { license_id: parsed.data.license_id };
         if ('jti' in target) x.jti = target.jti;
+        else x.logFields = { license_id: String(target.licenseId) };
         if (method === 'POST') {
           await deps.state.revoke(target);
-          deps.logger.info('revoked', echo);
           return x.json(200, 'admin_revoked', { ok: true, revoked: echo });
         }
         await deps.state.unrevoke(target);
-        deps.logger.info('revocation withdrawn', echo);
         return x.json(200, 'admin_restored', { ok: true, restored: echo });
       }
 
@@ -115,10 +115,14 @@ export function createAdminHandler(deps: AdminDeps): (x: Exchange, pathname: str
           return x.json(405, 'method_not_allowed', { error: 'method_not_allowed' }, { allow: 'GET, HEAD' });
         }
         const jti = pathname.slice('/admin/links/'.length);
-        if (!JTI.safeParse(jti).success) return x.json(400, 'invalid_jti', { error: 'invalid_jti' });
+        if (!jtiSchema.safeParse(jti).success) return x.json(400, 'invalid_jti', { error: 'invalid_jti' });
         x.jti = jti;
         const status = await deps.state.linkStatus(jti);
-        return x.json(200, 'admin_link', { downloads: status.downloads, revoked: status.revoked });
+        return x.json(200, 'admin_link', {
+          downloads: status.downloads,
+          revoked: status.revoked,
+          revoked_by: status.revokedBy,
+        });
       }
 
       x.req.resume();

@@ -15,7 +15,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
-import { isCanonicalB64u, isValidKid, parseSecret, type TokenKeys } from '../shared/token';
+import { isCanonicalB64u, isValidKid, parseKeys, type TokenKeys } from '../shared/token';
 
 export const PRESIGN_EXPIRY_MIN_SECONDS = 60;
 export const PRESIGN_EXPIRY_MAX_SECONDS = 3600;
@@ -121,10 +121,8 @@ const configSchema = z.strictObject({
         ),
     )
     .default([]),
-  presignExpirySeconds: z
-    .int('must be an integer number of seconds')
-    .min(1, 'must be positive')
-    .default(PRESIGN_EXPIRY_DEFAULT_SECONDS),
+  // Any integer is accepted and clamped to 60–3600 below (with a warning at start).
+  presignExpirySeconds: z.int('must be an integer number of seconds').default(PRESIGN_EXPIRY_DEFAULT_SECONDS),
   state: stateSchema.default({ sqlite: './verifier.db' }),
   adminToken: z.string().min(ADMIN_TOKEN_MIN_LENGTH, `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`),
 });
@@ -196,8 +194,8 @@ export function parseConfig(
     });
   }
 
-  const keys = new Map<string, Uint8Array>();
-  for (const [kid, secret] of Object.entries(c.keys)) keys.set(kid, parseSecret(secret));
+  // The schema already named any bad kid or secret; this decodes them.
+  const keys = parseKeys(c.keys);
 
   let fileRoot: string | undefined;
   if (c.fileRoot !== undefined) {

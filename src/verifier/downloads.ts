@@ -7,8 +7,9 @@
  *   GET, S3/URL source              counts (consume: revocation + limit + count, one atomic step)
  *   GET, file, no Range or from 0   counts
  *   GET, file, Range from byte > 0  a resume: needs a link that is not revoked and already has a counted
- *                                   download; does not count again (nor is it held to the limit). With no
- *                                   counted download yet it counts, as the first download.
+ *                                   download; does not count again, but each counted download allows only
+ *                                   RESUMES_PER_DOWNLOAD resumes (410 after that). With no counted
+ *                                   download yet it counts, as the first download.
  *   HEAD                            never counts; still refused when revoked or when the limit is used up
  *   304 / 416 answers               never count; refused when revoked
  */
@@ -65,8 +66,11 @@ export async function handleDownload(
   if (src.type === 's3') {
     const signer = deps.signers.get(src.store);
     if (signer === undefined) return x.error(404, 'unknown_store');
-    // Signed before counting, so a count always comes with its 302 (signing is local and cheap).
-    const url = await signer.presignGet(src.bucket, src.key, {
+    // Signed before counting, so a count always comes with its 302 (signing is local and cheap). A HEAD
+    // gets a URL signed for HEAD: it shows the file's size and type but cannot fetch the bytes, so an
+    // uncounted HEAD never hands out a download.
+    const url = signer.presignGet(src.bucket, src.key, {
+      method: x.isHead ? 'HEAD' : 'GET',
       contentDisposition: attachmentDisposition(p.filename || baseName(src.key)),
       expiresIn: deps.presignExpirySeconds,
     });
@@ -116,8 +120,9 @@ function tokenParam(query: string): string | null | undefined {
 async function admit(x: Exchange, p: TokenPayload, gate: Gate, deps: DownloadDeps): Promise<boolean> {
   const state = deps.state;
   try {
-    if (gate === 'count') {
-      const r = await state.consume({ jti: p.jti, licenseId: p.license_id, max: p.max, expires: p.expires });
+    if (gate === 'count' || gate === 'resume') {
+      const req = { jti: p.jti, licenseId: p.license_id, max: p.max, expires: p.expires };
+      const r = await (gate === 'count' ? state.consume(req) : state.resume(req));
       if (r.outcome === 'ok') return true;
       x.error(r.outcome === 'revoked' ? 403 : 410, r.outcome === 'revoked' ? 'revoked' : 'limit_reached');
       return false;
@@ -126,17 +131,11 @@ async function admit(x: Exchange, p: TokenPayload, gate: Gate, deps: DownloadDep
       x.error(403, 'revoked');
       return false;
     }
-    if (gate === 'revocation-only') return true;
-    if (gate === 'head') {
-      if (p.max !== undefined && (await state.downloads(p.jti)) >= p.max) {
-        x.error(410, 'limit_reached');
-        return false;
-      }
-      return true;
+    if (gate === 'head' && p.max !== undefined && (await state.downloads(p.jti)) >= p.max) {
+      x.error(410, 'limit_reached');
+      return false;
     }
-    // A resume of a download that was never counted is the first download: count it.
-    if ((await state.downloads(p.jti)) > 0) return true;
-    return admit(x, p, 'count', deps);
+    return true;
   } catch (err) {
     deps.logger.error('state backend failed', { jti: p.jti, ...errorFields(err) });
     x.error(503, 'state_unavailable', { 'retry-after': '5' });

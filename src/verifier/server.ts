@@ -87,9 +87,16 @@ export function createRequestListener(
     const pathname = q < 0 ? url : url.slice(0, q);
 
     if (pathname.startsWith('/downloads/')) {
-      const slug = pathname.slice('/downloads/'.length);
-      if (slug !== '' && !slug.includes('/'))
+      const segment = pathname.slice('/downloads/'.length);
+      if (segment !== '' && !segment.includes('/')) {
+        // The token's slug is compared with the decoded segment (`my%2Dplugin` is `my-plugin`).
+        const slug = segment.includes('%') ? decodeSegment(segment) : segment;
+        if (slug === null) {
+          x.route = '/downloads/:slug';
+          return x.error(400, 'malformed');
+        }
         return handleDownload(x, slug, q < 0 ? '' : url.slice(q + 1), downloads);
+      }
     } else if (pathname === '/healthz') {
       x.route = '/healthz';
       if (!isGetOrHead(x)) return x.error(405, 'method_not_allowed', { allow: 'GET, HEAD' });
@@ -130,6 +137,7 @@ export function createRequestListener(
         jti: x.jti,
         kid: x.kid,
         pid: process.pid,
+        ...x.logFields,
       });
     }
   };
@@ -145,6 +153,15 @@ export function createRequestListener(
       })
       .finally(() => finish(x));
   };
+}
+
+/** A percent-decoded path segment, or null when its escapes are not valid UTF-8 percent-encoding. */
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 function isGetOrHead(x: Exchange): boolean {

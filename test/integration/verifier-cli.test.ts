@@ -242,6 +242,7 @@ describe('restart', () => {
     expect(await (await admin(second.base, 'GET', `/admin/links/${limited.jti}`)).json()).toEqual({
       downloads: 2,
       revoked: false,
+      revoked_by: null,
     });
     expect((await fetch(downloadUrl(second.base, limited.token), { redirect: 'manual' })).status).toBe(302);
     expect((await fetch(downloadUrl(second.base, limited.token), { redirect: 'manual' })).status).toBe(410);
@@ -276,6 +277,7 @@ describe('cluster mode (2 workers, SQLite)', () => {
     expect(await (await admin(p.base, 'GET', `/admin/links/${jti}`)).json()).toEqual({
       downloads: 5,
       revoked: false,
+      revoked_by: null,
     });
     await waitFor(() => requestLines(p, jti).length === 51, 5000);
     const pids = new Set(requestLines(p, jti).map((l) => l.pid));

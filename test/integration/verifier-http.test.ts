@@ -220,6 +220,18 @@ describe('answers and error pages', () => {
       await drain(r);
     }
   });
+
+  it('compares the slug after percent-decoding the path segment; a broken escape is 400', async () => {
+    const { token } = makeToken(keys);
+    expect((await get(token, {}, 'my%2Dplugin')).status).toBe(302);
+    expect((await get(token, {}, 'my%2dplugin')).status).toBe(302);
+    const other = await get(token, {}, 'my%2Dplugins');
+    expect([other.status, await other.json()]).toEqual([403, { error: 'slug_mismatch' }]);
+    for (const bad of ['my%2', 'my%ZZplugin', '%C3%28']) {
+      const r = await get(token, {}, bad);
+      expect([bad, r.status, await r.json()]).toEqual([bad, 400, { error: 'malformed' }]);
+    }
+  });
 });
 
 describe('download limits and HEAD', () => {
@@ -231,7 +243,7 @@ describe('download limits and HEAD', () => {
     expect(statuses.filter((s) => s === 302)).toHaveLength(5);
     expect(statuses.filter((s) => s === 410)).toHaveLength(45);
     const status = await adminFetch(v.base, keys.adminToken, 'GET', `/admin/links/${jti}`);
-    expect(await status.json()).toEqual({ downloads: 5, revoked: false });
+    expect(await status.json()).toEqual({ downloads: 5, revoked: false, revoked_by: null });
   });
 
   it('answers limit_reached with 410 and a human sentence', async () => {
@@ -244,7 +256,12 @@ describe('download limits and HEAD', () => {
 
   it('never counts HEAD, but HEAD still sees revocation and a used-up limit', async () => {
     const { token, jti } = makeToken(keys, { max: 1 });
-    for (let i = 0; i < 3; i++) expect((await get(token, { method: 'HEAD' })).status).toBe(302);
+    for (let i = 0; i < 3; i++) {
+      const head = await get(token, { method: 'HEAD' });
+      expect(head.status).toBe(302);
+      // The URL is signed for HEAD only (verifier-s3.test.ts shows S3 refuses a GET with it).
+      expect(head.headers.get('location')).toMatch(/X-Amz-Signature=/);
+    }
     expect(await v.state.downloads(jti)).toBe(0);
     expect((await get(token)).status).toBe(302);
     expect((await get(token, { method: 'HEAD' })).status).toBe(410);
@@ -294,7 +311,11 @@ describe('admin API', () => {
     expect([post.status, await post.json()]).toEqual([200, { ok: true, revoked: { jti } }]);
     const refused = await get(token);
     expect([refused.status, await refused.json()]).toEqual([403, { error: 'revoked' }]);
-    expect(await (await admin('GET', `/admin/links/${jti}`)).json()).toEqual({ downloads: 1, revoked: true });
+    expect(await (await admin('GET', `/admin/links/${jti}`)).json()).toEqual({
+      downloads: 1,
+      revoked: true,
+      revoked_by: 'jti',
+    });
 
     const del = await admin('DELETE', '/admin/revocations', { jti });
     expect([del.status, await del.json()]).toEqual([200, { ok: true, restored: { jti } }]);
@@ -302,6 +323,7 @@ describe('admin API', () => {
     expect(await (await admin('GET', `/admin/links/${jti}`)).json()).toEqual({
       downloads: 2,
       revoked: false,
+      revoked_by: null,
     });
   });
 
@@ -356,6 +378,7 @@ describe('admin API', () => {
     expect(await (await admin('GET', `/admin/links/${generateJti()}`)).json()).toEqual({
       downloads: 0,
       revoked: false,
+      revoked_by: null,
     });
   });
 });

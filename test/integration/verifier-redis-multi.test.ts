@@ -79,7 +79,7 @@ describe('two verifier instances sharing one Redis', () => {
     for (const inst of [a, b]) {
       const status = await admin(inst, 'GET', `/admin/links/${jti}`);
       expect(status.status).toBe(200);
-      expect(await status.json()).toEqual({ downloads: 5, revoked: false });
+      expect(await status.json()).toEqual({ downloads: 5, revoked: false, revoked_by: null });
     }
   }, 30_000);
 
@@ -93,6 +93,7 @@ describe('two verifier instances sharing one Redis', () => {
     expect(await (await admin(b, 'GET', `/admin/links/${jti}`)).json()).toEqual({
       downloads: 1,
       revoked: true,
+      revoked_by: 'jti',
     });
 
     expect((await admin(b, 'DELETE', '/admin/revocations', { jti })).ok).toBe(true);

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { COUNTER_GRACE_SECONDS, RedisState } from '../../src/verifier/state/redis';
+import { RESUMES_PER_DOWNLOAD } from '../../src/verifier/state/types';
 import { freePort, startRedis, type TestRedis } from '../support/redis';
 
 let server: TestRedis;
@@ -49,6 +50,19 @@ describe('consume', () => {
     expect(await state.downloads(jti)).toBe(2);
   });
 
+  it('bounds resumes by the counted downloads; a resume of a link never downloaded counts as its first', async () => {
+    const jti = newJti();
+    const expires = inAnHour();
+    expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+    for (let i = 0; i < RESUMES_PER_DOWNLOAD; i++)
+      expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+    expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+    expect(await state.downloads(jti)).toBe(1);
+    expect(await raw.ttl(`signet:v1:resumes:${jti}`)).toBeGreaterThan(COUNTER_GRACE_SECONDS);
+    await state.revoke({ jti });
+    expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'revoked' });
+  });
+
   it('sets a TTL on the counter: the link expiry plus the grace period', async () => {
     const jti = newJti();
     const expires = inAnHour();
@@ -76,12 +90,12 @@ describe('revocation', () => {
     await state.revoke({ jti });
     expect(await state.consume({ jti, expires })).toEqual({ outcome: 'revoked' });
     expect(await state.isRevoked(jti)).toBe(true);
-    expect(await state.linkStatus(jti)).toEqual({ downloads: 1, revoked: true });
+    expect(await state.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'jti' });
 
     await state.unrevoke({ jti });
     expect(await state.isRevoked(jti)).toBe(false);
     expect(await state.consume({ jti, expires })).toEqual({ outcome: 'ok', downloads: 2 });
-    expect(await state.linkStatus(jti)).toEqual({ downloads: 2, revoked: false });
+    expect(await state.linkStatus(jti)).toEqual({ downloads: 2, revoked: false, revokedBy: null });
   });
 
   it('revokes a licence for every link carrying it; 42 and "42" are one licence', async () => {
@@ -99,8 +113,12 @@ describe('revocation', () => {
       downloads: 1,
     });
     expect(await state.isRevoked(a)).toBe(false);
-    // The licence revocation is not a jti revocation: linkStatus knows only the jti.
-    expect(await state.linkStatus(a)).toEqual({ downloads: 0, revoked: false });
+    // A link's licence is known once it was downloaded: `a` never was, `other` was.
+    expect(await state.linkStatus(a)).toEqual({ downloads: 0, revoked: false, revokedBy: null });
+    await state.revoke({ licenseId: '43' });
+    expect(await state.linkStatus(other)).toEqual({ downloads: 1, revoked: true, revokedBy: 'license' });
+    await state.unrevoke({ licenseId: 43 });
+    expect(await state.linkStatus(other)).toEqual({ downloads: 1, revoked: false, revokedBy: null });
 
     await state.unrevoke({ licenseId: '42' });
     expect(await state.consume({ jti: a, licenseId: 42, expires })).toEqual({ outcome: 'ok', downloads: 1 });
@@ -116,7 +134,7 @@ describe('revocation', () => {
   });
 
   it('reports an unknown link as never downloaded and not revoked', async () => {
-    expect(await state.linkStatus(newJti())).toEqual({ downloads: 0, revoked: false });
+    expect(await state.linkStatus(newJti())).toEqual({ downloads: 0, revoked: false, revokedBy: null });
     expect(await state.downloads(newJti())).toBe(0);
   });
 
@@ -165,7 +183,7 @@ describe('concurrency and durability', () => {
 
     const again = await RedisState.connect(server.url);
     try {
-      expect(await again.linkStatus(jti)).toEqual({ downloads: 2, revoked: false });
+      expect(await again.linkStatus(jti)).toEqual({ downloads: 2, revoked: false, revokedBy: null });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'ok', downloads: 3 });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'exhausted', downloads: 3 });
       expect(await again.isRevoked(revoked)).toBe(true);
@@ -198,7 +216,7 @@ describe('least privilege', () => {
         downloads: 1,
       });
       await limited.revoke({ jti });
-      expect(await limited.linkStatus(jti)).toEqual({ downloads: 1, revoked: true });
+      expect(await limited.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'jti' });
       await limited.unrevoke({ jti });
       // After a SCRIPT FLUSH (a Redis restart does the same) the script is loaded again by the same user.
       await raw.script('FLUSH');

@@ -150,6 +150,23 @@ describe('S3 source against Ceph', () => {
     }
   }, 20_000);
 
+  it('answers HEAD with a URL S3 accepts for HEAD but refuses for GET (an uncounted HEAD fetches no bytes)', async () => {
+    const { token, jti } = makeToken(keys, {
+      src: { type: 's3', store: 'ceph', bucket, key: 'my-plugin.zip' },
+      max: 1,
+    });
+    const head = await fetch(downloadUrl(v.base, token), { method: 'HEAD', redirect: 'manual' });
+    expect(head.status).toBe(302);
+    const location = head.headers.get('location') as string;
+    const s3Head = await fetch(location, { method: 'HEAD' });
+    expect(s3Head.status).toBe(200);
+    expect(s3Head.headers.get('content-length')).toBe(String(bodies.get('my-plugin.zip')?.length));
+    const s3Get = await fetch(location);
+    expect(s3Get.status).toBe(403);
+    await drain(s3Get);
+    expect(await v.state.downloads(jti)).toBe(0);
+  });
+
   it('a URL signed with the wrong secret is refused by S3', async () => {
     const wrong = await startTestVerifier(
       rawConfig(keys, {

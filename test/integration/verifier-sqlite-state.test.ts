@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { LINK_GRACE_SECONDS, SQLITE_SCHEMA_VERSION, SqliteState } from '../../src/verifier/state/sqlite';
+import { RESUMES_PER_DOWNLOAD } from '../../src/verifier/state/types';
 import { tempDir } from '../support/verifier';
 
 const require = createRequire(import.meta.url);
@@ -40,6 +41,74 @@ describe('SqliteState', () => {
     }
   });
 
+  it('runs consumes of one event-loop turn in one transaction, with the outcomes of running them in order', async () => {
+    const path = newDbPath();
+    const s = SqliteState.open(path, { checkpointer: false });
+    try {
+      const jti = newJti();
+      const expires = inAnHour();
+      // PRAGMA data_version changes on a connection each time another connection commits.
+      const watcher = new Database(path, { readonly: true });
+      const versionBefore = watcher.pragma('data_version', { simple: true }) as number;
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, () => s.consume({ jti, max: 3, expires })),
+      );
+      expect(outcomes).toEqual([
+        { outcome: 'ok', downloads: 1 },
+        { outcome: 'ok', downloads: 2 },
+        { outcome: 'ok', downloads: 3 },
+        ...Array.from({ length: 7 }, () => ({ outcome: 'exhausted', downloads: 3 })),
+      ]);
+      // One commit for the ten.
+      expect(watcher.pragma('data_version', { simple: true })).toBe(versionBefore + 1);
+      watcher.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('bounds resumes by the counted downloads; a resume of a link never downloaded counts as its first', async () => {
+    const s = SqliteState.open(newDbPath());
+    try {
+      const jti = newJti();
+      const expires = inAnHour();
+      expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+      for (let i = 0; i < RESUMES_PER_DOWNLOAD; i++)
+        expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+      expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+      expect(await s.downloads(jti)).toBe(1);
+      await s.revoke({ jti });
+      expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'revoked' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('migrates a version-1 database (before resumes were bounded), keeping its counts', async () => {
+    const path = newDbPath();
+    const old = new Database(path);
+    old.exec(`CREATE TABLE links (jti TEXT PRIMARY KEY, downloads INTEGER NOT NULL CHECK (downloads >= 0),
+                license_id TEXT, expires INTEGER NOT NULL, first_download_at INTEGER NOT NULL,
+                last_download_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+              CREATE INDEX links_by_expiry ON links (expires);
+              CREATE TABLE revoked_jtis (jti TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+              CREATE TABLE revoked_licenses (license_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+              PRAGMA user_version = 1;`);
+    const jti = newJti();
+    old.prepare('INSERT INTO links VALUES (?, 2, NULL, ?, 0, 0)').run(jti, inAnHour());
+    old.close();
+    const s = SqliteState.open(path);
+    try {
+      expect(await s.consume({ jti, max: 3, expires: inAnHour() })).toEqual({ outcome: 'ok', downloads: 3 });
+      expect(await s.resume({ jti, max: 3, expires: inAnHour() })).toEqual({ outcome: 'ok', downloads: 3 });
+    } finally {
+      await s.close();
+    }
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+    db.close();
+  });
+
   it('revokes by jti and by licence (42 and "42" are one), and undoes both', async () => {
     const s = SqliteState.open(newDbPath());
     try {
@@ -49,16 +118,17 @@ describe('SqliteState', () => {
       await s.consume({ jti, licenseId: 42, expires });
       await s.revoke({ jti });
       expect(await s.consume({ jti, licenseId: 42, expires })).toEqual({ outcome: 'revoked' });
-      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: true });
+      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'jti' });
       await s.unrevoke({ jti });
-      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: false });
+      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: false, revokedBy: null });
 
       await s.revoke({ licenseId: '42' });
       expect(await s.consume({ jti: other, licenseId: 42, expires })).toEqual({ outcome: 'revoked' });
       expect(await s.isRevoked(other, 42)).toBe(true);
       expect(await s.isRevoked(other)).toBe(false);
-      // As in the Redis state: linkStatus is about the jti itself.
-      expect(await s.linkStatus(other)).toEqual({ downloads: 0, revoked: false });
+      // A link's licence is known once it was downloaded: `other` never was, `jti` was (licence 42).
+      expect(await s.linkStatus(other)).toEqual({ downloads: 0, revoked: false, revokedBy: null });
+      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'license' });
       // Revoking twice is fine; one undo restores.
       await s.revoke({ licenseId: 42 });
       await s.unrevoke({ licenseId: 42 });
@@ -85,7 +155,7 @@ describe('SqliteState', () => {
 
     const again = SqliteState.open(path);
     try {
-      expect(await again.linkStatus(jti)).toEqual({ downloads: 2, revoked: false });
+      expect(await again.linkStatus(jti)).toEqual({ downloads: 2, revoked: false, revokedBy: null });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'ok', downloads: 3 });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'exhausted', downloads: 3 });
       expect(await again.isRevoked(revoked)).toBe(true);

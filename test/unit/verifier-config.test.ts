@@ -148,6 +148,11 @@ describe('verifier config: values', () => {
     expect(parseConfig(base({ presignExpirySeconds: 86_400 }), { baseDir: dir }).presignExpirySeconds).toBe(
       3600,
     );
+    for (const odd of [0, -30]) {
+      expect(parseConfig(base({ presignExpirySeconds: odd }), { baseDir: dir }).presignExpirySeconds).toBe(
+        60,
+      );
+    }
     const ok = parseConfig(base({ presignExpirySeconds: 900 }), { baseDir: dir });
     expect(ok.presignExpirySeconds).toBe(900);
     expect(ok.warnings).toEqual([]);

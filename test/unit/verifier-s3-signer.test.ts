@@ -3,7 +3,7 @@
  * is known to work against S3), for path-style and virtual-hosted stores and awkward keys. The real
  * round trip against Ceph is in test/integration/verifier-s3.test.ts.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
 
@@ -23,6 +23,21 @@ const KEYS = [
   'trailing-space .zip',
 ];
 
+function sdkClient(store: StoreConfig): S3Client {
+  return new S3Client({
+    region: store.region,
+    endpoint: store.endpoint,
+    forcePathStyle: store.forcePathStyle,
+    credentials: {
+      accessKeyId: store.accessKeyId,
+      secretAccessKey: store.secretAccessKey,
+      sessionToken: store.sessionToken,
+    },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 function sdkUrl(
   store: StoreConfig,
   bucket: string,
@@ -30,16 +45,8 @@ function sdkUrl(
   disposition: string,
   date: Date,
 ): Promise<string> {
-  const client = new S3Client({
-    region: store.region,
-    endpoint: store.endpoint,
-    forcePathStyle: store.forcePathStyle,
-    credentials: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
   return getSignedUrl(
-    client,
+    sdkClient(store),
     new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: disposition }),
     { expiresIn: 300, signingDate: date },
   );
@@ -67,6 +74,15 @@ const stores: Record<string, StoreConfig> = {
     forcePathStyle: false,
     accessKeyId: 'AKIDEXAMPLE',
     secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  },
+  'temporary credentials (session token)': {
+    name: 'sts',
+    endpoint: 'https://s3.eu-west-1.amazonaws.com',
+    region: 'eu-west-1',
+    forcePathStyle: false,
+    accessKeyId: 'ASIAEXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    sessionToken: 'FwoGZXIvYXdzEJr//////////wEaDOEXAMPLE+token/with=odd&chars',
   },
   'virtual-hosted custom endpoint (R2-like)': {
     name: 'r2',
@@ -103,6 +119,50 @@ describe('S3UrlSigner', () => {
       }
     });
   }
+
+  it('signs HEAD URLs as the SDK does, and they differ from the GET URL (the method is signed)', async () => {
+    const store = stores['path-style (Ceph/MinIO)'] as StoreConfig;
+    const signer = new S3UrlSigner(store);
+    const ours = signer.presignGet('shop-bucket', 'my-plugin.zip', {
+      method: 'HEAD',
+      expiresIn: 300,
+      signingDate: date,
+    });
+    const theirs = await getSignedUrl(
+      sdkClient(store),
+      new HeadObjectCommand({ Bucket: 'shop-bucket', Key: 'my-plugin.zip' }),
+      { expiresIn: 300, signingDate: date },
+    );
+    expect(sorted(ours).href).toBe(sorted(theirs).href);
+    const get = signer.presignGet('shop-bucket', 'my-plugin.zip', { expiresIn: 300, signingDate: date });
+    expect(new URL(get).searchParams.get('X-Amz-Signature')).not.toBe(
+      new URL(ours).searchParams.get('X-Amz-Signature'),
+    );
+  });
+
+  it("signs across a change of day with that day's key", async () => {
+    const store = stores['virtual-hosted (AWS)'] as StoreConfig;
+    const signer = new S3UrlSigner(store);
+    for (const at of ['2024-02-02T23:59:59Z', '2024-02-03T00:00:00Z', '2024-02-02T23:59:58Z']) {
+      const signingDate = new Date(at);
+      const ours = signer.presignGet('shop-bucket', 'k.zip', {
+        expiresIn: 60,
+        signingDate,
+        extraQuery: { 'x-id': 'GetObject' },
+      });
+      const theirs = await getSignedUrl(
+        sdkClient(store),
+        new GetObjectCommand({ Bucket: 'shop-bucket', Key: 'k.zip' }),
+        { expiresIn: 60, signingDate },
+      );
+      expect(sorted(ours).href, at).toBe(sorted(theirs).href);
+    }
+  });
+
+  it('refuses a lifetime S3 would refuse (over 7 days)', () => {
+    const signer = new S3UrlSigner(stores['virtual-hosted (AWS)'] as StoreConfig);
+    expect(() => signer.presignGet('b', 'k', { expiresIn: 7 * 24 * 3600 + 1 })).toThrow(RangeError);
+  });
 
   it('falls back to path style for a bucket that cannot be a host name', async () => {
     const signer = new S3UrlSigner(stores['virtual-hosted (AWS)'] as StoreConfig);

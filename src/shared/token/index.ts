@@ -24,6 +24,8 @@ export {
   codePointLength,
   isHttpsUrl,
   isSafeRelativePath,
+  jtiSchema,
+  licenseIdSchema,
   tokenPayloadSchema,
   TokenPayloadError,
   type PayloadCheck,

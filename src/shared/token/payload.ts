@@ -112,12 +112,17 @@ const urlSource = z.object({
   url: text(1, 2048).refine(isHttpsUrl, 'must be an https:// URL with a host'),
 });
 
+/** `jti`: the link's id (also what the verifier's admin API revokes). */
+export const jtiSchema = z.string().regex(JTI_RE, 'must be 16–64 characters of the B64U alphabet');
+/** `license_id`: an integer, or a string of at most 128 characters. */
+export const licenseIdSchema = z.union([z.int(), text(0, 128)]);
+
 export const tokenPayloadSchema = z.object({
   product_slug: z.string().min(1).max(200).regex(SLUG_RE, 'must match [a-z0-9][a-z0-9._-]*'),
   expires: z.int(),
-  jti: z.string().regex(JTI_RE, 'must be 16–64 characters of the B64U alphabet'),
+  jti: jtiSchema,
   src: z.discriminatedUnion('type', [s3Source, fileSource, urlSource]),
-  license_id: z.union([z.int(), text(0, 128)]).optional(),
+  license_id: licenseIdSchema.optional(),
   max: z.int().min(1).optional(),
   filename: text(0, 255).optional(),
   iat: z.int().optional(),

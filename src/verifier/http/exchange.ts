@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
+import type { LogFields } from '../log';
 import { renderErrorPage } from './error-page';
 
 /** On every answer: no MIME sniffing, and the token-bearing URL never leaks as a Referer. */
@@ -18,6 +19,8 @@ export class Exchange {
   outcome = 'internal_error';
   jti: string | undefined;
   kid: string | undefined;
+  /** More facts for this request's log line (e.g. what an admin call changed): one line per request. */
+  logFields: LogFields | undefined;
   /** Set when the answer's headers went out (for the latency histogram: time to headers). */
   doneAt = 0;
   readonly start = performance.now();
@@ -38,11 +41,14 @@ export class Exchange {
     this.doneAt = performance.now();
   }
 
-  /** A complete answer with a small body (omitted for HEAD, with the same Content-Length). */
-  send(status: number, outcome: string, headers: OutgoingHttpHeaders, body: string | Buffer = ''): void {
-    const buf = typeof body === 'string' ? Buffer.from(body) : body;
-    this.head(status, outcome, { ...headers, 'content-length': buf.length });
-    this.res.end(this.isHead ? undefined : buf);
+  /**
+   * A complete answer with a small body (omitted for HEAD, with the same Content-Length). The body stays
+   * a string: Node then sends headers and body in one write, one TCP segment. A Buffer body goes out as
+   * a second segment, which halved the requests per second of small answers (measured on loopback).
+   */
+  send(status: number, outcome: string, headers: OutgoingHttpHeaders, body = ''): void {
+    this.head(status, outcome, { ...headers, 'content-length': Buffer.byteLength(body) });
+    this.res.end(this.isHead || body === '' ? undefined : body);
   }
 
   json(status: number, outcome: string, value: unknown, headers: OutgoingHttpHeaders = {}): void {

@@ -1,19 +1,13 @@
 /**
- * Pre-signed S3 GET URLs, cheaply. `getSignedUrl` runs the client's whole middleware stack and endpoint
- * resolution for every URL (about 1 ms); here the endpoint is resolved once per store at start and each
- * request only builds the HTTP request itself and signs it with a prepared `S3RequestPresigner`
- * (SigV4 query signing: a few hashes). A unit test checks the result is byte-identical to getSignedUrl's.
+ * Pre-signed S3 GET (and HEAD) URLs, cheaply: the endpoint is resolved once per store at start, and each
+ * request only builds the path and signs the query with SigV4QuerySigner (two SHA-256 passes; see
+ * sigv4.ts for why not the SDK's presigner). A unit test checks the URLs are byte-identical to
+ * getSignedUrl's.
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
-import { HttpRequest } from '@smithy/protocol-http';
-
 import type { StoreConfig } from '../config';
+import { encodeRfc3986, SigV4QuerySigner } from './sigv4';
 
-/** RFC 3986 percent-encoding of everything but the unreserved characters, as SigV4 canonicalizes. */
-export function encodeRfc3986(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export { encodeRfc3986 } from './sigv4';
 
 /** An S3 key as a URL path: every character but "/" encoded (S3 keys are a "greedy" path label). */
 export function encodeKeyPath(key: string): string {
@@ -34,83 +28,63 @@ function dnsCompatible(bucket: string, https: boolean): boolean {
 }
 
 export interface PresignOptions {
+  /** GET (default) or HEAD: the signature binds the method, so a HEAD URL cannot fetch the bytes. */
+  method?: 'GET' | 'HEAD';
   /** Value of `response-content-disposition` (S3 then sends it as the Content-Disposition header). */
   contentDisposition?: string;
   expiresIn: number;
-  /** Further query parameters to sign into the URL (e.g. `response-content-type`). */
+  /** Further query parameters to sign into the URL (tests sign getSignedUrl's `x-id` routing hint). */
   extraQuery?: Readonly<Record<string, string>>;
   /** Signing time; defaults to now. */
   signingDate?: Date;
 }
 
 export class S3UrlSigner {
-  private readonly presigner: S3RequestPresigner;
+  private readonly signer: SigV4QuerySigner;
   private readonly protocol: string;
   private readonly hostname: string;
-  private readonly port: number | undefined;
+  /** `:port` when the endpoint names one, else "". */
+  private readonly portSuffix: string;
   /** Endpoint path prefix without a trailing slash ("" for most endpoints). */
   private readonly basePath: string;
   private readonly hostIsIp: boolean;
 
   constructor(readonly store: StoreConfig) {
-    const client = new S3Client({
-      region: store.region,
-      endpoint: store.endpoint,
-      forcePathStyle: store.forcePathStyle,
-      credentials: {
+    this.signer = new SigV4QuerySigner(
+      {
         accessKeyId: store.accessKeyId,
         secretAccessKey: store.secretAccessKey,
         sessionToken: store.sessionToken,
       },
-      // S3-compatible stores (Ceph, R2, B2, …) reject or ignore the newer default checksums.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    // The client's resolved config brings the credentials, region and a node:crypto SHA-256.
-    this.presigner = new S3RequestPresigner({ ...client.config });
+      store.region,
+    );
     const endpoint = new URL(store.endpoint ?? `https://s3.${store.region}.amazonaws.com`);
     this.protocol = endpoint.protocol;
     this.hostname = endpoint.hostname;
-    this.port = endpoint.port === '' ? undefined : Number(endpoint.port);
+    // URL drops the scheme's default port, as the Host header does.
+    this.portSuffix = endpoint.port === '' ? '' : `:${endpoint.port}`;
     this.basePath = endpoint.pathname.replace(/\/+$/, '');
     this.hostIsIp = IPV4_RE.test(endpoint.hostname) || endpoint.hostname.startsWith('[');
   }
 
-  async presignGet(bucket: string, key: string, opts: PresignOptions): Promise<string> {
+  presignGet(bucket: string, key: string, opts: PresignOptions): string {
     const pathStyle =
       this.store.forcePathStyle || this.hostIsIp || !dnsCompatible(bucket, this.protocol === 'https:');
-    const hostname = pathStyle ? this.hostname : `${bucket}.${this.hostname}`;
+    const host = pathStyle
+      ? `${this.hostname}${this.portSuffix}`
+      : `${bucket}.${this.hostname}${this.portSuffix}`;
     const path = `${this.basePath}${pathStyle ? `/${bucket}` : ''}/${encodeKeyPath(key)}`;
     const query: Record<string, string> = { ...opts.extraQuery };
     if (opts.contentDisposition !== undefined)
       query['response-content-disposition'] = opts.contentDisposition;
-    const request = new HttpRequest({
-      method: 'GET',
-      protocol: this.protocol,
-      hostname,
-      port: this.port,
+    const qs = this.signer.sign({
+      method: opts.method ?? 'GET',
+      host,
       path,
       query,
-      headers: { host: this.port === undefined ? hostname : `${hostname}:${this.port}` },
-    });
-    const signed = await this.presigner.presign(request, {
       expiresIn: opts.expiresIn,
-      signingDate: opts.signingDate,
+      signingDate: opts.signingDate ?? new Date(),
     });
-    return formatSignedUrl(signed);
+    return `${this.protocol}//${host}${path}?${qs}`;
   }
-}
-
-type SignedRequest = Awaited<ReturnType<S3RequestPresigner['presign']>>;
-
-function formatSignedUrl(req: SignedRequest): string {
-  let qs = '';
-  for (const [k, v] of Object.entries(req.query ?? {})) {
-    if (v === null || v === undefined) continue;
-    for (const value of Array.isArray(v) ? v : [v]) {
-      qs += `${qs ? '&' : ''}${encodeRfc3986(k)}=${encodeRfc3986(value)}`;
-    }
-  }
-  const port = req.port === undefined ? '' : `:${req.port}`;
-  return `${req.protocol}//${req.hostname}${port}${req.path}${qs ? `?${qs}` : ''}`;
 }

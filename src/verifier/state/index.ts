@@ -4,6 +4,7 @@
  * loads ioredis.
  */
 import type { StateConfig } from '../config';
+import { redactUrl } from './redact';
 import { SqliteState } from './sqlite';
 import type { VerifierState } from './types';
 
@@ -25,12 +26,5 @@ export async function openState(config: StateConfig, opts: OpenStateOptions = {}
 
 /** Where the state lives, for the start-up message; a Redis URL without its password. */
 export function describeState(config: StateConfig): string {
-  if (config.kind === 'sqlite') return `sqlite ${config.path}`;
-  try {
-    const u = new URL(config.url);
-    if (u.password) u.password = '***';
-    return `redis ${u.toString()}`;
-  } catch {
-    return 'redis';
-  }
+  return config.kind === 'sqlite' ? `sqlite ${config.path}` : `redis ${redactUrl(config.url)}`;
 }

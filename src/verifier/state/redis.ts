@@ -4,6 +4,8 @@
  *
  * Keys (all under `signet:v1:` so the verifier can share a Redis with other software):
  *   signet:v1:count:{jti}            download counter, expires some time after the token does
+ *   signet:v1:resumes:{jti}          resume counter (later byte ranges of a file), expires likewise
+ *   signet:v1:license:{jti}          the link's licence id, expires likewise (for the admin API)
  *   signet:v1:revoked:jti:{jti}      revocation marker (value: Unix ms when revoked), kept
  *   signet:v1:revoked:license:{id}   revocation marker for a licence, kept
  *
@@ -16,9 +18,11 @@
  */
 import { Redis, type Result } from 'ioredis';
 
+import { redactUrl } from './redact';
 import { CONSUME_CODE, CONSUME_LUA } from './redis-scripts';
 import {
   licenseKey,
+  RESUMES_PER_DOWNLOAD,
   type ConsumeOutcome,
   type ConsumeRequest,
   type LicenseId,
@@ -33,6 +37,8 @@ const PREFIX = 'signet:v1:';
 export const COUNTER_GRACE_SECONDS = 30 * 24 * 3600;
 
 const countKey = (jti: string): string => `${PREFIX}count:${jti}`;
+const resumesKey = (jti: string): string => `${PREFIX}resumes:${jti}`;
+const linkLicenseKey = (jti: string): string => `${PREFIX}license:${jti}`;
 const revokedJtiKey = (jti: string): string => `${PREFIX}revoked:jti:${jti}`;
 const revokedLicenseKey = (id: LicenseId): string => `${PREFIX}revoked:license:${licenseKey(id)}`;
 
@@ -85,14 +91,31 @@ export class RedisState implements VerifierState {
     return new RedisState(redis);
   }
 
-  async consume(req: ConsumeRequest): Promise<ConsumeOutcome> {
-    const keys = [countKey(req.jti), revokedJtiKey(req.jti)];
+  consume(req: ConsumeRequest): Promise<ConsumeOutcome> {
+    return this.run('consume', req);
+  }
+
+  resume(req: ConsumeRequest): Promise<ConsumeOutcome> {
+    return this.run('resume', req);
+  }
+
+  private async run(mode: 'consume' | 'resume', req: ConsumeRequest): Promise<ConsumeOutcome> {
+    const keys = [countKey(req.jti), revokedJtiKey(req.jti), resumesKey(req.jti), linkLicenseKey(req.jti)];
     if (req.licenseId !== undefined) keys.push(revokedLicenseKey(req.licenseId));
     const nowSec = Math.floor(Date.now() / 1000);
-    // A counter is dropped a grace period after the link expired (never in the past, or
+    // A link's keys are dropped a grace period after the link expired (never in the past, or
     // EXPIREAT would delete the fresh count at once).
     const dropAt = Math.max(req.expires, nowSec) + COUNTER_GRACE_SECONDS;
-    const [code, downloads] = await this.redis.signetConsume(keys.length, ...keys, req.max ?? 0, dropAt);
+    const license = req.licenseId === undefined ? '' : licenseKey(req.licenseId);
+    const [code, downloads] = await this.redis.signetConsume(
+      keys.length,
+      ...keys,
+      req.max ?? 0,
+      dropAt,
+      license,
+      mode,
+      RESUMES_PER_DOWNLOAD,
+    );
     switch (code) {
       case CONSUME_CODE.ok:
         return { outcome: 'ok', downloads };
@@ -124,9 +147,21 @@ export class RedisState implements VerifierState {
   }
 
   async linkStatus(jti: string): Promise<LinkStatus> {
-    // One MGET: the count and the marker are read at the same instant.
-    const [count, marker] = await this.redis.mget(countKey(jti), revokedJtiKey(jti));
-    return { downloads: Number(count ?? 0), revoked: marker !== null && marker !== undefined };
+    // One MGET: the count, the marker and the licence are read at the same instant.
+    const [count, marker, license] = await this.redis.mget(
+      countKey(jti),
+      revokedJtiKey(jti),
+      linkLicenseKey(jti),
+    );
+    const downloads = Number(count ?? 0);
+    if (marker !== null && marker !== undefined) return { downloads, revoked: true, revokedBy: 'jti' };
+    if (
+      license !== null &&
+      license !== undefined &&
+      (await this.redis.exists(revokedLicenseKey(license))) > 0
+    )
+      return { downloads, revoked: true, revokedBy: 'license' };
+    return { downloads, revoked: false, revokedBy: null };
   }
 
   async close(): Promise<void> {
@@ -141,15 +176,4 @@ export class RedisState implements VerifierState {
 
 function revocationKey(target: RevocationTarget): string {
   return 'jti' in target ? revokedJtiKey(target.jti) : revokedLicenseKey(target.licenseId);
-}
-
-/** The URL without its password, for error messages and logs. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
