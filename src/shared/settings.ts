@@ -6,7 +6,12 @@ import { z } from 'zod';
  */
 export const SettingsSchema = z.object({
   /** How long a new download link works, unless changed in the link generator. */
-  defaultLinkExpiryHours: z.number().int().min(1).max(24 * 365).default(72),
+  defaultLinkExpiryHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(72),
   /** How many downloads a new link allows; null means no limit. */
   defaultMaxDownloads: z.number().int().min(1).max(1000).nullable().default(5),
   /** Where the shop's companion verifier answers, e.g. https://shop.example.com (empty until set up). */

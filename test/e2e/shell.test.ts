@@ -31,7 +31,10 @@ describe('app shell in Chromium, wired to the real main-process handlers', () =>
 
   it('saves a setting through the contract into SQLite, and it survives a reload', async () => {
     const { page, services } = app;
-    await page.getByRole('navigation', { name: 'Main navigation' }).getByText('Settings', { exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByText('Settings', { exact: true })
+      .click();
     await page.getByRole('heading', { name: 'Settings', level: 2 }).waitFor();
     await page.getByText('Available', { exact: true }).waitFor(); // the real keychain answered
 
@@ -69,7 +72,10 @@ describe('app shell in Chromium, wired to the real main-process handlers', () =>
 
   it('lists the change on the Activity page and shows versions in About', async () => {
     const { page } = app;
-    await page.getByRole('navigation', { name: 'Main navigation' }).getByText('Activity', { exact: true }).click();
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByText('Activity', { exact: true })
+      .click();
     await page.getByText('Changed Default link lifetime, Verifier address.').waitFor();
     await page.getByText('About Signet').click();
     const dialog = page.getByRole('dialog', { name: 'About Signet' });

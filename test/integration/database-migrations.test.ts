@@ -57,7 +57,9 @@ describe('database', () => {
     expect(() => openDatabase(file, [...migrations, broken])).toThrow();
     const db = new Database(file);
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half_done'").get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half_done'").get()).toEqual({
+      n: 0,
+    });
     db.close();
   });
 

@@ -16,7 +16,10 @@ afterAll(async () => {
 
 describe('keytar secret store on a real Secret Service (gnome-keyring in a private D-Bus session)', () => {
   it('runs inside the test keyring session (npm test wraps itself in scripts/with-test-keyring.sh)', () => {
-    expect(process.env['DBUS_SESSION_BUS_ADDRESS'], 'no D-Bus session: run tests through npm test').toBeTruthy();
+    expect(
+      process.env['DBUS_SESSION_BUS_ADDRESS'],
+      'no D-Bus session: run tests through npm test',
+    ).toBeTruthy();
   });
 
   it('sets, reads, lists and deletes secrets', async () => {
@@ -35,9 +38,13 @@ describe('keytar secret store on a real Secret Service (gnome-keyring in a priva
 
   it('stores the secret in the keyring itself: secret-tool (libsecret) sees the same entry', async () => {
     await store.set('visible-to-libsecret', 'from-keytar');
-    const found = spawnSync('secret-tool', ['lookup', 'service', service, 'account', 'visible-to-libsecret'], {
-      encoding: 'utf8',
-    });
+    const found = spawnSync(
+      'secret-tool',
+      ['lookup', 'service', service, 'account', 'visible-to-libsecret'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(found.error, 'secret-tool missing: apt-get install libsecret-tools').toBeUndefined();
     expect(found.stdout).toBe('from-keytar');
   });
@@ -55,7 +62,11 @@ describe('keytar secret store on a real Secret Service (gnome-keyring in a priva
     expect(realMessage.length).toBeGreaterThan(0);
 
     const failing = new KeytarSecretStore(
-      { ...keytar, setPassword: () => Promise.reject(new Error(realMessage)), findCredentials: () => Promise.reject(new Error(realMessage)) },
+      {
+        ...keytar,
+        setPassword: () => Promise.reject(new Error(realMessage)),
+        findCredentials: () => Promise.reject(new Error(realMessage)),
+      },
       service,
       'linux',
     );

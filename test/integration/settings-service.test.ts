@@ -12,7 +12,13 @@ function services(dir = mkdtempSync(join(tmpdir(), 'signet-settings-'))): MainSe
     databaseFile: join(dir, 'signet.db'),
     secrets: new MemorySecretStore(),
     clock: { now: () => new Date((t += 1000)) },
-    facts: { name: 'Signet', version: '0.0.0', versions: { electron: null, chrome: null, node: '20' }, platform: 'test', dataFolder: dir },
+    facts: {
+      name: 'Signet',
+      version: '0.0.0',
+      versions: { electron: null, chrome: null, node: '20' },
+      platform: 'test',
+      dataFolder: dir,
+    },
     emit: () => undefined,
   });
   open.push({ services: s, dir });
@@ -61,7 +67,11 @@ describe('settings on a real SQLite file', () => {
 
   it('falls back to the default for a stored value that no longer validates', () => {
     const s = services();
-    s.db.prepare("INSERT INTO settings (key, value) VALUES ('defaultLinkExpiryHours', '-3'), ('theme', 'not json')").run();
+    s.db
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('defaultLinkExpiryHours', '-3'), ('theme', 'not json')",
+      )
+      .run();
     expect(s.settings.get()).toMatchObject({ defaultLinkExpiryHours: 72, theme: 'auto' });
   });
 });

@@ -22,9 +22,11 @@ export class FakeWebContents extends EventEmitter {
 }
 
 export class FakeSession {
-  permissionRequestHandler: ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null = null;
+  permissionRequestHandler:
+    ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null = null;
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
-  headersHandler: ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null =
+  headersHandler:
+    ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null =
     null;
   setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']) {
     this.permissionRequestHandler = h;
@@ -40,7 +42,8 @@ export class FakeSession {
 }
 
 export function createElectronMock() {
-  const windows: { options: Record<string, unknown>; webContents: FakeWebContents; loaded: string | null }[] = [];
+  const windows: { options: Record<string, unknown>; webContents: FakeWebContents; loaded: string | null }[] =
+    [];
   const handlers = new Map<string, (event: unknown, input: unknown) => unknown>();
   const exposed = new Map<string, unknown>();
   const rendererListeners = new Map<string, ((...args: unknown[]) => void)[]>();
@@ -64,7 +67,9 @@ export function createElectronMock() {
       loadURL(url: string): Promise<void>;
     },
     shell: { openExternal: vi.fn(async () => undefined) },
-    ipcMain: { handle: vi.fn((channel: string, h: (e: unknown, i: unknown) => unknown) => handlers.set(channel, h)) },
+    ipcMain: {
+      handle: vi.fn((channel: string, h: (e: unknown, i: unknown) => unknown) => handlers.set(channel, h)),
+    },
     contextBridge: { exposeInMainWorld: vi.fn((key: string, value: unknown) => exposed.set(key, value)) },
     ipcRenderer: {
       invoke: vi.fn(async (channel: string, input: unknown) => {
@@ -75,7 +80,10 @@ export function createElectronMock() {
         rendererListeners.set(channel, [...(rendererListeners.get(channel) ?? []), l]);
       }),
       removeListener: vi.fn((channel: string, l: (...args: unknown[]) => void) => {
-        rendererListeners.set(channel, (rendererListeners.get(channel) ?? []).filter((x) => x !== l));
+        rendererListeners.set(
+          channel,
+          (rendererListeners.get(channel) ?? []).filter((x) => x !== l),
+        );
       }),
     },
   };

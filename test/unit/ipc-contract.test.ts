@@ -5,9 +5,7 @@ import { CHANNEL_NAMES, contract, EVENT_NAMES } from '../../src/shared/ipc/contr
 
 describe('IPC contract', () => {
   it('lists exactly these channels and events (update the snapshot on purpose when adding one)', () => {
-    expect(
-      Object.entries(contract).map(([name, spec]) => `${name} — ${spec.summary}`),
-    ).toMatchSnapshot();
+    expect(Object.entries(contract).map(([name, spec]) => `${name} — ${spec.summary}`)).toMatchSnapshot();
     expect(EVENT_NAMES).toMatchSnapshot();
   });
 

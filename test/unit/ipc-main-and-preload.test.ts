@@ -20,11 +20,18 @@ describe('ipcMain registration', () => {
 
     const mainFrame = { url: 'file:///app/index.html' };
     await handlers.get('settings:get')!({ senderFrame: mainFrame, sender: { mainFrame } }, undefined);
-    expect(dispatch).toHaveBeenLastCalledWith('settings:get', undefined, { url: mainFrame.url, isMainFrame: true });
+    expect(dispatch).toHaveBeenLastCalledWith('settings:get', undefined, {
+      url: mainFrame.url,
+      isMainFrame: true,
+    });
 
     const subFrame = { url: 'file:///app/index.html' };
     await handlers.get('settings:get')!({ senderFrame: subFrame, sender: { mainFrame } }, { x: 1 });
-    expect(dispatch).toHaveBeenLastCalledWith('settings:get', { x: 1 }, { url: subFrame.url, isMainFrame: false });
+    expect(dispatch).toHaveBeenLastCalledWith(
+      'settings:get',
+      { x: 1 },
+      { url: subFrame.url, isMainFrame: false },
+    );
 
     await handlers.get('settings:get')!({ senderFrame: null, sender: { mainFrame } }, undefined);
     expect(dispatch).toHaveBeenLastCalledWith('settings:get', undefined, { url: '', isMainFrame: false });
@@ -50,7 +57,10 @@ describe('preload', () => {
     };
     expect(Object.values(api).some((v) => v === (electron.current!.mock.ipcRenderer as unknown))).toBe(false);
 
-    expect(await api['settings']!['update']!({ theme: 'light' })).toEqual({ ok: true, data: 'settings:update' });
+    expect(await api['settings']!['update']!({ theme: 'light' })).toEqual({
+      ok: true,
+      data: 'settings:update',
+    });
     expect(invoked).toEqual([['settings:update', { theme: 'light' }]]);
 
     const received: unknown[] = [];

@@ -53,7 +53,11 @@ describe('IPC router', () => {
   it('rejects a bad payload with a typed error naming the field, without calling the handler', async () => {
     let called = false;
     const { router } = routerWith({ 'settings:update': () => ((called = true), SettingsSchema.parse({})) });
-    const result = await router.dispatch('settings:update', { defaultLinkExpiryHours: -4, bogus: 1 }, appFrame);
+    const result = await router.dispatch(
+      'settings:update',
+      { defaultLinkExpiryHours: -4, bogus: 1 },
+      appFrame,
+    );
     expect(called).toBe(false);
     expect(result.ok).toBe(false);
     if (result.ok) return;

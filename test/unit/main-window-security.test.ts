@@ -19,7 +19,12 @@ function open() {
 }
 
 function navigate(contents: import('../support/electron-mock').FakeWebContents, url: string) {
-  const event = { prevented: false, preventDefault() { this.prevented = true; } };
+  const event = {
+    prevented: false,
+    preventDefault() {
+      this.prevented = true;
+    },
+  };
   contents.emit('will-navigate', event, url);
   return event.prevented;
 }
@@ -48,7 +53,13 @@ describe('main window security', () => {
     expect(navigate(webContents, `${APP_URL}#/settings`)).toBe(false);
     expect(navigate(webContents, 'https://docs.example.com/help')).toBe(true);
     expect(shell.openExternal).toHaveBeenCalledWith('https://docs.example.com/help');
-    for (const url of ['file:///etc/passwd', 'http://example.com', 'javascript:alert(1)', 'smb://host/share', 'nonsense']) {
+    for (const url of [
+      'file:///etc/passwd',
+      'http://example.com',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'nonsense',
+    ]) {
       expect(navigate(webContents, url)).toBe(true);
     }
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
@@ -57,17 +68,29 @@ describe('main window security', () => {
   it('denies every window.open; only parsed https URLs reach the OS browser', () => {
     const { webContents, shell } = open();
     expect(webContents.windowOpenHandler!({ url: 'https://example.com/x' })).toEqual({ action: 'deny' });
-    expect(webContents.windowOpenHandler!({ url: 'file:///home/me/.ssh/id_rsa' })).toEqual({ action: 'deny' });
+    expect(webContents.windowOpenHandler!({ url: 'file:///home/me/.ssh/id_rsa' })).toEqual({
+      action: 'deny',
+    });
     expect(webContents.windowOpenHandler!({ url: `${APP_URL}?popup` })).toEqual({ action: 'deny' });
     expect(shell.openExternal.mock.calls).toEqual([['https://example.com/x']]);
   });
 
   it('denies redirects away from the app and webview attachment', () => {
     const { webContents } = open();
-    const redirect = { prevented: false, preventDefault() { this.prevented = true; } };
+    const redirect = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
     webContents.emit('will-redirect', redirect, 'https://evil.example/');
     expect(redirect.prevented).toBe(true);
-    const attach = { prevented: false, preventDefault() { this.prevented = true; } };
+    const attach = {
+      prevented: false,
+      preventDefault() {
+        this.prevented = true;
+      },
+    };
     webContents.emit('will-attach-webview', attach);
     expect(attach.prevented).toBe(true);
   });
@@ -85,7 +108,10 @@ describe('main window security', () => {
   it('adds a strict Content-Security-Policy to every response', () => {
     const { webContents } = open();
     let result: { responseHeaders: Record<string, string[]> } | undefined;
-    webContents.session.headersHandler!({ responseHeaders: { 'X-Other': ['1'] } }, (r) => (result = r as never));
+    webContents.session.headersHandler!(
+      { responseHeaders: { 'X-Other': ['1'] } },
+      (r) => (result = r as never),
+    );
     expect(result!.responseHeaders['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
     expect(result!.responseHeaders['X-Other']).toEqual(['1']);
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
@@ -100,7 +126,13 @@ describe('renderer page CSP', () => {
     const { readFileSync } = await import('node:fs');
     const html = readFileSync(new URL('../../src/renderer/index.html', import.meta.url), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
-    const directives = (p: string) => new Set(p.split(';').map((d) => d.trim()).filter((d) => !d.startsWith('frame-ancestors')));
+    const directives = (p: string) =>
+      new Set(
+        p
+          .split(';')
+          .map((d) => d.trim())
+          .filter((d) => !d.startsWith('frame-ancestors')),
+      );
     expect(meta).toBeDefined();
     expect(directives(meta!)).toEqual(directives(CONTENT_SECURITY_POLICY));
   });

@@ -12,7 +12,9 @@ export interface SenderInfo {
 }
 
 export type Handlers = {
-  [C in ChannelName]: (input: z.output<(typeof contract)[C]['input']>) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+  [C in ChannelName]: (
+    input: z.output<(typeof contract)[C]['input']>,
+  ) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
 };
 
 export interface Logger {
@@ -31,7 +33,11 @@ export function createIpcRouter(opts: {
 }) {
   const { handlers, isTrustedSender, logger } = opts;
 
-  async function dispatch(channel: string, rawInput: unknown, sender: SenderInfo): Promise<IpcResult<unknown>> {
+  async function dispatch(
+    channel: string,
+    rawInput: unknown,
+    sender: SenderInfo,
+  ): Promise<IpcResult<unknown>> {
     if (!isTrustedSender(sender)) {
       logger.error(`IPC: refused ${channel} from untrusted frame ${sender.url}`);
       return fail('forbidden-sender', 'This request did not come from the Signet window and was refused.');

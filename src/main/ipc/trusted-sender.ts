@@ -8,7 +8,9 @@ export function isAppPage(target: string, appUrl: string): boolean {
   try {
     const t = new URL(target);
     const a = new URL(appUrl);
-    return a.protocol === 'file:' ? t.protocol === 'file:' && t.pathname === a.pathname : t.origin === a.origin;
+    return a.protocol === 'file:'
+      ? t.protocol === 'file:' && t.pathname === a.pathname
+      : t.origin === a.origin;
   } catch {
     return false;
   }

@@ -1,5 +1,11 @@
 import { ipcMain, type WebContents } from 'electron';
-import { CHANNEL_NAMES, EVENT_CHANNEL_PREFIX, events, type EventName, type EventPayload } from '../../shared/ipc/contract';
+import {
+  CHANNEL_NAMES,
+  EVENT_CHANNEL_PREFIX,
+  events,
+  type EventName,
+  type EventPayload,
+} from '../../shared/ipc/contract';
 import type { IpcRouter } from '../ipc/router';
 
 /** Registers one ipcMain handler per contract channel, all going through the router's checks. */

@@ -8,7 +8,11 @@ export function rendererUrl(devServerUrl: string | undefined, outDir: string): s
   return devServerUrl ?? pathToFileURL(join(outDir, '../renderer/index.html')).toString();
 }
 
-export function createMainWindow(opts: { appUrl: string; preloadPath: string; iconPath?: string }): BrowserWindow {
+export function createMainWindow(opts: {
+  appUrl: string;
+  preloadPath: string;
+  iconPath?: string;
+}): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 820,

@@ -13,7 +13,9 @@ export class ActivityRepository {
   private readonly recent;
 
   constructor(db: Db) {
-    this.insert = db.prepare<[string, string, string]>('INSERT INTO activity (at, kind, message) VALUES (?, ?, ?)');
+    this.insert = db.prepare<[string, string, string]>(
+      'INSERT INTO activity (at, kind, message) VALUES (?, ?, ?)',
+    );
     this.recent = db.prepare<[number], ActivityEntry>(
       'SELECT id, at, kind, message FROM activity ORDER BY at DESC, id DESC LIMIT ?',
     );

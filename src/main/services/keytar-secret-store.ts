@@ -27,7 +27,11 @@ export class KeytarSecretStore implements SecretStore {
     private readonly platform: string = process.platform,
   ) {
     this.backend =
-      platform === 'darwin' ? 'macOS Keychain' : platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service';
+      platform === 'darwin'
+        ? 'macOS Keychain'
+        : platform === 'win32'
+          ? 'Windows Credential Manager'
+          : 'Secret Service';
   }
 
   get(account: string): Promise<string | null> {

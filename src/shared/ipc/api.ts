@@ -7,9 +7,10 @@ type ActionOf<K, D extends string> = K extends `${D}:${infer A}` ? A : never;
 type CamelCase<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
 
 /** `input` is optional where the channel takes nothing (z.void) or only defaults. */
-type Caller<C extends ChannelName> = undefined extends ChannelInput<C>
-  ? (input?: ChannelInput<C>) => Promise<IpcResult<ChannelOutput<C>>>
-  : (input: ChannelInput<C>) => Promise<IpcResult<ChannelOutput<C>>>;
+type Caller<C extends ChannelName> =
+  undefined extends ChannelInput<C>
+    ? (input?: ChannelInput<C>) => Promise<IpcResult<ChannelOutput<C>>>
+    : (input: ChannelInput<C>) => Promise<IpcResult<ChannelOutput<C>>>;
 
 /** `window.api`, derived from the contract: `api.settings.update({...})` calls channel `settings:update`. */
 export type SignetApi = {

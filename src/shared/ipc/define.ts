@@ -8,7 +8,9 @@ export interface ChannelSpec<I extends z.ZodType = z.ZodType, O extends z.ZodTyp
   summary: string;
 }
 
-export function channel<I extends z.ZodType, O extends z.ZodType>(spec: ChannelSpec<I, O>): ChannelSpec<I, O> {
+export function channel<I extends z.ZodType, O extends z.ZodType>(
+  spec: ChannelSpec<I, O>,
+): ChannelSpec<I, O> {
   return spec;
 }
 

@@ -51,7 +51,9 @@ export async function startApp(): Promise<AppUnderTest> {
       dataFolder,
     },
     emit: <E extends EventName>(event: E, payload: EventPayload<E>) => {
-      void page?.evaluate(([e, p]) => window.__signetDeliver(e, p), [event, payload] as const).catch(() => undefined);
+      void page
+        ?.evaluate(([e, p]) => window.__signetDeliver(e, p), [event, payload] as const)
+        .catch(() => undefined);
     },
   });
   const router = createIpcRouter({
@@ -102,7 +104,8 @@ export async function startApp(): Promise<AppUnderTest> {
       return file;
     },
     async close() {
-      for (const account of await services.secrets.list().catch(() => [])) await services.secrets.delete(account);
+      for (const account of await services.secrets.list().catch(() => []))
+        await services.secrets.delete(account);
       await browser.close();
       await server.close();
       services.close();

@@ -37,8 +37,8 @@ export function AboutModal({ opened, onClose }: { opened: boolean; onClose: () =
             </Table.Tbody>
           </Table>
           <Text size="xs" c="dimmed">
-            Your catalog and settings are stored in <Code>{info.data.dataFolder}</Code>. Keys and passwords are
-            kept only in your system keychain.
+            Your catalog and settings are stored in <Code>{info.data.dataFolder}</Code>. Keys and passwords
+            are kept only in your system keychain.
           </Text>
         </Stack>
       )}

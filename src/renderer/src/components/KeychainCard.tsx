@@ -25,7 +25,8 @@ export function KeychainCard() {
         <Alert color="red">{status.error.message}</Alert>
       ) : status.data.available ? (
         <Text size="sm" c="dimmed">
-          Storage keys and signing keys are kept in your system keychain ({status.data.backend}), never in files.
+          Storage keys and signing keys are kept in your system keychain ({status.data.backend}), never in
+          files.
         </Text>
       ) : (
         <Alert color="red" title="Signet cannot store keys right now">

@@ -38,7 +38,10 @@ export function useKeychainStatus() {
 }
 
 export function useActivity(limit = 100) {
-  return useQuery({ queryKey: [...keys.activity, limit], queryFn: () => unwrap(api().activity.list({ limit })) });
+  return useQuery({
+    queryKey: [...keys.activity, limit],
+    queryFn: () => unwrap(api().activity.list({ limit })),
+  });
 }
 
 // ---- Storage accounts ----

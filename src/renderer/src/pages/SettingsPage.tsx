@@ -48,8 +48,10 @@ function SettingsForm({ initial }: { initial: Settings }) {
   const form = useForm<Settings>({
     initialValues: initial,
     validate: {
-      defaultLinkExpiryHours: (v) => (Number.isInteger(v) && v >= 1 && v <= 8760 ? null : 'Between 1 and 8760 hours'),
-      defaultMaxDownloads: (v) => (v === null || (Number.isInteger(v) && v >= 1 && v <= 1000) ? null : '1 to 1000'),
+      defaultLinkExpiryHours: (v) =>
+        Number.isInteger(v) && v >= 1 && v <= 8760 ? null : 'Between 1 and 8760 hours',
+      defaultMaxDownloads: (v) =>
+        v === null || (Number.isInteger(v) && v >= 1 && v <= 1000) ? null : '1 to 1000',
     },
   });
 
