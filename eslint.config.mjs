@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 
 const electronOnlyInPlatform = {
   name: 'electron',
-  message: 'Only src/main/index.ts, src/main/platform/* and src/preload may import electron (see README, Layers).',
+  message:
+    'Only src/main/index.ts, src/main/platform/* and src/preload may import electron (see README, Layers).',
 };
 
 export default tseslint.config(
@@ -21,7 +22,15 @@ export default tseslint.config(
   },
   // Layers: Electron stays at the edges.
   {
-    files: ['src/shared/**', 'src/main/services/**', 'src/main/repositories/**', 'src/main/db/**', 'src/main/ipc/**', 'src/main/wiring.ts', 'src/verifier/**'],
+    files: [
+      'src/shared/**',
+      'src/main/services/**',
+      'src/main/repositories/**',
+      'src/main/db/**',
+      'src/main/ipc/**',
+      'src/main/wiring.ts',
+      'src/verifier/**',
+    ],
     rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInPlatform] }] },
   },
   {
@@ -35,9 +44,18 @@ export default tseslint.config(
         {
           paths: [electronOnlyInPlatform],
           patterns: [
-            { group: ['**/main/**', '**/preload/**', '**/verifier/**'], message: 'The renderer talks to main only through window.api.' },
-            { group: ['**/shared/token', '**/shared/token/**'], message: 'Tokens are issued in main (Node crypto), never in the renderer.' },
-            { group: ['node:*', 'fs', 'path', 'child_process', 'keytar', 'better-sqlite3'], message: 'The renderer runs in a sandbox without Node.' },
+            {
+              group: ['**/main/**', '**/preload/**', '**/verifier/**'],
+              message: 'The renderer talks to main only through window.api.',
+            },
+            {
+              group: ['**/shared/token', '**/shared/token/**'],
+              message: 'Tokens are issued in main (Node crypto), never in the renderer.',
+            },
+            {
+              group: ['node:*', 'fs', 'path', 'child_process', 'keytar', 'better-sqlite3'],
+              message: 'The renderer runs in a sandbox without Node.',
+            },
           ],
         },
       ],
@@ -50,7 +68,12 @@ export default tseslint.config(
         'error',
         {
           paths: [electronOnlyInPlatform],
-          patterns: [{ group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/verifier/**'], message: 'src/shared depends on nothing else in src.' }],
+          patterns: [
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/verifier/**'],
+              message: 'src/shared depends on nothing else in src.',
+            },
+          ],
         },
       ],
     },

@@ -11,7 +11,12 @@ import { join } from 'node:path';
 const dir = join(process.cwd(), 'node_modules', 'electron');
 const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 const installed = existsSync(join(dir, 'path.txt')) && existsSync(join(dir, 'dist', 'version'));
-if (!installed || readFileSync(join(dir, 'dist', 'version'), 'utf8').replace(/^v/, '').trim() !== version) {
+if (
+  !installed ||
+  readFileSync(join(dir, 'dist', 'version'), 'utf8')
+    .replace(/^v/, '')
+    .trim() !== version
+) {
   console.log(`Downloading Electron ${version} (once)…`);
   execFileSync(process.execPath, [join(dir, 'install.js')], { stdio: 'inherit', cwd: dir });
 }

@@ -33,13 +33,16 @@ function electronVersion() {
 
 /** True when every native module loads in this Node (so it is built for Node's ABI). */
 function loadsInNode() {
-  const probe = MODULES.map((m) => `require(${JSON.stringify(join(root, 'node_modules', m.name, m.file))})`).join(';');
+  const probe = MODULES.map(
+    (m) => `require(${JSON.stringify(join(root, 'node_modules', m.name, m.file))})`,
+  ).join(';');
   return spawnSync(process.execPath, ['-e', probe], { stdio: 'ignore' }).status === 0;
 }
 
 // The cache key names the module versions too, so a reinstall never restores a build of an older release.
 const modulesTag = MODULES.map(
-  (m) => `${m.name}@${JSON.parse(readFileSync(join(root, 'node_modules', m.name, 'package.json'), 'utf8')).version}`,
+  (m) =>
+    `${m.name}@${JSON.parse(readFileSync(join(root, 'node_modules', m.name, 'package.json'), 'utf8')).version}`,
 ).join('+');
 const nodeTag = `node-${process.versions.modules}-${modulesTag}`;
 const wanted = target === 'node' ? nodeTag : `electron-${electronVersion()}-${modulesTag}`;
@@ -57,7 +60,8 @@ function restoreable(tag) {
 }
 function restore(tag) {
   if (!restoreable(tag)) return false;
-  for (const m of MODULES) cpSync(join(cacheRoot, tag, m.name, 'module.node'), join(root, 'node_modules', m.name, m.file));
+  for (const m of MODULES)
+    cpSync(join(cacheRoot, tag, m.name, 'module.node'), join(root, 'node_modules', m.name, m.file));
   return true;
 }
 function mark(tag) {
@@ -86,7 +90,9 @@ if (target === 'node') {
   if (restore(wanted)) {
     console.log(`native modules: restored the ${wanted} build`);
   } else {
-    console.log(`native modules: building for Electron ${electronVersion()} (needs Electron's headers; about a minute)…`);
+    console.log(
+      `native modules: building for Electron ${electronVersion()} (needs Electron's headers; about a minute)…`,
+    );
     execFileSync(
       join(root, 'node_modules', '.bin', 'electron-rebuild'),
       ['--force', '--only', MODULES.map((m) => m.name).join(',')],
