@@ -230,6 +230,8 @@ describe('SqliteState', () => {
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
+      // Listen for the exit from the start: the holder may be gone by the time consume returns.
+      const exited = new Promise((r) => holder.once('exit', r));
       await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
 
       let ticks = 0;
@@ -238,7 +240,7 @@ describe('SqliteState', () => {
       const result = await s.consume({ jti: newJti(), max: 1, expires: inAnHour() });
       const waited = Date.now() - started;
       clearInterval(ticker);
-      await new Promise((r) => holder.once('exit', r));
+      await exited;
 
       expect(result).toEqual({ outcome: 'ok', downloads: 1 });
       expect(waited).toBeGreaterThanOrEqual(250);
