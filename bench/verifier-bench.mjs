@@ -263,7 +263,7 @@ function printTable(m, presign) {
       `(${(presign.prepared.perSec / presign.naive.perSec).toFixed(1)}× getSignedUrl)`,
   );
   console.log(
-    `  Signet SigV4QuerySigner (the verifier's)     ${fmt(presign.signet.perSec).padStart(8)} URLs/s  ` +
+    `  Signet S3UrlSigner (the verifier's)          ${fmt(presign.signet.perSec).padStart(8)} URLs/s  ` +
       `(${(presign.signet.perSec / presign.naive.perSec).toFixed(1)}× getSignedUrl)`,
   );
 

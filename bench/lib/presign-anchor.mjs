@@ -89,8 +89,8 @@ export function makeNaivePresigner(store) {
 }
 
 /**
- * The verifier's own signer (src/verifier/sources/sigv4.ts), bundled from source into a temp folder with
- * Vite so the bench measures the code as it is now. Returns a presign function of the same shape.
+ * The verifier's own signer (S3UrlSigner over SigV4QuerySigner, src/verifier/sources/), bundled from source
+ * into a temp folder with Vite so the bench measures the code as it is now, path building included.
  */
 export async function makeSignetPresigner(store, outDir) {
   const { build } = await import('vite');
@@ -100,28 +100,23 @@ export async function makeSignetPresigner(store, outDir) {
     logLevel: 'silent',
     publicDir: false,
     build: {
-      ssr: `${root}src/verifier/sources/sigv4.ts`,
+      ssr: `${root}src/verifier/sources/s3.ts`,
       outDir,
       emptyOutDir: true,
       target: 'node20',
-      rollupOptions: { output: { format: 'esm', entryFileNames: 'sigv4.mjs' } },
+      rollupOptions: { output: { format: 'esm', entryFileNames: 's3.mjs' } },
     },
   });
-  const { SigV4QuerySigner, encodeRfc3986: enc } = await import(`${outDir}/sigv4.mjs`);
-  const url = new URL(store.endpoint);
-  const signer = new SigV4QuerySigner(store.credentials, store.region);
-  return async (bucket, key, filename, expiresIn) => {
-    const path = `/${bucket}/${key.split('/').map(enc).join('/')}`;
-    const qs = signer.sign({
-      method: 'GET',
-      host: url.host,
-      path,
-      query: { 'response-content-disposition': `attachment; filename="${filename}"` },
-      expiresIn,
-      signingDate: new Date(),
-    });
-    return `${url.protocol}//${url.host}${path}?${qs}`;
-  };
+  const { S3UrlSigner } = await import(`${outDir}/s3.mjs`);
+  const signer = new S3UrlSigner({
+    name: 'bench',
+    endpoint: store.endpoint,
+    region: store.region,
+    forcePathStyle: true,
+    ...store.credentials,
+  });
+  return async (bucket, key, filename, expiresIn) =>
+    signer.presign(bucket, key, { contentDisposition: `attachment; filename="${filename}"`, expiresIn });
 }
 
 /** URLs per second for `n` sequential pre-signs (after a short warm-up), plus one sample URL. */

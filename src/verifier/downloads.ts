@@ -69,7 +69,7 @@ export async function handleDownload(
     // Signed before counting, so a count always comes with its 302 (signing is local and cheap). A HEAD
     // gets a URL signed for HEAD: it shows the file's size and type but cannot fetch the bytes, so an
     // uncounted HEAD never hands out a download.
-    const url = signer.presignGet(src.bucket, src.key, {
+    const url = signer.presign(src.bucket, src.key, {
       method: x.isHead ? 'HEAD' : 'GET',
       contentDisposition: attachmentDisposition(p.filename || baseName(src.key)),
       expiresIn: deps.presignExpirySeconds,

@@ -103,7 +103,7 @@ describe('S3UrlSigner', () => {
       const signer = new S3UrlSigner(store);
       for (const key of KEYS) {
         // getSignedUrl signs an `x-id=GetObject` routing hint into the URL: sign the same here.
-        const ours = await signer.presignGet('shop-bucket', key, {
+        const ours = await signer.presign('shop-bucket', key, {
           contentDisposition: disposition,
           expiresIn: 300,
           signingDate: date,
@@ -123,7 +123,7 @@ describe('S3UrlSigner', () => {
   it('signs HEAD URLs as the SDK does, and they differ from the GET URL (the method is signed)', async () => {
     const store = stores['path-style (Ceph/MinIO)'] as StoreConfig;
     const signer = new S3UrlSigner(store);
-    const ours = signer.presignGet('shop-bucket', 'my-plugin.zip', {
+    const ours = signer.presign('shop-bucket', 'my-plugin.zip', {
       method: 'HEAD',
       expiresIn: 300,
       signingDate: date,
@@ -134,7 +134,7 @@ describe('S3UrlSigner', () => {
       { expiresIn: 300, signingDate: date },
     );
     expect(sorted(ours).href).toBe(sorted(theirs).href);
-    const get = signer.presignGet('shop-bucket', 'my-plugin.zip', { expiresIn: 300, signingDate: date });
+    const get = signer.presign('shop-bucket', 'my-plugin.zip', { expiresIn: 300, signingDate: date });
     expect(new URL(get).searchParams.get('X-Amz-Signature')).not.toBe(
       new URL(ours).searchParams.get('X-Amz-Signature'),
     );
@@ -145,7 +145,7 @@ describe('S3UrlSigner', () => {
     const signer = new S3UrlSigner(store);
     for (const at of ['2024-02-02T23:59:59Z', '2024-02-03T00:00:00Z', '2024-02-02T23:59:58Z']) {
       const signingDate = new Date(at);
-      const ours = signer.presignGet('shop-bucket', 'k.zip', {
+      const ours = signer.presign('shop-bucket', 'k.zip', {
         expiresIn: 60,
         signingDate,
         extraQuery: { 'x-id': 'GetObject' },
@@ -161,12 +161,12 @@ describe('S3UrlSigner', () => {
 
   it('refuses a lifetime S3 would refuse (over 7 days)', () => {
     const signer = new S3UrlSigner(stores['virtual-hosted (AWS)'] as StoreConfig);
-    expect(() => signer.presignGet('b', 'k', { expiresIn: 7 * 24 * 3600 + 1 })).toThrow(RangeError);
+    expect(() => signer.presign('b', 'k', { expiresIn: 7 * 24 * 3600 + 1 })).toThrow(RangeError);
   });
 
   it('falls back to path style for a bucket that cannot be a host name', async () => {
     const signer = new S3UrlSigner(stores['virtual-hosted (AWS)'] as StoreConfig);
-    const url = new URL(await signer.presignGet('My_Bucket', 'k.zip', { expiresIn: 60, signingDate: date }));
+    const url = new URL(await signer.presign('My_Bucket', 'k.zip', { expiresIn: 60, signingDate: date }));
     expect(url.host).toBe('s3.eu-central-1.amazonaws.com');
     expect(url.pathname).toBe('/My_Bucket/k.zip');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');

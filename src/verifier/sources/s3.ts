@@ -67,7 +67,7 @@ export class S3UrlSigner {
     this.hostIsIp = IPV4_RE.test(endpoint.hostname) || endpoint.hostname.startsWith('[');
   }
 
-  presignGet(bucket: string, key: string, opts: PresignOptions): string {
+  presign(bucket: string, key: string, opts: PresignOptions): string {
     const pathStyle =
       this.store.forcePathStyle || this.hostIsIp || !dnsCompatible(bucket, this.protocol === 'https:');
     const host = pathStyle
