@@ -5,7 +5,13 @@ import { resolve } from 'node:path';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // Syncs run in a worker thread (services/library/worker-sync-engine.ts): its own entry file.
+          'sync-worker': resolve(__dirname, 'src/main/workers/sync-worker.ts'),
+        },
+      },
     },
   },
   preload: {

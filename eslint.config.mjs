@@ -28,8 +28,10 @@ export default tseslint.config(
       'src/main/repositories/**',
       'src/main/db/**',
       'src/main/ipc/**',
+      'src/main/workers/**',
       'src/main/wiring.ts',
       'src/verifier/**',
+      'src/cli/**',
     ],
     rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInPlatform] }] },
   },
@@ -51,6 +53,10 @@ export default tseslint.config(
             {
               group: ['**/shared/token', '**/shared/token/**'],
               message: 'Tokens are issued in main (Node crypto), never in the renderer.',
+            },
+            {
+              group: ['**/shared/s3/sigv4'],
+              message: 'URLs are pre-signed in main (Node crypto), never in the renderer.',
             },
             {
               group: ['node:*', 'fs', 'path', 'child_process', 'keytar', 'better-sqlite3'],

@@ -89,8 +89,9 @@ export function makeNaivePresigner(store) {
 }
 
 /**
- * The verifier's own signer (S3UrlSigner over SigV4QuerySigner, src/verifier/sources/), bundled from source
- * into a temp folder with Vite so the bench measures the code as it is now, path building included.
+ * The verifier's own signer (S3UrlSigner in src/verifier/sources/s3.ts, over objectLocation and
+ * SigV4QuerySigner from src/shared/s3/), bundled from source into a temp folder with Vite so the bench
+ * measures the code as it is now, path building included.
  */
 export async function makeSignetPresigner(store, outDir) {
   const { build } = await import('vite');

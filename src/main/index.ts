@@ -11,10 +11,9 @@ import { makeEmitter, registerIpcHandlers } from './platform/ipc-main';
 import { loadKeytar } from './platform/keytar';
 import { createMainWindow, rendererUrl } from './platform/main-window';
 import { systemClock } from './services/clock';
+import { KEYCHAIN_SERVICE } from './services/keychain-service-name';
 import { KeytarSecretStore } from './services/keytar-secret-store';
 import { createMainServices } from './wiring';
-
-const KEYCHAIN_SERVICE = 'Signet';
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -31,6 +30,7 @@ if (!app.requestSingleInstanceLock()) {
     const dataFolder = app.getPath('userData');
     const services = createMainServices({
       databaseFile: join(dataFolder, 'signet.db'),
+      syncWorkerFile: join(__dirname, 'sync-worker.js'),
       secrets: new KeytarSecretStore(loadKeytar(), KEYCHAIN_SERVICE),
       clock: systemClock,
       facts: {

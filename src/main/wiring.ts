@@ -11,6 +11,14 @@ import { ActivityService } from './services/activity-service';
 import type { Clock } from './services/clock';
 import type { SecretStore } from './services/secret-store';
 import { SettingsService } from './services/settings-service';
+import { BucketRepository } from './repositories/bucket-repository';
+import { CatalogRepository } from './repositories/catalog-repository';
+import { LibraryService } from './services/library/library-service';
+import { InProcessSyncEngine, SyncService } from './services/library/sync-service';
+import { WorkerSyncEngine } from './services/library/worker-sync-engine';
+import { VerifyService } from './services/library/verify-service';
+import { StorageGateways } from './services/storage/storage-gateways';
+import { TaskRegistry } from './services/tasks';
 
 export interface AppFacts {
   name: string;
@@ -29,6 +37,13 @@ export interface MainDeps {
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** Builds S3 clients for storage accounts; defaults to the AWS SDK over the network. */
   s3?: S3ClientFactory;
+  /**
+   * The built sync worker (out/main/sync-worker.js): syncs then run in a worker thread, so the app's main thread
+   * stays free for the window. Without it (command line, tests) they run in the calling thread.
+   */
+  syncWorkerFile?: string;
+  /** Anonymous HTTP for "verify access"; defaults to the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export interface MainServices {
@@ -37,6 +52,9 @@ export interface MainServices {
   settings: SettingsService;
   activity: ActivityService;
   accounts: AccountService;
+  gateways: StorageGateways;
+  library: LibraryService;
+  tasks: TaskRegistry;
   facts: AppFacts;
   emit: MainDeps['emit'];
   close(): void;
@@ -55,10 +73,30 @@ export function createMainServices(deps: MainDeps): MainServices {
     repo: new AccountRepository(db),
     credentials: new AccountCredentialStore(deps.secrets),
     tester: new ConnectionTester(s3, deps.clock),
-    factory: s3,
     activity,
     clock: deps.clock,
   });
+  const gateways = new StorageGateways(accounts, s3, deps.clock, deps.fetch);
+  const buckets = new BucketRepository(db);
+  const catalog = new CatalogRepository(db);
+  const accountRepo = new AccountRepository(db);
+  const library = new LibraryService({
+    accounts: accountRepo,
+    buckets,
+    catalog,
+    syncer: new SyncService({
+      accounts,
+      buckets,
+      catalog,
+      activity,
+      clock: deps.clock,
+      engine: deps.syncWorkerFile
+        ? new WorkerSyncEngine(deps.syncWorkerFile, deps.databaseFile, accounts)
+        : new InProcessSyncEngine({ catalog, gateways, clock: deps.clock }),
+    }),
+    verifier: new VerifyService({ buckets, catalog, gateways, activity, clock: deps.clock }),
+  });
+  const tasks = new TaskRegistry((payload) => deps.emit('task:progress', payload));
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
     db,
@@ -66,8 +104,15 @@ export function createMainServices(deps: MainDeps): MainServices {
     settings,
     activity,
     accounts,
+    gateways,
+    library,
+    tasks,
     facts: { ...deps.facts, versions: { ...deps.facts.versions, sqlite } },
     emit: deps.emit,
-    close: () => db.close(),
+    close: () => {
+      tasks.cancelAll();
+      gateways.close();
+      db.close();
+    },
   };
 }

@@ -3,10 +3,7 @@
  * and a SQLite file, driven through the IPC router exactly as the window drives it.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
@@ -19,15 +16,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountCreateInput, AccountView } from '../../src/shared/accounts/schemas';
-import type { ChannelInput, ChannelName, ChannelOutput } from '../../src/shared/ipc/contract';
-import type { IpcResult } from '../../src/shared/ipc/define';
-import { createHandlers } from '../../src/main/ipc/handlers';
-import { createIpcRouter, type SenderInfo } from '../../src/main/ipc/router';
-import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
 import { SdkS3ClientFactory, type S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
-import { systemClock, type Clock } from '../../src/main/services/clock';
-import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
-import { createMainServices, type MainServices } from '../../src/main/wiring';
+import type { Clock } from '../../src/main/services/clock';
+import { cephAccount as sharedCephAccount, startHarness, type Harness } from '../support/main-harness';
 import {
   createTestBucket,
   emptyAndDeleteBucket,
@@ -37,62 +28,9 @@ import {
   type CephEnv,
 } from '../support/ceph';
 
-const APP_URL = 'file:///opt/Signet/resources/app/out/renderer/index.html';
-const appFrame: SenderInfo = { url: APP_URL, isMainFrame: true };
-const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
-
-interface Harness {
-  services: MainServices;
-  dir: string;
-  service: string;
-  /** Every answer the router gave, to search for secrets at the end. */
-  responses: unknown[];
-  call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<IpcResult<ChannelOutput<C>>>;
-  ok<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
-}
-
 const harnesses: Harness[] = [];
 function harness(opts: { clock?: Clock; s3?: S3ClientFactory } = {}): Harness {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-accounts-'));
-  const service = `signet-accounts-test-${randomUUID()}`;
-  const services = createMainServices({
-    databaseFile: join(dir, 'signet.db'),
-    secrets: new KeytarSecretStore(keytar, service),
-    clock: opts.clock ?? systemClock,
-    facts: {
-      name: 'Signet',
-      version: '0.0.0',
-      versions: { electron: null, chrome: null, node: '20' },
-      platform: 'test',
-      dataFolder: dir,
-    },
-    emit: () => undefined,
-    ...(opts.s3 ? { s3: opts.s3 } : {}),
-  });
-  const router = createIpcRouter({
-    handlers: createHandlers(services),
-    isTrustedSender: makeTrustedSenderCheck(APP_URL),
-    logger: { error: (message, details) => console.error(message, details) },
-  });
-  const responses: unknown[] = [];
-  const h: Harness = {
-    services,
-    dir,
-    service,
-    responses,
-    async call(channel, input) {
-      const result = (await router.dispatch(channel, input, appFrame)) as IpcResult<
-        ChannelOutput<typeof channel>
-      >;
-      responses.push(result);
-      return result;
-    },
-    async ok(channel, input) {
-      const result = await h.call(channel, input);
-      if (!result.ok) throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
-      return result.data;
-    },
-  };
+  const h = startHarness({ ...opts, prefix: 'accounts' });
   harnesses.push(h);
   return h;
 }
@@ -107,12 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const h of harnesses) {
-    for (const account of await h.services.secrets.list().catch(() => []))
-      await h.services.secrets.delete(account);
-    h.services.close();
-    rmSync(h.dir, { recursive: true, force: true });
-  }
+  for (const h of harnesses) await h.close();
   for (const b of buckets) await emptyAndDeleteBucket(admin, b);
   admin?.destroy();
 });
@@ -128,19 +61,8 @@ function cephAccount(
   over: Partial<AccountCreateInput['settings']> = {},
   secret?: string,
 ): AccountCreateInput {
-  return {
-    settings: {
-      name,
-      provider: 'custom',
-      endpoint: env.endpoint,
-      region: env.region,
-      forcePathStyle: true,
-      buckets: [],
-      privateBucket: null,
-      ...over,
-    },
-    credentials: { accessKeyId: env.accessKeyId, secretAccessKey: secret ?? env.secretAccessKey },
-  };
+  const input = sharedCephAccount(env, name, over);
+  return secret ? { ...input, credentials: { ...input.credentials, secretAccessKey: secret } } : input;
 }
 
 function keyringLookup(service: string, account: string): string {
@@ -405,25 +327,20 @@ describe('clock check against the Ceph gateway', () => {
 
     const view = await h.ok('accounts:list', undefined);
     expect(Math.abs(view[0]!.clockOffsetMs - HOUR)).toBeLessThan(3_000);
-    // Links for this account are signed with server time, not the slow local clock.
-    expect(Math.abs(h.services.accounts.signingClockFor(added.id).now().getTime() - Date.now())).toBeLessThan(
-      3_000,
-    );
-    const client = await h.services.accounts.clientFor(added.id);
-    await expect(client.send(new ListObjectVersionsCommand({ Bucket: name }))).resolves.toBeDefined();
+    // Requests and links for this account go through its storage gateway, which applies the offset itself.
+    const gateway = await h.services.gateways.for(added.id);
+    await expect(gateway.list(name, '', null)).resolves.toEqual({ objects: [], next: null });
 
-    // A 15-minute download link signed by the slow local clock is already expired at Ceph; signed with the
-    // account's signing clock it works. (The presigner takes its date from `signingDate`, not the client.)
+    // A 15-minute download link signed by the slow local clock is already expired at Ceph; the gateway's link,
+    // signed at the server's time, works.
     await admin.send(new PutObjectCommand({ Bucket: name, Key: 'product.zip', Body: 'zip', ACL: 'private' }));
-    const link = (signingDate: Date) =>
-      getSignedUrl(client, new GetObjectCommand({ Bucket: name, Key: 'product.zip' }), {
-        expiresIn: 900,
-        signingDate,
-      });
-    expect((await fetch(await link(slowClock.now()))).status).toBe(403);
-    const good = await fetch(await link(h.services.accounts.signingClockFor(added.id).now()));
+    const slow = await getSignedUrl(admin, new GetObjectCommand({ Bucket: name, Key: 'product.zip' }), {
+      expiresIn: 900,
+      signingDate: slowClock.now(),
+    });
+    expect((await fetch(slow)).status).toBe(403);
+    const good = await fetch(gateway.presign(name, 'product.zip', { expiresIn: 900 }));
     expect(good.status).toBe(200);
     expect(await good.text()).toBe('zip');
-    client.destroy();
   });
 });

@@ -25,10 +25,11 @@ describe('migration 003: storage accounts', () => {
     expect(db.prepare('SELECT value FROM settings WHERE key = ?').get('theme')).toEqual({ value: '"dark"' });
     const tables = db
       .prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name IN ('accounts', 'bucket_privacy')",
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name IN ('accounts', 'buckets', 'bucket_privacy')",
       )
       .all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(['accounts', 'bucket_privacy']);
+    // Migration 004 turned the name-keyed privacy rows into bucket rows.
+    expect(tables.map((t) => t.name).sort()).toEqual(['accounts', 'buckets']);
     for (const t of tables) expect(t.sql).toMatch(/\)\s*STRICT$/);
     // No column for a secret exists at all.
     const columns = (
@@ -38,7 +39,7 @@ describe('migration 003: storage accounts', () => {
     db.close();
   });
 
-  it('enforces types, unique names (any case) and removes bucket privacy with its account', () => {
+  it('enforces types, unique names (any case) and removes bucket rows with their account', () => {
     const db = openDatabase(':memory:');
     const insert = db.prepare(
       `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
@@ -48,17 +49,26 @@ describe('migration 003: storage accounts', () => {
     expect(() => insert.run('a2', 'SHOP', 0)).toThrow(/UNIQUE/);
     expect(() => insert.run('a3', 'Other', 'yes')).toThrow();
     db.prepare(
-      `INSERT INTO bucket_privacy (account_id, bucket, model, exposure, checked_at) VALUES ('a1', 'b', 'object-acl', 'private', '2026-01-01')`,
+      `INSERT INTO buckets (account_id, name, role, configured, position, model, exposure, checked_at)
+       VALUES ('a1', 'b', 'files', 1, 0, 'object-acl', 'private', '2026-01-01')`,
     ).run();
     expect(() =>
       db
         .prepare(
-          `INSERT INTO bucket_privacy (account_id, bucket, model, exposure, checked_at) VALUES ('a1', 'c', 'public-ish', 'private', '2026-01-01')`,
+          `INSERT INTO buckets (account_id, name, role, configured, position, model, exposure)
+           VALUES ('a1', 'c', 'files', 1, 1, 'public-ish', 'private')`,
         )
         .run(),
     ).toThrow(/CHECK/);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO buckets (account_id, name, role, configured, position) VALUES ('a1', 'b', 'files', 1, 2)`,
+        )
+        .run(),
+    ).toThrow(/UNIQUE/);
     db.prepare('DELETE FROM accounts WHERE id = ?').run('a1');
-    expect(db.prepare('SELECT count(*) AS n FROM bucket_privacy').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM buckets').get()).toEqual({ n: 0 });
     db.close();
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../src/main/db/database';
 import { migrations, type Migration } from '../../src/main/db/migrations';
+import { AccountRepository } from '../../src/main/repositories/account-repository';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -20,11 +21,22 @@ describe('database', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // FTS5's own shadow tables (objects_search_*) are SQLite's, not ours: they cannot be STRICT.
     const tables = db
-      .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'objects_search%'",
+      )
       .all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(['accounts', 'activity', 'bucket_privacy', 'settings']);
-    for (const t of tables) expect(t.sql).toMatch(/\)\s*STRICT$/);
+    expect(tables.map((t) => t.name).sort()).toEqual([
+      'accounts',
+      'activity',
+      'buckets',
+      'folders',
+      'objects',
+      'settings',
+      'verifications',
+    ]);
+    for (const t of tables) expect(t.sql).toMatch(/\)\s*STRICT(, WITHOUT ROWID)?$/);
     db.close();
   });
 
@@ -42,6 +54,87 @@ describe('database', () => {
       { key: 'theme', value: '"dark"', updated_at: '1970-01-01T00:00:00.000Z' },
     ]);
     db.prepare('INSERT INTO activity (at, kind, message) VALUES (?, ?, ?)').run('2026-01-01', 'test', 'ok');
+    db.close();
+  });
+
+  it('migrates version-3 accounts to bucket rows, keeping order, the private bucket and detected privacy', () => {
+    const file = tempFile();
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrate(old, migrations.slice(0, 3));
+    const account = old.prepare(
+      `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, buckets, private_bucket,
+         clock_offset_ms, created_at, updated_at)
+       VALUES (?, ?, 'custom', 'http://127.0.0.1:7480', 'us-east-1', 1, ?, ?, 1500, '2026-01-01', '2026-01-01')`,
+    );
+    account.run('a1', 'Shop', JSON.stringify(['media', 'downloads']), 'vault');
+    account.run('a2', 'Listing all', '[]', null);
+    const privacy = old.prepare(
+      `INSERT INTO bucket_privacy (account_id, bucket, model, exposure, checked_at) VALUES (?, ?, ?, ?, '2026-02-02')`,
+    );
+    privacy.run('a1', 'downloads', 'object-acl', 'private');
+    privacy.run('a1', 'vault', 'no-object-acl', 'private');
+    privacy.run('a2', 'seen-by-test', 'acl-disabled', 'public');
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(
+      db
+        .prepare(
+          'SELECT account_id, name, role, configured, model, exposure, checked_at FROM buckets ORDER BY account_id, position',
+        )
+        .all(),
+    ).toEqual([
+      {
+        account_id: 'a1',
+        name: 'media',
+        role: 'files',
+        configured: 1,
+        model: null,
+        exposure: 'unknown',
+        checked_at: null,
+      },
+      {
+        account_id: 'a1',
+        name: 'downloads',
+        role: 'files',
+        configured: 1,
+        model: 'object-acl',
+        exposure: 'private',
+        checked_at: '2026-02-02',
+      },
+      {
+        account_id: 'a1',
+        name: 'vault',
+        role: 'private',
+        configured: 1,
+        model: 'no-object-acl',
+        exposure: 'private',
+        checked_at: '2026-02-02',
+      },
+      {
+        account_id: 'a2',
+        name: 'seen-by-test',
+        role: 'files',
+        configured: 0,
+        model: 'acl-disabled',
+        exposure: 'public',
+        checked_at: '2026-02-02',
+      },
+    ]);
+    const accounts = new AccountRepository(db);
+    expect(accounts.get('a1')).toMatchObject({
+      buckets: ['media', 'downloads'],
+      privateBucket: 'vault',
+      clockOffsetMs: 1500,
+    });
+    expect(accounts.get('a2')).toMatchObject({ buckets: [], privateBucket: null });
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'bucket_privacy'").get()).toEqual(
+      {
+        n: 0,
+      },
+    );
     db.close();
   });
 

@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../../src/main/db/database';
 import { AccountRepository } from '../../src/main/repositories/account-repository';
 import { ActivityRepository } from '../../src/main/repositories/activity-repository';
 import { AccountCredentialStore } from '../../src/main/services/accounts/account-credentials';
+import { StorageGateways } from '../../src/main/services/storage/storage-gateways';
 import { AccountService } from '../../src/main/services/accounts/account-service';
 import { ConnectionTester } from '../../src/main/services/accounts/connection-tester';
 import { ActivityService } from '../../src/main/services/activity-service';
@@ -67,12 +68,11 @@ function setup(clock: Clock = { now: () => new Date('2026-11-21T10:00:00.300Z') 
     repo: new AccountRepository(db),
     credentials: new AccountCredentialStore(keychain),
     tester: new ConnectionTester(factory, clock),
-    factory,
     activity: new ActivityService(new ActivityRepository(db), clock),
     clock,
     newId: () => ids.shift()!,
   });
-  return { db, keychain, service };
+  return { db, keychain, service, gateways: new StorageGateways(service, factory, clock) };
 }
 
 function awsAccount(name = 'Shop on S3', sessionToken?: string) {
@@ -306,19 +306,20 @@ describe('account service and the keychain', () => {
     expect(await offsetAfter({ buckets: ['shop-downloads', 'shop-public'] })).toBe(90_500);
     expect(await offsetAfter({ endpoint: 'https://s3.example.net' })).toBe(0);
     expect(await offsetAfter({ provider: 'wasabi', endpoint: 'https://s3.example.net' })).toBe(0);
-    expect(service.signingClockFor(view.id).now().toISOString()).toBe('2026-11-21T09:58:30.000Z');
   });
 
   it('signs with the clock offset the last test measured', async () => {
     // Local clock 90 s behind the recorded Date header (10:00:00): beyond the warning threshold.
-    const { service } = setup({ now: () => new Date('2026-11-21T09:58:30.000Z') });
+    const { service, gateways } = setup({ now: () => new Date('2026-11-21T09:58:30.000Z') });
     const view = await service.add(awsAccount());
     const tested = await service.test(view.id);
     expect(tested.clockOffsetMs).toBe(90_500);
     expect(tested.lastTest!.clock).toMatchObject({ skewed: true });
-    expect(service.signingClockFor(view.id).now().toISOString()).toBe('2026-11-21T10:00:00.500Z');
-    const client = await service.clientFor(view.id);
-    expect(await client.config.systemClockOffset).toBe(90_500);
+    // The storage gateway applies it: callers never pass a signing date.
+    const gateway = await gateways.for(view.id);
+    const url = new URL(gateway.presign('shop-downloads', 'a.zip', { expiresIn: 900 }));
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20261121T100000Z');
+    expect(gateway.account.clockOffsetMs).toBe(90_500);
   });
 
   it('says plainly when an account’s keys are missing from the keychain', async () => {

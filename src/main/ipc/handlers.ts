@@ -25,5 +25,23 @@ export function createHandlers(s: MainServices): Handlers {
     'accounts:update': (input) => s.accounts.update(input),
     'accounts:remove': ({ id }) => s.accounts.remove(id),
     'accounts:test': ({ id }) => s.accounts.test(id),
+    'library:buckets': () => s.library.buckets(),
+    'library:page': (input) => s.library.page(input),
+    'library:object': ({ id }) => s.library.object(id),
+    'library:sync': (input) =>
+      s.tasks.run(
+        `sync:${input.accountId}:${input.bucket}`,
+        `Sync of ${input.bucket}`,
+        ({ signal, progress }) => s.library.sync(input, { signal, onProgress: progress }),
+        (r) => `${r.objects} files listed, ${r.added} new, ${r.updated} changed, ${r.removed} removed.`,
+      ),
+    'library:verify': ({ selection }) =>
+      s.tasks.run(
+        `verify:${selection.kind === 'ids' ? selection.bucketId : selection.query.bucketId}`,
+        'Access check',
+        ({ signal, progress }) => s.library.verify(selection, { signal, onProgress: progress }),
+        (r) => `${r.checked} checked: ${r.readable} readable by strangers, ${r.leaks.length} leak(s).`,
+      ),
+    'tasks:cancel': ({ taskId }) => ({ cancelled: s.tasks.cancel(taskId) }),
   };
 }

@@ -1,6 +1,11 @@
 import type { Db } from '../db/database';
 import type { ProviderId } from '../../shared/accounts/providers';
-import { TestResultSchema, type PrivacyModel, type TestResult } from '../../shared/accounts/schemas';
+import {
+  TestResultSchema,
+  type BucketReport,
+  type PrivacyModel,
+  type TestResult,
+} from '../../shared/accounts/schemas';
 
 /** An account row: settings only. Credentials are never in this table (they live in the OS keychain). */
 export interface AccountRecord {
@@ -38,8 +43,6 @@ interface Row {
   endpoint: string;
   region: string;
   force_path_style: number;
-  buckets: string;
-  private_bucket: string | null;
   clock_offset_ms: number;
   last_test: string | null;
   last_tested_at: string | null;
@@ -47,31 +50,60 @@ interface Row {
   updated_at: string;
 }
 
-const COLUMNS =
-  'id, name, provider, endpoint, region, force_path_style, buckets, private_bucket, clock_offset_ms, last_test, last_tested_at, created_at, updated_at';
+interface BucketRow {
+  account_id: string;
+  name: string;
+  role: 'files' | 'private';
+  position: number;
+}
 
+/**
+ * Position of a private bucket that is not also in the account's bucket list (the migration uses the same
+ * number). A bucket can be both: listed (position below this) and the private bucket (role `private`).
+ */
+const PRIVATE_ONLY_POSITION = 1_000_000;
+
+const COLUMNS =
+  'id, name, provider, endpoint, region, force_path_style, clock_offset_ms, last_test, last_tested_at, created_at, updated_at';
+
+/**
+ * Accounts and their configured buckets. The buckets are rows of the `buckets` table (the catalog, jobs and links
+ * reference them); this repository owns which of them are configured and in what order, and the privacy the
+ * connection test found. A bucket taken out of the settings is marked unconfigured, not deleted, so its catalog
+ * survives a slip of the keyboard.
+ */
 export class AccountRepository {
   private readonly selectAll;
   private readonly selectOne;
+  private readonly selectBuckets;
+  private readonly selectAllBuckets;
   private readonly insertRow;
   private readonly updateRow;
   private readonly deleteRow;
   private readonly saveTestRow;
+  private readonly unconfigure;
+  private readonly upsertBucket;
   private readonly clearPrivacy;
-  private readonly insertPrivacy;
+  private readonly setPrivacy;
   private readonly selectPrivacy;
 
   constructor(private readonly db: Db) {
     this.selectAll = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM accounts ORDER BY name COLLATE NOCASE, id`);
     this.selectOne = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM accounts WHERE id = ?`);
+    this.selectBuckets = db.prepare<[string], BucketRow>(
+      'SELECT account_id, name, role, position FROM buckets WHERE account_id = ? AND configured = 1 ORDER BY position, id',
+    );
+    this.selectAllBuckets = db.prepare<[], BucketRow>(
+      'SELECT account_id, name, role, position FROM buckets WHERE configured = 1 ORDER BY account_id, position, id',
+    );
     this.insertRow = db.prepare(
-      `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, buckets, private_bucket, created_at, updated_at)
-       VALUES (@id, @name, @provider, @endpoint, @region, @force_path_style, @buckets, @private_bucket, @at, @at)`,
+      `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
+       VALUES (@id, @name, @provider, @endpoint, @region, @force_path_style, @at, @at)`,
     );
     // On the right of SET, columns still hold the old row: the offset survives only when the same server answers.
     this.updateRow = db.prepare(
       `UPDATE accounts SET name = @name, provider = @provider, endpoint = @endpoint, region = @region,
-         force_path_style = @force_path_style, buckets = @buckets, private_bucket = @private_bucket, updated_at = @at,
+         force_path_style = @force_path_style, updated_at = @at,
          last_test = CASE WHEN @keep_test THEN last_test ELSE NULL END,
          last_tested_at = CASE WHEN @keep_test THEN last_tested_at ELSE NULL END,
          clock_offset_ms = CASE WHEN endpoint = @endpoint AND provider = @provider THEN clock_offset_ms ELSE 0 END
@@ -81,28 +113,52 @@ export class AccountRepository {
     this.saveTestRow = db.prepare(
       'UPDATE accounts SET last_test = @last_test, last_tested_at = @at, clock_offset_ms = @offset WHERE id = @id',
     );
-    this.clearPrivacy = db.prepare<[string]>('DELETE FROM bucket_privacy WHERE account_id = ?');
-    this.insertPrivacy = db.prepare(
-      `INSERT INTO bucket_privacy (account_id, bucket, model, exposure, checked_at) VALUES (@id, @bucket, @model, @exposure, @at)`,
+    this.unconfigure = db.prepare<[string]>('UPDATE buckets SET configured = 0 WHERE account_id = ?');
+    this.upsertBucket = db.prepare(
+      `INSERT INTO buckets (account_id, name, role, configured, position)
+       VALUES (@account_id, @name, @role, @configured, @position)
+       ON CONFLICT (account_id, name) DO UPDATE SET
+         role = CASE WHEN @configured THEN excluded.role ELSE role END,
+         configured = MAX(configured, excluded.configured),
+         position = CASE WHEN @configured THEN excluded.position ELSE position END`,
+    );
+    this.clearPrivacy = db.prepare<[string]>(
+      "UPDATE buckets SET model = NULL, exposure = 'unknown', checked_at = NULL WHERE account_id = ?",
+    );
+    this.setPrivacy = db.prepare(
+      `UPDATE buckets SET model = @model, exposure = @exposure, checked_at = @at
+       WHERE account_id = @id AND name = @bucket`,
     );
     this.selectPrivacy = db.prepare<
       [string],
       { bucket: string; model: PrivacyModel; exposure: BucketPrivacyRecord['exposure']; checked_at: string }
-    >('SELECT bucket, model, exposure, checked_at FROM bucket_privacy WHERE account_id = ? ORDER BY bucket');
+    >(
+      `SELECT name AS bucket, model, exposure, checked_at FROM buckets
+       WHERE account_id = ? AND model IS NOT NULL ORDER BY name`,
+    );
   }
 
   list(): AccountRecord[] {
-    return this.selectAll.all().map(fromRow);
+    const buckets = new Map<string, BucketRow[]>();
+    for (const b of this.selectAllBuckets.all()) {
+      const list = buckets.get(b.account_id) ?? [];
+      list.push(b);
+      buckets.set(b.account_id, list);
+    }
+    return this.selectAll.all().map((row) => fromRow(row, buckets.get(row.id) ?? []));
   }
 
   get(id: string): AccountRecord | null {
     const row = this.selectOne.get(id);
-    return row ? fromRow(row) : null;
+    return row ? fromRow(row, this.selectBuckets.all(id)) : null;
   }
 
   /** Throws SQLITE_CONSTRAINT_UNIQUE when the name is taken (the service turns that into plain words). */
   insert(id: string, settings: AccountSettingsRecord, at: string): void {
-    this.insertRow.run({ id, ...toParams(settings), at });
+    this.db.transaction(() => {
+      this.insertRow.run({ id, ...toParams(settings), at });
+      this.writeBuckets(id, settings);
+    })();
   }
 
   /**
@@ -114,8 +170,10 @@ export class AccountRepository {
     return this.db.transaction(() => {
       const changed =
         this.updateRow.run({ id, ...toParams(settings), at, keep_test: keepTest ? 1 : 0 }).changes > 0;
-      if (changed && !keepTest) this.clearPrivacy.run(id);
-      return changed;
+      if (!changed) return false;
+      this.writeBuckets(id, settings);
+      if (!keepTest) this.clearPrivacy.run(id);
+      return true;
     })();
   }
 
@@ -123,7 +181,11 @@ export class AccountRepository {
     return this.deleteRow.run(id).changes > 0;
   }
 
-  /** Stores a test result, the clock offset to sign with, and each bucket's privacy, in one transaction. */
+  /**
+   * Stores a test result, the clock offset to sign with, and each reachable bucket's privacy, in one transaction.
+   * A bucket the test reached that is not configured (the account works with every bucket it can list) gets an
+   * unconfigured row, so its privacy is known when it is synced.
+   */
   saveTest(id: string, result: TestResult, clockOffsetMs: number): void {
     this.db.transaction(() => {
       this.saveTestRow.run({
@@ -134,7 +196,8 @@ export class AccountRepository {
       });
       this.clearPrivacy.run(id);
       for (const b of result.buckets.filter((x) => x.reachable)) {
-        this.insertPrivacy.run({
+        this.upsertBucket.run({ account_id: id, name: b.name, role: 'files', configured: 0, position: 0 });
+        this.setPrivacy.run({
           id,
           bucket: b.name,
           model: b.privacy.model,
@@ -142,6 +205,21 @@ export class AccountRepository {
           at: result.testedAt,
         });
       }
+    })();
+  }
+
+  /** Stores one bucket's fresh privacy and the clock offset measured with it (a sync's check of its bucket). */
+  saveBucketCheck(id: string, report: BucketReport, at: string, clockOffsetMs: number): void {
+    this.db.transaction(() => {
+      this.upsertBucket.run({ account_id: id, name: report.name, role: 'files', configured: 0, position: 0 });
+      this.setPrivacy.run({
+        id,
+        bucket: report.name,
+        model: report.privacy.model,
+        exposure: report.exposure.level,
+        at,
+      });
+      this.db.prepare('UPDATE accounts SET clock_offset_ms = ? WHERE id = ?').run(clockOffsetMs, id);
     })();
   }
 
@@ -153,6 +231,23 @@ export class AccountRepository {
       checkedAt: r.checked_at,
     }));
   }
+
+  private writeBuckets(id: string, settings: AccountSettingsRecord): void {
+    this.unconfigure.run(id);
+    const role = (name: string) => (name === settings.privateBucket ? 'private' : 'files');
+    settings.buckets.forEach((name, position) =>
+      this.upsertBucket.run({ account_id: id, name, role: role(name), configured: 1, position }),
+    );
+    if (settings.privateBucket !== null && !settings.buckets.includes(settings.privateBucket)) {
+      this.upsertBucket.run({
+        account_id: id,
+        name: settings.privateBucket,
+        role: 'private',
+        configured: 1,
+        position: PRIVATE_ONLY_POSITION,
+      });
+    }
+  }
 }
 
 function toParams(s: AccountSettingsRecord) {
@@ -162,12 +257,10 @@ function toParams(s: AccountSettingsRecord) {
     endpoint: s.endpoint,
     region: s.region,
     force_path_style: s.forcePathStyle ? 1 : 0,
-    buckets: JSON.stringify(s.buckets),
-    private_bucket: s.privateBucket,
   };
 }
 
-function fromRow(row: Row): AccountRecord {
+function fromRow(row: Row, buckets: BucketRow[]): AccountRecord {
   return {
     id: row.id,
     name: row.name,
@@ -175,23 +268,14 @@ function fromRow(row: Row): AccountRecord {
     endpoint: row.endpoint,
     region: row.region,
     forcePathStyle: row.force_path_style === 1,
-    buckets: parseBuckets(row.buckets),
-    privateBucket: row.private_bucket,
+    buckets: buckets.filter((b) => b.position < PRIVATE_ONLY_POSITION).map((b) => b.name),
+    privateBucket: buckets.find((b) => b.role === 'private')?.name ?? null,
     clockOffsetMs: row.clock_offset_ms,
     lastTest: parseTest(row.last_test),
     lastTestedAt: row.last_tested_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function parseBuckets(json: string): string[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
 }
 
 /** A stored result written by an older version that no longer fits the schema reads as "not tested". */

@@ -5,6 +5,16 @@ import {
   AccountUpdateSchema,
   AccountViewSchema,
 } from '../accounts/schemas';
+import {
+  BucketViewSchema,
+  ObjectDetailsSchema,
+  ObjectPageInputSchema,
+  ObjectPageSchema,
+  SelectionSchema,
+  SyncInputSchema,
+  SyncSummarySchema,
+  VerifySummarySchema,
+} from '../library/schemas';
 import { SettingsPatchSchema, SettingsSchema } from '../settings';
 import { channel } from './define';
 
@@ -87,6 +97,39 @@ export const contract = {
     input: z.object({ id: AccountIdSchema }),
     output: AccountViewSchema,
   }),
+  'library:buckets': channel({
+    summary: 'Every bucket of every account with its catalog counts (objects, bytes, access types, leaks)',
+    input: z.void(),
+    output: z.array(BucketViewSchema),
+  }),
+  'library:page': channel({
+    summary:
+      'One page of catalog objects for a folder, prefix, filter or search, by cursor (from SQLite, no network)',
+    input: ObjectPageInputSchema,
+    output: ObjectPageSchema,
+  }),
+  'library:object': channel({
+    summary: 'One object with its metadata, grants, plain URL and verification history',
+    input: z.object({ id: z.number().int().positive() }),
+    output: ObjectDetailsSchema,
+  }),
+  'library:sync': channel({
+    summary:
+      'List a bucket (or one prefix) into the catalog and resolve access types; progress as task:progress (taskId sync:ACCOUNT:BUCKET)',
+    input: SyncInputSchema,
+    output: SyncSummarySchema,
+  }),
+  'library:verify': channel({
+    summary:
+      'Anonymous GET of each selected object’s plain URL: records what a stranger gets and flags leaks; progress as task:progress',
+    input: z.object({ selection: SelectionSchema }),
+    output: VerifySummarySchema,
+  }),
+  'tasks:cancel': channel({
+    summary: 'Cancel a running task (a sync or verification) by its taskId',
+    input: z.object({ taskId: z.string().min(1).max(600) }),
+    output: z.object({ cancelled: z.boolean() }),
+  }),
 } as const;
 
 /**
@@ -100,6 +143,8 @@ export const events = {
     total: z.number().int().min(0).nullable(),
     state: z.enum(['running', 'done', 'failed', 'cancelled']),
     message: z.string().nullable(),
+    /** Throughput so far, e.g. objects listed per second (null when not meaningful). */
+    rate: z.number().min(0).nullable().default(null),
   }),
   'settings:changed': SettingsSchema,
 } as const;

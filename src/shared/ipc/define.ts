@@ -25,6 +25,8 @@ export type IpcErrorCode =
   | 'keychain-unavailable' // the OS keychain cannot be reached; nothing was stored
   | 'not-found'
   | 'conflict'
+  | 'cancelled' // the user cancelled a long task; what it did so far is kept
+  | 'storage-error' // the storage refused or failed; the message says what happened and what to do
   | 'internal'; // a bug: the message says so plainly and the details are in the main-process log
 
 export interface IpcError {

@@ -38,6 +38,8 @@ export async function startApp(): Promise<AppUnderTest> {
 
   const services = createMainServices({
     databaseFile: join(dataFolder, 'signet.db'),
+    // As in the app: syncs run in the built worker thread (electron-vite builds it in the global setup).
+    syncWorkerFile: resolve(ROOT, 'out/main/sync-worker.js'),
     secrets: new KeytarSecretStore(
       createRequire(__filename)('keytar') as KeytarLike,
       `signet-e2e-${process.pid}-${Date.now()}`,

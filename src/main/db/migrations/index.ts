@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { m001Settings } from './001-settings';
 import { m002Activity } from './002-activity';
 import { m003Accounts } from './003-accounts';
+import { m004Library } from './004-library';
 
 export interface Migration {
   name: string;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Append only: the position in this list is the schema version (PRAGMA user_version). */
-export const migrations: readonly Migration[] = [m001Settings, m002Activity, m003Accounts];
+export const migrations: readonly Migration[] = [m001Settings, m002Activity, m003Accounts, m004Library];

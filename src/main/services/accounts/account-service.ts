@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { PROVIDERS } from '../../../shared/accounts/providers';
 import type {
+  BucketReport,
   AccountCreate,
   AccountSettings,
   AccountUpdate,
@@ -17,15 +17,13 @@ import type { ActivityService } from '../activity-service';
 import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import { AccountCredentialStore, type CredentialPresence, type CredentialWrite } from './account-credentials';
-import { offsetClock } from './clock-skew';
 import type { ConnectionTester } from './connection-tester';
-import type { S3ClientFactory, S3ClientOptions, S3Credentials } from './s3-client-factory';
+import type { S3Credentials } from './s3-client-factory';
 
 export interface AccountServiceDeps {
   repo: AccountRepository;
   credentials: AccountCredentialStore;
   tester: ConnectionTester;
-  factory: S3ClientFactory;
   activity: ActivityService;
   clock: Clock;
   newId?: () => string;
@@ -149,24 +147,44 @@ export class AccountService {
     return this.get(id);
   }
 
-  // ---- For main-process features (uploads, links); never exposed over IPC. ----
-
-  /** An S3 client for the account, signing with its measured clock offset. */
-  async clientFor(id: string, options: Omit<S3ClientOptions, 'systemClockOffset'> = {}): Promise<S3Client> {
-    const record = this.record(id);
-    return this.deps.factory.create(record, await this.credentialsOf(record), {
-      ...options,
-      systemClockOffset: record.clockOffsetMs,
-    });
-  }
+  // ---- For main-process features (the storage gateway, syncs); never exposed over IPC. ----
 
   /**
-   * The clock to sign links with for this account: local time corrected by the offset the last test measured.
-   * Pass `signingClockFor(id).now()` as `signingDate` when pre-signing: the presigner (getSignedUrl,
-   * S3RequestPresigner) signs with `new Date()` and does not apply the client's systemClockOffset.
+   * Examines one bucket again (privacy model, exposure, and the clock), as a sync does before it resolves access
+   * types, so bucket-wide rules are as fresh as the listing. Only this bucket's row changes. Answers the report,
+   * or throws the connection's problem in plain words.
    */
-  signingClockFor(id: string): Clock {
-    return offsetClock(this.deps.clock, this.record(id).clockOffsetMs);
+  async checkBucket(id: string, bucket: string): Promise<BucketReport> {
+    const record = this.record(id);
+    const credentials = await this.credentialsOf(record);
+    const result = await this.deps.tester.test({
+      settings: record,
+      credentials,
+      buckets: [bucket],
+      privateBucket: record.privateBucket === bucket ? bucket : null,
+      clockOffsetMs: record.clockOffsetMs,
+    });
+    const report = result.buckets.find((b) => b.name === bucket);
+    const problem = result.problem ?? report?.problem ?? null;
+    if (problem || !report) {
+      throw new UserFacingError(
+        'not-found',
+        problem ? `${problem.title} ${problem.advice}` : `Signet could not reach the bucket “${bucket}”.`,
+      );
+    }
+    this.deps.repo.saveBucketCheck(
+      id,
+      report,
+      result.testedAt,
+      result.clock?.appliedOffsetMs ?? record.clockOffsetMs,
+    );
+    return report;
+  }
+
+  /** The account's settings, keys and clock offset, for the storage gateway (main only; never over IPC). */
+  async connection(id: string): Promise<{ record: AccountRecord; credentials: S3Credentials }> {
+    const record = this.record(id);
+    return { record, credentials: await this.credentialsOf(record) };
   }
 
   /** How each bucket keeps files private, as last detected. */

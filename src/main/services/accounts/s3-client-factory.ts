@@ -64,6 +64,11 @@ export function s3ClientConfig(
   if (options.purpose === 'test') {
     config.maxAttempts = 1;
     config.requestHandler = TEST_TIMEOUTS;
+  } else if (options.purpose === 'transfer') {
+    // The standard strategy retries throttling (503 SlowDown), 5xx and connection resets with exponential
+    // backoff and full jitter; five attempts ride out a provider's brief rate limiting during a long sync.
+    config.maxAttempts = 5;
+    config.retryMode = 'standard';
   }
   return config;
 }

@@ -5,18 +5,18 @@
  * endpoint resolution), and even a prepared `S3RequestPresigner.presign()` costs about 100 µs here (a
  * chain of promises, request cloning, generic header handling), which alone would cap the verifier's 302
  * path far below nginx. The algorithm itself is two SHA-256 passes over a few hundred bytes. This module
- * does only that, with the signing key cached per day; test/unit/verifier-s3-signer.test.ts checks that
- * its URLs are byte-identical to getSignedUrl's, and test/integration/verifier-s3.test.ts that Ceph
+ * does only that, with the signing key cached per day. The app and the verifier both sign with it (the
+ * host and path come from location.ts). test/unit/sigv4-signer.test.ts and s3-location.test.ts check
+ * that its URLs are byte-identical to getSignedUrl's, and test/integration/verifier-s3.test.ts that Ceph
  * accepts them (and refuses them once expired).
  *
  * Reference: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
  */
 import { createHash, createHmac } from 'node:crypto';
 
-/** RFC 3986 percent-encoding of everything but the unreserved characters, as SigV4 canonicalizes. */
-export function encodeRfc3986(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+import { encodeRfc3986 } from './encode';
+
+export { encodeRfc3986 } from './encode';
 
 /** S3 refuses pre-signed URLs valid for longer than seven days. */
 export const SIGV4_MAX_EXPIRES_SECONDS = 7 * 24 * 3600;

@@ -1,0 +1,423 @@
+/**
+ * The command table of `signet` and its argument parsing (node:util parseArgs, strict). Flags may stand
+ * anywhere after the command words; `--help` on any command prints its usage. Every mistake is a UsageError:
+ * exit status 2 and a one-line message naming the flag or value, before anything is changed.
+ */
+import { parseArgs } from 'node:util';
+import { ACCESS_TYPES, type AccessType } from '../shared/library/schemas';
+import { PROVIDER_IDS } from '../shared/accounts/providers';
+
+/** Bad usage or bad input: exit status 2, one line on stderr, nothing changed. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** Placeholder shown in the usage, e.g. DIR. */
+  value?: string;
+  help: string;
+}
+
+export type CommandName =
+  | 'accounts add'
+  | 'accounts list'
+  | 'accounts test'
+  | 'accounts remove'
+  | 'settings get'
+  | 'settings set'
+  | 'sync'
+  | 'ls'
+  | 'verify';
+
+export interface CommandSpec {
+  name: CommandName;
+  /** What follows the command words in the usage line, e.g. `ACCOUNT [--bucket B]`. */
+  synopsis: string;
+  summary: string;
+  /** Lines printed after the options in `--help`. */
+  details?: string[];
+  options: Record<string, OptionSpec>;
+  positionals: { min: number; max: number | null; missing: string };
+}
+
+/** Flags every command takes. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  'data-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: "the data folder (default: $SIGNET_DATA_DIR, else the desktop app's own)",
+  },
+  json: { type: 'boolean', help: 'machine-readable output: JSON Lines for listings, else one JSON object' },
+  help: { type: 'boolean', short: 'h', help: 'print this usage and exit' },
+};
+
+const ACCOUNT_MISSING = 'needs ACCOUNT (an account name or id; signet accounts list shows them)';
+const libraryOptions: Record<string, OptionSpec> = {
+  bucket: { type: 'string', value: 'B', help: "the bucket (default: the account's first bucket)" },
+  prefix: { type: 'string', value: 'P', help: 'only keys starting with P' },
+};
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'accounts add',
+    synopsis:
+      '--name N --provider ' +
+      PROVIDER_IDS.join('|') +
+      ' [--endpoint URL] [--region R] [--path-style] --access-key-id ID (--secret-stdin | --secret-env NAME) [--bucket B]… [--private-bucket B]',
+    summary: 'Adds a storage account; its keys go to the system keychain.',
+    options: {
+      name: { type: 'string', value: 'N', help: 'a name for the account (unique)' },
+      provider: { type: 'string', value: 'P', help: `the storage provider: ${PROVIDER_IDS.join(', ')}` },
+      endpoint: {
+        type: 'string',
+        value: 'URL',
+        help: "the S3 endpoint address (default: the provider's, when it has one)",
+      },
+      region: { type: 'string', value: 'R', help: "the region (default: the provider's usual one)" },
+      'path-style': { type: 'boolean', help: 'path-style addressing (default for custom)' },
+      'virtual-hosted': { type: 'boolean', help: 'virtual-hosted addressing (default for the others)' },
+      'access-key-id': { type: 'string', value: 'ID', help: 'the access key ID' },
+      'secret-stdin': { type: 'boolean', help: 'read the secret access key from standard input' },
+      'secret-env': {
+        type: 'string',
+        value: 'NAME',
+        help: 'read the secret access key from the environment variable NAME',
+      },
+      bucket: { type: 'string', multiple: true, value: 'B', help: 'a bucket to work with (repeatable)' },
+      'private-bucket': {
+        type: 'string',
+        value: 'B',
+        help: 'where protected files go when per-file access settings do not work',
+      },
+    },
+    details: ['Secrets are never taken from the command line.'],
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'accounts list',
+    synopsis: '',
+    summary: 'Lists the storage accounts (JSON Lines with --json).',
+    options: {},
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'accounts test',
+    synopsis: 'ACCOUNT',
+    summary:
+      'Tests the connection: sign-in, clock offset, and per bucket its privacy model and exposure. Exit status 1 when the test failed or found a problem.',
+    options: {},
+    positionals: { min: 1, max: 1, missing: ACCOUNT_MISSING },
+  },
+  {
+    name: 'accounts remove',
+    synopsis: 'ACCOUNT',
+    summary: 'Removes a storage account and deletes its keys from the system keychain.',
+    options: {},
+    positionals: { min: 1, max: 1, missing: ACCOUNT_MISSING },
+  },
+  {
+    name: 'settings get',
+    synopsis: '',
+    summary: 'Prints the settings (the verifier admin token only as set or not set).',
+    options: {},
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'settings set',
+    synopsis: 'KEY VALUE | verifier-admin-token (--secret-stdin | --secret-env NAME)',
+    summary: 'Changes one setting.',
+    details: [
+      'Keys:',
+      '  verifier-url          where the verifier answers, e.g. https://shop.example.com ("" to clear)',
+      '  link-expiry           default link lifetime in whole hours: 1h, 72h, 7d',
+      '  max-downloads         default download limit: a number from 1 to 1000, or none',
+      '  verifier-admin-token  kept in the system keychain; read from standard input or an env variable',
+    ],
+    options: {
+      'secret-stdin': { type: 'boolean', help: 'read the secret value from standard input' },
+      'secret-env': {
+        type: 'string',
+        value: 'NAME',
+        help: 'read the secret value from the environment variable NAME',
+      },
+    },
+    positionals: { min: 1, max: 2, missing: 'needs KEY and VALUE' },
+  },
+  {
+    name: 'sync',
+    synopsis: 'ACCOUNT [--bucket B] [--prefix P]',
+    summary:
+      'Lists a bucket into the catalog, resolves each object’s access and drops deleted objects. Ctrl-C stops it; the catalog keeps what was listed.',
+    options: libraryOptions,
+    positionals: { min: 1, max: 1, missing: ACCOUNT_MISSING },
+  },
+  {
+    name: 'ls',
+    synopsis: 'ACCOUNT [--bucket B] [--prefix P] [--access A] [--search TEXT]',
+    summary: 'Lists objects from the catalog, without network (JSON Lines with --json).',
+    options: {
+      ...libraryOptions,
+      access: { type: 'string', value: 'A', help: `only this access type: ${ACCESS_TYPES.join(', ')}` },
+      search: { type: 'string', value: 'TEXT', help: 'only keys containing TEXT (any case)' },
+    },
+    positionals: { min: 1, max: 1, missing: ACCOUNT_MISSING },
+  },
+  {
+    name: 'verify',
+    synopsis: 'ACCOUNT [--bucket B] [--prefix P | KEY…]',
+    summary:
+      "Fetches each object's plain URL without credentials. A leak is an object the catalog holds as not public that answered 200; exit status 1 when any leak was found or an object could not be reached.",
+    options: libraryOptions,
+    positionals: { min: 1, max: null, missing: ACCOUNT_MISSING },
+  },
+];
+
+const GROUPS: Record<string, string> = {
+  accounts: 'storage accounts: add, list, test, remove',
+  settings: 'settings: get, set',
+};
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+export type ParseResult =
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  | { kind: 'run'; command: CommandSpec; values: OptionValues; positionals: string[] };
+
+function isFlag(token: string): boolean {
+  return token.startsWith('-') && token !== '-';
+}
+
+function isHelp(token: string): boolean {
+  return token === '--help' || token === '-h';
+}
+
+/** Skips leading global flags (and --data-dir's value); returns the index of the next word, or -1. */
+function nextWord(argv: readonly string[], from: number, context: string): number {
+  let i = from;
+  while (i < argv.length) {
+    const t = argv[i]!;
+    if (t === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (!isFlag(t)) return i;
+    if (t === '--data-dir') i += 2;
+    else if (t.startsWith('--data-dir=') || t === '--json' || isHelp(t)) i += 1;
+    else throw new UsageError(`${context}: ${t.split('=')[0]} stands after the command words`);
+  }
+  return -1;
+}
+
+/** Parses `signet …` arguments (without the node and script paths). Throws UsageError. */
+export function parseCommandLine(argv: readonly string[]): ParseResult {
+  const helpBeforeWords = (end: number) => argv.slice(0, end < 0 ? argv.length : end).some(isHelp);
+  if (argv.length === 1 && argv[0] === '--version') return { kind: 'version' };
+  const first = nextWord(argv, 0, 'signet');
+  if (first < 0) {
+    if (helpBeforeWords(first)) return { kind: 'help', text: mainUsage() };
+    throw new UsageError('signet: give a command (signet --help lists them)');
+  }
+  const word = argv[first]!;
+  let command: CommandSpec | undefined;
+  let words = [first];
+  if (word in GROUPS) {
+    const second = nextWord(argv, first + 1, `signet ${word}`);
+    const sub = second < 0 ? undefined : argv[second];
+    if (sub === undefined) {
+      if (argv.slice(first + 1).some(isHelp)) return { kind: 'help', text: groupUsage(word) };
+      throw new UsageError(`signet ${word}: give a subcommand (${GROUPS[word]})`);
+    }
+    command = COMMANDS.find((c) => c.name === `${word} ${sub}`);
+    if (!command) {
+      throw new UsageError(`signet ${word}: unknown subcommand “${sub}” (${GROUPS[word]})`);
+    }
+    words = [first, second];
+  } else {
+    command = COMMANDS.find((c) => c.name === word);
+    if (!command)
+      throw new UsageError(`signet: unknown command “${word}” (signet --help lists the commands)`);
+  }
+  const rest = argv.filter((_, i) => !words.includes(i));
+  const dashDash = rest.indexOf('--');
+  if ((dashDash < 0 ? rest : rest.slice(0, dashDash)).some(isHelp)) {
+    return { kind: 'help', text: commandUsage(command) };
+  }
+  return { kind: 'run', command, ...parseCommandArgs(command, rest) };
+}
+
+/** Parses what follows the command words, strictly, against the command's flags plus the global ones. */
+export function parseCommandArgs(
+  command: CommandSpec,
+  args: readonly string[],
+): { values: OptionValues; positionals: string[] } {
+  const specs = { ...GLOBAL_OPTIONS, ...command.options };
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, s]) => [
+      name,
+      { type: s.type, ...(s.multiple ? { multiple: true } : {}), ...(s.short ? { short: s.short } : {}) },
+    ]),
+  );
+  const where = `signet ${command.name}`;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true, tokens: true });
+  } catch (err) {
+    throw new UsageError(`${where}: ${describeParseError(err as Error & { code?: string })}`);
+  }
+  const seen = new Map<string, number>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const n = (seen.get(token.name) ?? 0) + 1;
+    seen.set(token.name, n);
+    if (n > 1 && !specs[token.name]?.multiple) {
+      throw new UsageError(`${where}: --${token.name} is given more than once`);
+    }
+  }
+  const { positionals } = parsed;
+  const { min, max } = command.positionals;
+  if (positionals.length < min) throw new UsageError(`${where}: ${command.positionals.missing}`);
+  if (max !== null && positionals.length > max) {
+    throw new UsageError(`${where}: unexpected argument “${positionals[max]}”`);
+  }
+  return { values: parsed.values as OptionValues, positionals };
+}
+
+function describeParseError(err: Error & { code?: string }): string {
+  const flag = /'(-{1,2}[^'\s<]+)/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown flag ${flag} (--help lists the flags)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(err.message)) return `${flag} takes no value`;
+      return `${flag} needs a value (for a value starting with "-" write ${flag}=VALUE)`;
+    default:
+      return err.message.split('\n')[0]!;
+  }
+}
+
+// ---- Typed access to parsed values ----
+
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function listOption(values: OptionValues, name: string): string[] {
+  const v = values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+export function flag(values: OptionValues, name: string): boolean {
+  return values[name] === true;
+}
+
+/** `--access A`: one of the catalog's access words. */
+export function parseAccess(text: string): AccessType {
+  const found = ACCESS_TYPES.find((a) => a === text.trim().toLowerCase());
+  if (!found) throw new UsageError(`--access must be one of ${ACCESS_TYPES.join(', ')} (got “${text}”)`);
+  return found;
+}
+
+// ---- Durations and setting values ----
+
+export type Duration = { kind: 'relative'; seconds: number } | { kind: 'absolute'; at: Date };
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** `90s`, `15m`, `1h`, `7d`, or an ISO 8601 date-time for an absolute end; null when it is neither. */
+export function parseDuration(text: string): Duration | null {
+  const t = text.trim();
+  const rel = /^(\d{1,9})([smhd])$/i.exec(t);
+  if (rel) {
+    const seconds = Number(rel[1]) * UNIT_SECONDS[rel[2]!.toLowerCase()]!;
+    return seconds > 0 ? { kind: 'relative', seconds } : null;
+  }
+  if (ISO_DATE_TIME.test(t)) {
+    const at = new Date(t.replace(' ', 'T'));
+    return Number.isNaN(at.getTime()) ? null : { kind: 'absolute', at };
+  }
+  return null;
+}
+
+export const MAX_LINK_EXPIRY_HOURS = 24 * 365;
+
+/** `settings set link-expiry D`: a length of time in whole hours, from 1h to 365d. */
+export function parseLinkExpiryHours(text: string): number {
+  const d = parseDuration(text);
+  const hint = 'link-expiry is a length of time in whole hours, such as 1h, 72h or 7d';
+  if (!d || d.kind !== 'relative') throw new UsageError(`${hint} (got “${text}”)`);
+  if (d.seconds % 3600 !== 0) throw new UsageError(`${hint}; “${text}” is not a whole number of hours`);
+  const hours = d.seconds / 3600;
+  if (hours > MAX_LINK_EXPIRY_HOURS) throw new UsageError(`link-expiry is at most 365d (got “${text}”)`);
+  return hours;
+}
+
+/** `settings set max-downloads N`: 1 to 1000, or `none` for no limit. */
+export function parseMaxDownloads(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  if (t === 'none') return null;
+  const n = /^\d{1,4}$/.test(t) ? Number(t) : NaN;
+  if (!(n >= 1 && n <= 1000)) {
+    throw new UsageError(`max-downloads is a number from 1 to 1000, or none (got “${text}”)`);
+  }
+  return n;
+}
+
+// ---- Usage texts ----
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  const rows = Object.entries(options).map(([name, s]) => [
+    `${s.short ? `-${s.short}, ` : ''}--${name}${s.value ? ` ${s.value}` : ''}`,
+    s.help,
+  ]);
+  const width = Math.max(...rows.map(([a]) => a!.length));
+  return rows.map(([a, b]) => `  ${a!.padEnd(width)}  ${b}`);
+}
+
+export function commandUsage(c: CommandSpec): string {
+  return [
+    `Usage: signet ${c.name}${c.synopsis ? ` ${c.synopsis}` : ''} [--json] [--data-dir DIR]`,
+    '',
+    c.summary,
+    '',
+    ...(Object.keys(c.options).length ? ['Options:', ...optionLines(c.options), ''] : []),
+    'Common options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    ...(c.details ? ['', ...c.details] : []),
+    '',
+  ].join('\n');
+}
+
+export function groupUsage(group: string): string {
+  const cmds = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+  return [
+    `Usage: signet ${group} <${cmds.map((c) => c.name.split(' ')[1]).join('|')}> …`,
+    '',
+    ...cmds.map((c) => `  signet ${c.name}${c.synopsis ? ` ${c.synopsis}` : ''}`),
+    '',
+    `signet ${group} <subcommand> --help describes each.`,
+    '',
+  ].join('\n');
+}
+
+export function mainUsage(): string {
+  return [
+    'Usage: signet <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(16)} ${c.summary.split('. ')[0]!.replace(/\.$/, '')}`),
+    '',
+    'Common options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    'signet <command> --help describes each command. Exit status: 0 ok, 1 something failed or a check',
+    'found a problem, 2 bad usage.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,111 @@
+/** `signet settings get|set`: the app's SettingsService, plus the verifier admin token in the keychain. */
+import { SettingsPatchSchema, type Settings, type SettingsPatch } from '../../shared/settings';
+import type { MainServices } from '../../main/wiring';
+import { parseLinkExpiryHours, parseMaxDownloads, UsageError } from '../args';
+import { readSecret, secretSource, type CommandContext, type CommandHandler } from '../context';
+
+/** The keychain entry of the verifier's admin token (shared with the app and `signet verifier-config`). */
+export const VERIFIER_ADMIN_TOKEN_ENTRY = 'verifier:admin-token';
+/** As the verifier requires (src/verifier/config.ts, ADMIN_TOKEN_MIN_LENGTH). */
+const ADMIN_TOKEN_MIN_LENGTH = 32;
+
+const SETTABLE = ['verifier-url', 'link-expiry', 'max-downloads', 'verifier-admin-token'] as const;
+
+/** `settings set KEY VALUE` → the patch it means; UsageError naming the key for a bad key or value. */
+export function settingsPatchFor(key: string, value: string): SettingsPatch {
+  let patch: SettingsPatch;
+  switch (key) {
+    case 'verifier-url':
+      patch = { verifierBaseUrl: value.trim() };
+      break;
+    case 'link-expiry':
+      patch = { defaultLinkExpiryHours: parseLinkExpiryHours(value) };
+      break;
+    case 'max-downloads':
+      patch = { defaultMaxDownloads: parseMaxDownloads(value) };
+      break;
+    default:
+      throw new UsageError(`unknown setting “${key}” (one of ${SETTABLE.join(', ')})`);
+  }
+  const checked = SettingsPatchSchema.safeParse(patch);
+  if (!checked.success) throw new UsageError(`${key}: ${checked.error.issues[0]!.message} (got “${value}”)`);
+  return checked.data;
+}
+
+async function adminTokenState(services: MainServices): Promise<'set' | 'not set'> {
+  return (await services.secrets.list()).includes(VERIFIER_ADMIN_TOKEN_ENTRY) ? 'set' : 'not set';
+}
+
+async function print(ctx: CommandContext, settings: Settings): Promise<void> {
+  const verifierAdminToken = await adminTokenState(ctx.services());
+  ctx.out.object({ ...settings, verifierAdminToken });
+  ctx.out.table(
+    ['SETTING', 'VALUE'],
+    [
+      ['verifier-url', settings.verifierBaseUrl || '(not set)'],
+      ['link-expiry', hoursText(settings.defaultLinkExpiryHours)],
+      [
+        'max-downloads',
+        settings.defaultMaxDownloads === null ? 'none' : String(settings.defaultMaxDownloads),
+      ],
+      ['verifier-admin-token', verifierAdminToken],
+    ],
+  );
+}
+
+function hoursText(h: number): string {
+  return h % 24 === 0 ? `${h / 24}d` : `${h}h`;
+}
+
+const get: CommandHandler = async (ctx) => {
+  await print(ctx, ctx.services().settings.get());
+  return 0;
+};
+
+const set: CommandHandler = async (ctx) => {
+  const [key, value] = ctx.positionals as [string, string | undefined];
+  if (!(SETTABLE as readonly string[]).includes(key)) {
+    throw new UsageError(`unknown setting “${key}” (one of ${SETTABLE.join(', ')})`);
+  }
+  if (key === 'verifier-admin-token') {
+    if (value !== undefined) {
+      throw new UsageError(
+        'verifier-admin-token is never taken from the command line: use --secret-stdin or --secret-env NAME',
+      );
+    }
+    secretSource(ctx, 'verifier admin token');
+    const services = ctx.services();
+    const token = (await readSecret(ctx, 'verifier admin token')).value.trim();
+    if (token.length < ADMIN_TOKEN_MIN_LENGTH || /\s/.test(token)) {
+      throw new UsageError(
+        `verifier-admin-token: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters without spaces, as the verifier requires`,
+      );
+    }
+    await services.secrets.set(VERIFIER_ADMIN_TOKEN_ENTRY, token);
+    services.activity.record('settings', 'Changed the verifier admin token (kept in the system keychain).');
+    if (ctx.out.json) await print(ctx, services.settings.get());
+    else ctx.out.say('The verifier admin token is stored in the system keychain.');
+    return 0;
+  }
+  if (ctx.values['secret-stdin'] || ctx.values['secret-env'] !== undefined) {
+    throw new UsageError(`--secret-stdin and --secret-env are only for verifier-admin-token, not ${key}`);
+  }
+  if (value === undefined) throw new UsageError(`${key}: give a value (signet settings set ${key} VALUE)`);
+  const patch = settingsPatchFor(key, value);
+  const services = ctx.services();
+  const next = services.settings.update(patch);
+  if (ctx.out.json) await print(ctx, next);
+  else ctx.out.say(`Saved: ${key} = ${describe(key, next)}`);
+  return 0;
+};
+
+function describe(key: string, s: Settings): string {
+  if (key === 'verifier-url') return s.verifierBaseUrl || '(not set)';
+  if (key === 'link-expiry') return hoursText(s.defaultLinkExpiryHours);
+  return s.defaultMaxDownloads === null ? 'none' : String(s.defaultMaxDownloads);
+}
+
+export const settingsCommands = {
+  'settings get': get,
+  'settings set': set,
+} as const;

@@ -1,0 +1,88 @@
+/**
+ * Builds the same main-process services the desktop app uses (src/main/wiring.ts), on the same data folder
+ * and the same keychain entries, without Electron.
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../main/services/clock';
+import { KEYCHAIN_SERVICE } from '../main/services/keychain-service-name';
+import { KeytarSecretStore, type KeytarLike } from '../main/services/keytar-secret-store';
+import { createMainServices, type MainServices } from '../main/wiring';
+
+/** Set by vite.cli.config.mts from package.json; absent when the sources run unbundled (tests). */
+declare const __SIGNET_VERSION__: string | undefined;
+export const VERSION = typeof __SIGNET_VERSION__ === 'string' ? __SIGNET_VERSION__ : '0.0.0-dev';
+
+/** The desktop app's product name: Electron's userData folder is appData/productName. */
+const PRODUCT_NAME = 'Signet';
+
+/**
+ * Where the desktop app keeps its data (Electron's `app.getPath('userData')`): on Linux `$XDG_CONFIG_HOME`
+ * (or ~/.config), on macOS ~/Library/Application Support, on Windows %APPDATA%, plus `/Signet`.
+ */
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', PRODUCT_NAME);
+  if (platform === 'win32') return join(env['APPDATA'] || join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
+  return join(env['XDG_CONFIG_HOME'] || join(home, '.config'), PRODUCT_NAME);
+}
+
+/** `--data-dir`, else $SIGNET_DATA_DIR, else the desktop app's folder. */
+export function resolveDataDir(flagValue: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flagValue || env['SIGNET_DATA_DIR'] || defaultDataDir(env);
+}
+
+/**
+ * The keychain service name: the app's own, so both see the same secrets. $SIGNET_KEYCHAIN_SERVICE overrides
+ * it, for tests and scripts that must not touch the real entries.
+ */
+export function keychainService(env: NodeJS.ProcessEnv = process.env): string {
+  return env['SIGNET_KEYCHAIN_SERVICE'] || KEYCHAIN_SERVICE;
+}
+
+/**
+ * keytar is a native module that needs libsecret on Linux; loading it lazily lets commands that never touch
+ * the keychain work without it, and turns a failed load into the keychain's plain "unavailable" message.
+ */
+export function loadKeytar(): KeytarLike {
+  let mod: KeytarLike | null = null;
+  const get = (): KeytarLike => {
+    if (mod) return mod;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require('keytar') as KeytarLike;
+      return mod;
+    } catch (err) {
+      throw new Error(`the keychain library could not be loaded (${(err as Error).message})`, { cause: err });
+    }
+  };
+  return {
+    getPassword: (s, a) => get().getPassword(s, a),
+    setPassword: (s, a, p) => get().setPassword(s, a, p),
+    deletePassword: (s, a) => get().deletePassword(s, a),
+    findCredentials: (s) => get().findCredentials(s),
+  };
+}
+
+/** Opens the data folder (creating it if missing) and builds the services over it. */
+export function openServices(dataDir: string, env: NodeJS.ProcessEnv = process.env): MainServices {
+  mkdirSync(dataDir, { recursive: true });
+  return createMainServices({
+    databaseFile: join(dataDir, 'signet.db'),
+    secrets: new KeytarSecretStore(loadKeytar(), keychainService(env)),
+    clock: systemClock,
+    facts: {
+      name: PRODUCT_NAME,
+      version: VERSION,
+      versions: { electron: null, chrome: null, node: process.versions.node },
+      platform: `${process.platform} ${process.arch}`,
+      dataFolder: dataDir,
+    },
+    // The window's events (progress, changes) have no listener here.
+    emit: () => undefined,
+  });
+}

@@ -1,0 +1,215 @@
+import { setMaxListeners } from 'node:events';
+import type { AccessType } from '../../../shared/library/schemas';
+import type { BucketRecord } from '../../repositories/bucket-repository';
+import type { CatalogRepository, StoredGrant } from '../../repositories/catalog-repository';
+import { errorFacts } from '../accounts/provider-errors';
+import type { Clock } from '../clock';
+import type { StorageGateway } from '../storage/storage-gateway';
+import type { TaskProgress } from '../tasks';
+import { accessRule } from './access-rules';
+import { AsyncQueue, forEachConcurrent } from './async-queue';
+
+/**
+ * ACL reads in flight per sync. Measured on the test Ceph: 165/s at 8, 344/s at 16, 582/s at 32, 647/s at 64;
+ * 32 gets ~90% of the best rate with half the connections, which keeps a shop's sync from tripping a
+ * provider's request-rate limits (R2 and B2 throttle per bucket) while another task runs beside it.
+ */
+export const ACL_CONCURRENCY = 32;
+/** Keys waiting for an ACL read: bounds memory while the listing runs ahead (about 2 MB of keys). */
+const QUEUE_HIGH_WATER = 20_000;
+/** Resolved access types are written in batches: one transaction per this many, or per FLUSH_MS. */
+const FLUSH_ROWS = 500;
+const FLUSH_MS = 250;
+
+export interface SyncRunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: TaskProgress) => void;
+  /** ACL reads in flight (default ACL_CONCURRENCY). */
+  aclConcurrency?: number;
+}
+
+/** What one run did to the catalog. */
+export interface SyncCounts {
+  objects: number;
+  added: number;
+  updated: number;
+  removed: number;
+  /** Seconds from the first listing request to the last page written. */
+  listSeconds: number;
+  /** Seconds of the whole run (listing, ACL reads, removals). */
+  runSeconds: number;
+  /** Objects whose ACL could not be read (left `unknown`). */
+  unresolved: number;
+}
+
+/**
+ * Lists a bucket (or one prefix) into the catalog and resolves each object's access type. The listing is
+ * written page by page as it arrives, so the library shows files at once; ACL reads run beside the listing
+ * with bounded concurrency and fill access types in as they come. Only a complete listing removes objects
+ * (a cancelled or failed run never deletes what it did not get to see).
+ *
+ * Runs wherever it is given a catalog and a gateway: in a worker thread for the app (worker-sync-engine.ts),
+ * in-process for the command line and tests.
+ */
+export async function runSync(
+  deps: { catalog: CatalogRepository; clock: Clock },
+  gateway: StorageGateway,
+  bucket: BucketRecord,
+  prefix: string,
+  options: SyncRunOptions = {},
+): Promise<SyncCounts> {
+  const { catalog, clock } = deps;
+  const started = performance.now();
+  const rule = accessRule(bucket);
+  const mark = Date.now();
+  options.signal?.throwIfAborted();
+  const inner = new AbortController();
+  // Every ACL read in flight listens to this signal: more than Node's default of 10 listeners is expected.
+  setMaxListeners(ACL_CONCURRENCY * 4, inner.signal);
+  const stop = () => inner.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const queue = new AsyncQueue<string>(QUEUE_HIGH_WATER);
+  const counts = { listed: 0, added: 0, updated: 0, resolved: 0, unresolved: 0 };
+  let listSeconds = 0;
+  let listing = true;
+  const label = `Syncing ${bucket.name}`;
+  const report = () => {
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.(
+      listing
+        ? {
+            label,
+            done: counts.listed,
+            total: null,
+            rate: seconds > 0 ? counts.listed / seconds : null,
+            message:
+              `Listing: ${counts.listed.toLocaleString('en')} files so far` +
+              (rule.kind === 'per-object' ? `, access read for ${counts.resolved.toLocaleString('en')}` : ''),
+          }
+        : {
+            label,
+            done: counts.resolved,
+            total: counts.listed,
+            rate: seconds > listSeconds ? counts.resolved / (seconds - listSeconds) : null,
+            message: `Reading access types: ${counts.resolved.toLocaleString('en')} of ${counts.listed.toLocaleString('en')}`,
+          },
+    );
+  };
+
+  const resolving =
+    rule.kind === 'per-object'
+      ? resolveAccess(
+          deps,
+          gateway,
+          bucket,
+          queue,
+          options.aclConcurrency ?? ACL_CONCURRENCY,
+          inner.signal,
+          counts,
+          report,
+        )
+      : Promise.resolve();
+  // A failing resolver must stop the listing too, and vice versa; the first error wins.
+  resolving.catch(() => inner.abort());
+
+  try {
+    const folders = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      inner.signal.throwIfAborted();
+      const page = await gateway.list(bucket.name, prefix, cursor, inner.signal);
+      const objects = page.objects.filter((o) => !o.key.endsWith('/')); // folder markers are folders, not files
+      const c = catalog.upsertPage(bucket.id, objects, mark, folders);
+      counts.listed += objects.length;
+      counts.added += c.added;
+      counts.updated += c.updated;
+      report();
+      if (rule.kind === 'per-object') for (const o of objects) await queue.push(o.key);
+      cursor = page.next;
+    } while (cursor !== null);
+    listSeconds = (performance.now() - started) / 1000;
+    listing = false;
+    queue.close();
+    await resolving;
+  } catch (err) {
+    queue.abort();
+    inner.abort();
+    await resolving.catch(() => undefined);
+    throw options.signal?.aborted ? abortError() : err;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
+
+  const at = clock.now().toISOString();
+  if (rule.kind === 'bucket') catalog.setAccessUnder(bucket.id, prefix, rule.access, at);
+  const removed = catalog.removeUnseen(bucket.id, prefix, mark);
+  report();
+  return {
+    objects: counts.listed,
+    added: counts.added,
+    updated: counts.updated,
+    removed,
+    listSeconds: round(listSeconds),
+    runSeconds: round((performance.now() - started) / 1000),
+    unresolved: counts.unresolved,
+  };
+}
+
+/** Reads each queued key's ACL with bounded concurrency and writes the answers in batches. */
+async function resolveAccess(
+  deps: { catalog: CatalogRepository; clock: Clock },
+  gateway: StorageGateway,
+  bucket: BucketRecord,
+  queue: AsyncQueue<string>,
+  concurrency: number,
+  signal: AbortSignal,
+  counts: { resolved: number; unresolved: number },
+  report: () => void,
+): Promise<void> {
+  let batch: { key: string; access: AccessType; grants: StoredGrant[] | null }[] = [];
+  let flushedAt = Date.now();
+  const flush = () => {
+    if (!batch.length) return;
+    deps.catalog.setAccess(bucket.id, batch, deps.clock.now().toISOString());
+    batch = [];
+    flushedAt = Date.now();
+  };
+  try {
+    await forEachConcurrent(
+      queue,
+      concurrency,
+      async (key) => {
+        try {
+          const acl = await gateway.getAcl(bucket.name, key, signal);
+          batch.push({ key, access: acl.access, grants: acl.grants });
+        } catch (err) {
+          if (signal.aborted) throw err;
+          // NoSuchKey: deleted since it was listed; the next sync drops it. Anything else (no permission to
+          // read ACLs, errors that outlived the retries) leaves the access type unknown: never a guess.
+          if (errorFacts(err).code !== 'NoSuchKey') {
+            batch.push({ key, access: 'unknown', grants: null });
+            counts.unresolved++;
+          }
+        }
+        counts.resolved++;
+        if (batch.length >= FLUSH_ROWS || Date.now() - flushedAt >= FLUSH_MS) {
+          flush();
+          report();
+        }
+      },
+      signal,
+    );
+  } finally {
+    flush();
+  }
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+function abortError(): Error {
+  const err = new Error('The sync was cancelled. The files listed so far are kept.');
+  err.name = 'AbortError';
+  return err;
+}

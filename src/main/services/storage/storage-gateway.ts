@@ -1,0 +1,245 @@
+import type { Readable } from 'node:stream';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectAclCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectAclCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { locationUrl, objectLocation } from '../../../shared/s3/location';
+import { SigV4QuerySigner } from '../../../shared/s3/sigv4';
+import type { ListedObject, StoredGrant } from '../../repositories/catalog-repository';
+import type { S3ConnectionSettings, S3Credentials } from '../accounts/s3-client-factory';
+import type { Clock } from '../clock';
+import { offsetClock } from '../accounts/clock-skew';
+
+const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+const READS = new Set(['READ', 'FULL_CONTROL']);
+
+/** What an object's own ACL says (bucket-wide rules are the access resolver's business). */
+export interface ObjectAcl {
+  access: 'public' | 'authenticated' | 'private';
+  grants: StoredGrant[];
+}
+
+export interface GatewayAccount {
+  id: string;
+  settings: S3ConnectionSettings;
+  credentials: S3Credentials;
+  /** Storage server time minus local time: applied to every signature, so callers never pass a signing date. */
+  clockOffsetMs: number;
+}
+
+export interface UploadOptions {
+  contentType?: string;
+  acl?: 'private' | 'public-read';
+  onProgress?: (loaded: number, total: number | null) => void;
+  signal?: AbortSignal;
+}
+
+/** An anonymous GET's answer: the HTTP status, or 0 when nothing answered. */
+export interface AnonymousAnswer {
+  status: number;
+}
+
+/**
+ * The only place that talks S3, one per account. It owns what every call must get right: the account's clock
+ * offset (requests through the SDK's systemClockOffset, pre-signed URLs through the shared SigV4 signer with the
+ * corrected clock), checksums only where required (the client factory's setting, which R2, B2 and Ceph need),
+ * and retries with backoff and jitter (the client's standard retry strategy: throttling, 5xx, resets).
+ */
+export class StorageGateway {
+  private readonly signer: SigV4QuerySigner;
+  private readonly signingClock: Clock;
+
+  constructor(
+    private readonly client: S3Client,
+    readonly account: GatewayAccount,
+    clock: Clock,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    this.signer = new SigV4QuerySigner(account.credentials, account.settings.region);
+    this.signingClock = offsetClock(clock, account.clockOffsetMs);
+  }
+
+  /** One listing page (up to 1,000 keys) under a prefix; `next` is null after the last page. */
+  async list(
+    bucket: string,
+    prefix: string,
+    cursor: string | null,
+    signal?: AbortSignal,
+  ): Promise<{ objects: ListedObject[]; next: string | null }> {
+    const page = await this.client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix || undefined,
+        ContinuationToken: cursor ?? undefined,
+        MaxKeys: 1000,
+      }),
+      { abortSignal: signal },
+    );
+    const objects: ListedObject[] = [];
+    for (const o of page.Contents ?? []) {
+      if (o.Key === undefined) continue;
+      objects.push({
+        key: o.Key,
+        size: o.Size ?? 0,
+        lastModified: (o.LastModified ?? new Date(0)).toISOString(),
+        etag: (o.ETag ?? '').replaceAll('"', ''),
+        storageClass: o.StorageClass ?? null,
+      });
+    }
+    return { objects, next: page.IsTruncated ? (page.NextContinuationToken ?? null) : null };
+  }
+
+  /** Reads an object's ACL and says what it grants strangers. */
+  async getAcl(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectAcl> {
+    const out = await this.client.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: signal,
+    });
+    let access: ObjectAcl['access'] = 'private';
+    const grants: StoredGrant[] = [];
+    for (const g of out.Grants ?? []) {
+      const permission = g.Permission ?? 'unknown';
+      const uri = g.Grantee?.URI;
+      const grantee =
+        uri === ALL_USERS
+          ? 'Everyone (anonymous)'
+          : uri === AUTHENTICATED_USERS
+            ? 'Any signed-in cloud user'
+            : (g.Grantee?.DisplayName ?? g.Grantee?.EmailAddress ?? g.Grantee?.ID ?? uri ?? 'unknown');
+      grants.push({ grantee, permission });
+      if (uri === ALL_USERS && READS.has(permission)) access = 'public';
+      else if (uri === AUTHENTICATED_USERS && READS.has(permission) && access !== 'public')
+        access = 'authenticated';
+    }
+    return { access, grants };
+  }
+
+  /** Sets an object's canned ACL: per-object access, for buckets whose privacy model is `object-acl`. */
+  async setAccess(
+    bucket: string,
+    key: string,
+    access: 'private' | 'public-read',
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.client.send(new PutObjectAclCommand({ Bucket: bucket, Key: key, ACL: access }), {
+      abortSignal: signal,
+    });
+  }
+
+  async head(
+    bucket: string,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<{ size: number; etag: string } | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
+        abortSignal: signal,
+      });
+      return { size: out.ContentLength ?? 0, etag: (out.ETag ?? '').replaceAll('"', '') };
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Uploads a stream or buffer; multipart with parts in parallel above the part size. */
+  async upload(
+    bucket: string,
+    key: string,
+    body: Readable | Buffer,
+    options: UploadOptions = {},
+  ): Promise<{ etag: string }> {
+    const upload = new Upload({
+      client: this.client,
+      queueSize: 4,
+      partSize: 8 * 1024 * 1024,
+      leavePartsOnError: false,
+      params: {
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType,
+        ACL: options.acl,
+      },
+    });
+    if (options.onProgress) {
+      upload.on('httpUploadProgress', (p) => options.onProgress!(p.loaded ?? 0, p.total ?? null));
+    }
+    const abort = () => void upload.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const out = await upload.done();
+      return { etag: (out.ETag ?? '').replaceAll('"', '') };
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async copy(
+    from: { bucket: string; key: string },
+    to: { bucket: string; key: string; acl?: 'private' | 'public-read' },
+    signal?: AbortSignal,
+  ): Promise<{ etag: string }> {
+    const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
+    const out = await this.client.send(
+      new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: source, ACL: to.acl }),
+      { abortSignal: signal },
+    );
+    return { etag: (out.CopyObjectResult?.ETag ?? '').replaceAll('"', '') };
+  }
+
+  async delete(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  }
+
+  /**
+   * A pre-signed URL, signed at the storage server's idea of now (the measured offset). `query` adds signed
+   * response overrides such as `response-content-disposition`.
+   */
+  presign(
+    bucket: string,
+    key: string,
+    options: { expiresIn: number; method?: 'GET' | 'HEAD'; query?: Record<string, string> },
+  ): string {
+    const loc = objectLocation(this.account.settings, bucket, key);
+    const query = this.signer.sign({
+      method: options.method ?? 'GET',
+      host: loc.host,
+      path: loc.path,
+      query: options.query ?? {},
+      expiresIn: options.expiresIn,
+      signingDate: this.signingClock.now(),
+    });
+    return locationUrl(loc, query);
+  }
+
+  /** The object's plain URL: what a stranger would use. */
+  plainUrl(bucket: string, key: string): string {
+    return locationUrl(objectLocation(this.account.settings, bucket, key));
+  }
+
+  /**
+   * What a stranger gets: an unsigned GET of the plain URL. Only the status line is read; the body is cancelled,
+   * so verifying a 4 GB file costs no more than a 4 kB one.
+   */
+  async anonymousGet(bucket: string, key: string, signal?: AbortSignal): Promise<AnonymousAnswer> {
+    try {
+      const res = await this.fetchImpl(this.plainUrl(bucket, key), { redirect: 'manual', signal });
+      await res.body?.cancel().catch(() => undefined);
+      return { status: res.status };
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return { status: 0 };
+    }
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}

@@ -1,0 +1,44 @@
+import type { AccountService } from '../accounts/account-service';
+import type { S3ClientFactory } from '../accounts/s3-client-factory';
+import type { Clock } from '../clock';
+import { StorageGateway } from './storage-gateway';
+
+/**
+ * One storage gateway per account, built on first use and rebuilt when the account changed (settings, keys or
+ * the measured clock offset), so every caller signs with the current offset and keys.
+ */
+export class StorageGateways {
+  private readonly cache = new Map<string, { stamp: string; gateway: StorageGateway }>();
+
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly factory: S3ClientFactory,
+    private readonly clock: Clock,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async for(accountId: string): Promise<StorageGateway> {
+    const { record, credentials } = await this.accounts.connection(accountId);
+    const stamp = `${record.updatedAt}|${record.clockOffsetMs}|${credentials.accessKeyId}`;
+    const cached = this.cache.get(accountId);
+    if (cached?.stamp === stamp) return cached.gateway;
+    cached?.gateway.destroy();
+    const client = this.factory.create(record, credentials, {
+      purpose: 'transfer',
+      systemClockOffset: record.clockOffsetMs,
+    });
+    const gateway = new StorageGateway(
+      client,
+      { id: record.id, settings: record, credentials, clockOffsetMs: record.clockOffsetMs },
+      this.clock,
+      this.fetchImpl,
+    );
+    this.cache.set(accountId, { stamp, gateway });
+    return gateway;
+  }
+
+  close(): void {
+    for (const { gateway } of this.cache.values()) gateway.destroy();
+    this.cache.clear();
+  }
+}
