@@ -1,0 +1,237 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/main/db/database';
+import { AccountRepository } from '../../src/main/repositories/account-repository';
+import { BucketRepository } from '../../src/main/repositories/bucket-repository';
+import {
+  ancestorFolders,
+  CatalogRepository,
+  splitKey,
+  type ListedObject,
+} from '../../src/main/repositories/catalog-repository';
+import { accessRule } from '../../src/main/services/library/access-rules';
+import { AsyncQueue, forEachConcurrent } from '../../src/main/services/library/async-queue';
+import { ObjectQuerySchema, SortSchema, isLeak } from '../../src/shared/library/schemas';
+
+const dbs: Db[] = [];
+afterEach(() => dbs.splice(0).forEach((db) => db.close()));
+
+function setup() {
+  const db = openDatabase(':memory:');
+  dbs.push(db);
+  new AccountRepository(db).insert(
+    'a1',
+    {
+      name: 'Shop',
+      provider: 'custom',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      buckets: ['media'],
+      privateBucket: null,
+    },
+    '2026-12-01T00:00:00.000Z',
+  );
+  const bucket = new BucketRepository(db).byName('a1', 'media')!;
+  return { db, catalog: new CatalogRepository(db), bucketId: bucket.id };
+}
+
+const obj = (key: string, size = 1, etag = 'e1'): ListedObject => ({
+  key,
+  size,
+  lastModified: '2026-11-30T10:00:00.000Z',
+  etag,
+  storageClass: 'STANDARD',
+});
+
+const query = (bucketId: number, over: Record<string, unknown> = {}) =>
+  ObjectQuerySchema.parse({ bucketId, ...over });
+
+describe('catalog keys and folders', () => {
+  it('splits keys at the last slash and lists every folder a key lies in', () => {
+    expect(splitKey('a/b/c.zip')).toEqual({ folder: 'a/b/', name: 'c.zip' });
+    expect(splitKey('top.zip')).toEqual({ folder: '', name: 'top.zip' });
+    expect(ancestorFolders('a/b/c.zip')).toEqual(['a/', 'a/b/']);
+    expect(ancestorFolders('top.zip')).toEqual([]);
+  });
+});
+
+describe('catalog repository', () => {
+  it('counts new, changed and unchanged objects, and a change of content forgets the access type', () => {
+    const { catalog, bucketId } = setup();
+    expect(catalog.upsertPage(bucketId, [obj('a.zip'), obj('b/c.zip')], 1, new Set())).toEqual({
+      added: 2,
+      updated: 0,
+      unchanged: 0,
+    });
+    catalog.setAccess(
+      bucketId,
+      [{ key: 'a.zip', access: 'private', grants: [] }],
+      '2026-12-01T00:00:00.000Z',
+    );
+    catalog.setAccess(
+      bucketId,
+      [{ key: 'b/c.zip', access: 'public', grants: [] }],
+      '2026-12-01T00:00:00.000Z',
+    );
+    expect(catalog.upsertPage(bucketId, [obj('a.zip', 1, 'e2'), obj('b/c.zip')], 2, new Set())).toEqual({
+      added: 0,
+      updated: 1,
+      unchanged: 1,
+    });
+    expect(catalog.getByKey(bucketId, 'a.zip')).toMatchObject({ access: 'unknown', etag: 'e2' });
+    expect(catalog.getByKey(bucketId, 'b/c.zip')).toMatchObject({ access: 'public' });
+  });
+
+  it('removes only unseen objects under the synced prefix, and folders left empty', () => {
+    const { catalog, bucketId } = setup();
+    catalog.upsertPage(bucketId, [obj('x/1.zip'), obj('x/y/2.zip'), obj('z/3.zip')], 1, new Set());
+    catalog.upsertPage(bucketId, [obj('x/1.zip')], 2, new Set());
+    expect(catalog.removeUnseen(bucketId, 'x/', 2)).toBe(1);
+    expect([...catalog.iterate(query(bucketId, { recursive: true }))].map((o) => o.key)).toEqual([
+      'x/1.zip',
+      'z/3.zip',
+    ]);
+    expect(catalog.folders(bucketId, 'x/')).toEqual([]);
+    expect(catalog.folders(bucketId, '').map((f) => f.name)).toEqual(['x', 'z']);
+  });
+
+  it('pages by cursor through ties in the sort column without skipping or repeating a row', () => {
+    const { catalog, bucketId } = setup();
+    const keys = Array.from({ length: 25 }, (_, i) => `f/${String(i).padStart(2, '0')}.zip`);
+    catalog.upsertPage(
+      bucketId,
+      keys.map((k, i) => obj(k, i % 3)),
+      1,
+      new Set(),
+    );
+    const sort = SortSchema.parse({ column: 'size', direction: 'desc' });
+    const seen: string[] = [];
+    let cursor: { value: string | number; key: string } | null = null;
+    do {
+      const page = catalog.page(query(bucketId, { folder: 'f/' }), sort, cursor, 4);
+      seen.push(...page.rows.map((r) => r.key));
+      cursor = page.last;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    const sizes = seen.map((k) => keys.indexOf(k) % 3);
+    expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+  });
+
+  it('searches any part of a key, case-insensitive, through the trigram index and short text by scan', () => {
+    const { catalog, bucketId } = setup();
+    catalog.upsertPage(
+      bucketId,
+      [obj('Products/Winter-Sale.ZIP'), obj('products/summer.zip'), obj('docs/"quoted".pdf')],
+      1,
+      new Set(),
+    );
+    const keys = (search: string) => [...catalog.iterate(query(bucketId, { search }))].map((o) => o.key);
+    expect(keys('sale.zip')).toEqual(['Products/Winter-Sale.ZIP']);
+    expect(keys('PRODUCTS/')).toEqual(['Products/Winter-Sale.ZIP', 'products/summer.zip']);
+    expect(keys('"quo')).toEqual(['docs/"quoted".pdf']);
+    expect(keys('su')).toEqual(['products/summer.zip']);
+    expect(keys('nothing-like-this')).toEqual([]);
+    const plan = (catalog as unknown as { db: Db }).db
+      .prepare('EXPLAIN QUERY PLAN SELECT rowid FROM objects_search WHERE objects_search MATCH \'"sale"\'')
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/VIRTUAL TABLE INDEX/);
+  });
+
+  it('flags a leak only for objects held as not public that answered 200, and keeps the history', () => {
+    const { catalog, bucketId } = setup();
+    catalog.upsertPage(bucketId, [obj('p.zip'), obj('q.zip')], 1, new Set());
+    catalog.setAccess(
+      bucketId,
+      [
+        { key: 'p.zip', access: 'private', grants: [] },
+        { key: 'q.zip', access: 'public', grants: [] },
+      ],
+      '2026-12-01T00:00:00.000Z',
+    );
+    const p = catalog.getByKey(bucketId, 'p.zip')!;
+    const q = catalog.getByKey(bucketId, 'q.zip')!;
+    catalog.recordVerifications(
+      [
+        { id: p.id, access: 'private', status: 200 },
+        { id: q.id, access: 'public', status: 200 },
+      ],
+      '2026-12-01T01:00:00.000Z',
+    );
+    expect(catalog.getByKey(bucketId, 'p.zip')).toMatchObject({ leak: true, verified: { status: 200 } });
+    expect(catalog.getByKey(bucketId, 'q.zip')).toMatchObject({ leak: false });
+    expect(catalog.summary(bucketId)).toMatchObject({
+      objects: 2,
+      leaks: 1,
+      access: { private: 1, public: 1 },
+    });
+    expect(catalog.history(p.id)).toEqual([{ status: 200, at: '2026-12-01T01:00:00.000Z', leak: true }]);
+    expect(
+      [...catalog.iterate(query(bucketId, { leaksOnly: true, recursive: true }))].map((o) => o.key),
+    ).toEqual(['p.zip']);
+  });
+});
+
+describe('access rules', () => {
+  it.each([
+    [{ role: 'files', model: 'object-acl', exposure: 'public' }, 'public-bucket'],
+    [{ role: 'private', model: 'no-object-acl', exposure: 'unknown' }, 'private'],
+    [{ role: 'files', model: 'no-object-acl', exposure: 'private' }, 'private'],
+    [{ role: 'files', model: 'acl-disabled', exposure: 'unknown' }, 'unknown'],
+    [{ role: 'files', model: 'object-acl', exposure: 'private' }, 'per-object'],
+    [{ role: 'files', model: null, exposure: 'unknown' }, 'per-object'],
+  ] as const)('%o → %s', (bucket, expected) => {
+    const rule = accessRule(bucket);
+    expect(rule.kind === 'bucket' ? rule.access : rule.kind).toBe(expected);
+  });
+
+  it('calls only not-public objects that answered 200 leaks', () => {
+    expect(isLeak('private', 200)).toBe(true);
+    expect(isLeak('authenticated', 200)).toBe(true);
+    expect(isLeak('public-bucket', 200)).toBe(false);
+    expect(isLeak('private', 403)).toBe(false);
+    expect(isLeak('unknown', 200)).toBe(false);
+  });
+});
+
+describe('bounded queue', () => {
+  it('makes the producer wait at the high-water mark and hands every item to the consumers once', async () => {
+    const queue = new AsyncQueue<number>(5);
+    let maxQueued = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const seen: number[] = [];
+    const consuming = forEachConcurrent(queue, 3, async (n) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(n);
+      inFlight--;
+    });
+    for (let i = 0; i < 50; i++) {
+      await queue.push(i);
+      maxQueued = Math.max(maxQueued, (queue as unknown as { items: number[] }).items.length);
+    }
+    queue.close();
+    await consuming;
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(maxQueued).toBeLessThanOrEqual(5);
+    expect(maxInFlight).toBe(3);
+  });
+
+  it('stops the consumers when the signal aborts', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const run = forEachConcurrent(
+      Array.from({ length: 100 }, (_, i) => i),
+      2,
+      async () => {
+        if (++calls === 5) controller.abort();
+        await Promise.resolve();
+      },
+      controller.signal,
+    );
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(calls).toBeLessThan(10);
+  });
+});
