@@ -16,6 +16,7 @@ import { type Route, useRoute } from './lib/routes';
 import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
 import { ComingSoonPage } from './pages/ComingSoonPage';
+import { LibraryPage } from './pages/LibraryPage';
 import { SettingsPage } from './pages/SettingsPage';
 
 interface NavItem {
@@ -33,11 +34,7 @@ const NAV: NavItem[] = [
   { route: 'settings', label: 'Settings', description: 'Defaults and preferences', icon: IconSettings },
 ];
 
-const COMING: Record<'library' | 'links', { title: string; text: string }> = {
-  library: {
-    title: 'Library',
-    text: 'Every file in your storage with its access type (public or private), size and date; bulk changes such as “make these files private”, and uploads with progress.',
-  },
+const COMING: Record<'links', { title: string; text: string }> = {
   links: {
     title: 'Links',
     text: 'Create download links that expire, limit how often they work, and see every link you issued with its downloads. You can revoke a link at any time.',
@@ -100,6 +97,8 @@ export function App() {
           <ActivityPage />
         ) : route === 'accounts' ? (
           <AccountsPage />
+        ) : route === 'library' ? (
+          <LibraryPage />
         ) : (
           <ComingSoonPage {...COMING[route]} />
         )}

@@ -1,0 +1,288 @@
+import { Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useDebouncedValue, useLocalStorage } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { IconRefresh } from '@tabler/icons-react';
+import { useCallback, useMemo, useState } from 'react';
+import type {
+  BucketView,
+  ObjectQuery,
+  ObjectRow,
+  Sort,
+  VerifySummary,
+} from '../../../shared/library/schemas';
+import { BucketPicker } from '../components/library/BucketPicker';
+import { BucketSummary } from '../components/library/BucketSummary';
+import { FolderBreadcrumbs } from '../components/library/FolderBreadcrumbs';
+import { folderLabel, formatCount, plural } from '../lib/library-format';
+import { type FilterValues, LibraryFilters } from '../components/library/LibraryFilters';
+import {
+  LoadError,
+  NoAccounts,
+  NoBuckets,
+  NoFiles,
+  NotSynced,
+  TableSkeleton,
+} from '../components/library/LibraryStates';
+import { ObjectDrawer } from '../components/library/ObjectDrawer';
+import { ObjectTable } from '../components/library/ObjectTable';
+import { SelectionBar } from '../components/library/SelectionBar';
+import { SyncProgress } from '../components/library/SyncProgress';
+import { useLibrarySelection } from '../lib/library-selection';
+import { VerifyResultModal } from '../components/library/VerifyResultModal';
+import {
+  syncTaskId,
+  useBuckets,
+  useCancelTask,
+  useObjectPages,
+  useRunningSyncs,
+  useRunningTask,
+  useSync,
+  useTaskProgress,
+  useVerify,
+} from '../lib/library-queries';
+import { useAccounts } from '../lib/queries';
+
+/** Typing settles for this long before the search goes to main: fast enough to feel live, not per keystroke. */
+const SEARCH_DEBOUNCE_MS = 150;
+
+const NO_FILTERS: FilterValues = { search: '', access: [], leaksOnly: false };
+
+export function LibraryPage() {
+  const accounts = useAccounts();
+  const buckets = useBuckets();
+  const [storedBucketId, setStoredBucketId] = useLocalStorage<number | null>({
+    key: 'signet.library.bucket',
+    defaultValue: null,
+    getInitialValueInEffect: false,
+  });
+
+  const list = buckets.data ?? [];
+  // The bucket last looked at, else the first one the shop works in.
+  const bucket =
+    list.find((b) => b.id === storedBucketId) ??
+    list.find((b) => b.configured && b.role === 'files') ??
+    list[0];
+
+  let body;
+  if (buckets.isPending || accounts.isPending) body = <TableSkeleton />;
+  else if (buckets.isError)
+    body = (
+      <LoadError what="your buckets" message={buckets.error.message} onRetry={() => void buckets.refetch()} />
+    );
+  else if (accounts.data?.length === 0) body = <NoAccounts />;
+  else if (!bucket) body = <NoBuckets />;
+  // Keyed by bucket: another bucket starts at its top with no filters, selection or open file.
+  else body = <BucketLibrary key={bucket.id} bucket={bucket} />;
+
+  return (
+    <Stack gap="sm" style={{ height: 'calc(100dvh - 2 * var(--app-shell-padding))', minHeight: 560 }}>
+      <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
+        <div>
+          <Title order={2}>Library</Title>
+          <Text c="dimmed">Every file in your storage, and who can download it.</Text>
+        </div>
+        {bucket && (
+          <Group align="flex-end" gap="sm">
+            <BucketPicker buckets={list} value={bucket.id} onChange={setStoredBucketId} />
+            <SyncButton bucket={bucket} />
+          </Group>
+        )}
+      </Group>
+      {body}
+    </Stack>
+  );
+}
+
+/** The sync runs in main; its state lives in the query client so leaving the page does not lose it. */
+function useBucketSync(bucket: BucketView) {
+  const running = useRunningSyncs();
+  const syncing = running.some((s) => s.accountId === bucket.accountId && s.bucket === bucket.name);
+  const sync = useSync({
+    onSuccess: (summary) =>
+      notifications.show({
+        color: 'teal',
+        title: `Synced ${summary.bucket}`,
+        message: `${plural(summary.objects, 'file')} listed (${formatCount(summary.added)} new, ${formatCount(
+          summary.updated,
+        )} changed, ${formatCount(summary.removed)} gone) in ${summary.seconds.toFixed(1)} s.`,
+      }),
+    onError: (error, input, cancelled) =>
+      notifications.show(
+        cancelled
+          ? {
+              color: 'gray',
+              title: `Sync of ${input.bucket} cancelled`,
+              message: 'The files listed so far are kept. Press Sync to list the whole bucket again.',
+            }
+          : { color: 'red', title: `Sync of ${input.bucket} did not finish`, message: error.message },
+      ),
+  });
+  return {
+    syncing,
+    start: () => sync.mutate({ accountId: bucket.accountId, bucket: bucket.name }),
+  };
+}
+
+function SyncButton({ bucket }: { bucket: BucketView }) {
+  const { syncing, start } = useBucketSync(bucket);
+  // Not Mantine's `loading`, which hides the label: the button keeps saying what it is doing.
+  return (
+    <Button
+      leftSection={syncing ? <Loader size={16} color="gray" /> : <IconRefresh size={18} />}
+      disabled={!bucket.configured || syncing}
+      onClick={start}
+    >
+      {syncing ? 'Syncing…' : 'Sync'}
+    </Button>
+  );
+}
+
+function BucketLibrary({ bucket }: { bucket: BucketView }) {
+  const { syncing, start } = useBucketSync(bucket);
+  const taskId = syncTaskId(bucket.accountId, bucket.name);
+  const syncProgress = useTaskProgress(syncing ? taskId : null);
+  const cancel = useCancelTask();
+
+  const [folder, setFolder] = useState('');
+  const [filters, setFilters] = useState<FilterValues>(NO_FILTERS);
+  const [search] = useDebouncedValue(filters.search.trim(), SEARCH_DEBOUNCE_MS);
+  const [sort, setSort] = useState<Sort>({ column: 'name', direction: 'asc' });
+  const [openRow, setOpenRow] = useState<ObjectRow | null>(null);
+  const [verifyResult, setVerifyResult] = useState<VerifySummary | null>(null);
+
+  const filtered = filters.access.length > 0 || filters.leaksOnly;
+  const query = useMemo<ObjectQuery>(
+    () => ({
+      bucketId: bucket.id,
+      folder,
+      // A search or filter asks "which files, anywhere below here?": the folder's direct children would hide
+      // most answers. Plain browsing shows one folder at a time.
+      recursive: search !== '' || filters.access.length > 0 || filters.leaksOnly,
+      access: filters.access,
+      search,
+      leaksOnly: filters.leaksOnly,
+    }),
+    [bucket.id, folder, search, filters.access, filters.leaksOnly],
+  );
+  const pages = useObjectPages(query, sort, syncing);
+  const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.rows) ?? [], [pages.data]);
+  const first = pages.data?.pages[0];
+  const folders = first?.folders ?? [];
+  const total = first?.total ?? 0;
+  const selection = useLibrarySelection(query, total);
+
+  const verify = useVerify();
+  const verifyProgress = useRunningTask(verify.isPending ? 'verify' : null);
+
+  const { fetchNextPage, hasNextPage, isFetchingNextPage } = pages;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  const showLeaks = () => {
+    setFolder('');
+    setFilters({ ...NO_FILTERS, leaksOnly: true });
+    setVerifyResult(null);
+  };
+  const where = folderLabel(folder, bucket.name);
+  const neverSynced = bucket.lastSyncAt === null && bucket.objects === 0;
+
+  const runVerify = () => {
+    const chosen = selection.toSelection();
+    if (!chosen) return;
+    verify.mutate(chosen, {
+      onSuccess: setVerifyResult,
+      onError: (error) =>
+        notifications.show({
+          color: 'red',
+          title: 'The access check did not finish',
+          message: error.message,
+        }),
+    });
+  };
+
+  return (
+    <>
+      {syncing && (
+        <SyncProgress
+          bucket={bucket.name}
+          progress={syncProgress}
+          cancelling={cancel.isPending}
+          onCancel={() => cancel.mutate(taskId)}
+        />
+      )}
+      {neverSynced ? (
+        <NotSynced bucket={bucket.name} onSync={start} syncing={syncing} />
+      ) : (
+        <>
+          <BucketSummary bucket={bucket} onShowLeaks={showLeaks} />
+          <LibraryFilters
+            values={filters}
+            folderName={where}
+            onChange={(next) => setFilters((f) => ({ ...f, ...next }))}
+          />
+          <Group justify="space-between" gap="xs" wrap="nowrap">
+            <FolderBreadcrumbs bucket={bucket.name} folder={folder} onOpen={setFolder} />
+            {first && (
+              <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }} aria-live="polite">
+                {query.recursive
+                  ? `${plural(total, 'file')} found in ${where} and below`
+                  : [folders.length > 0 ? plural(folders.length, 'folder') : null, plural(total, 'file')]
+                      .filter(Boolean)
+                      .join(' · ')}
+              </Text>
+            )}
+          </Group>
+          <SelectionBar
+            selection={selection}
+            total={total}
+            verifying={verify.isPending}
+            progress={verifyProgress}
+            onVerify={runVerify}
+            onCancelVerify={verifyProgress ? () => cancel.mutate(verifyProgress.taskId) : null}
+          />
+          {pages.isPending ? (
+            <Card withBorder padding={0}>
+              <TableSkeleton />
+            </Card>
+          ) : pages.isError ? (
+            <LoadError what="the files" message={pages.error.message} onRetry={() => void pages.refetch()} />
+          ) : rows.length === 0 && folders.length === 0 ? (
+            <NoFiles
+              search={search}
+              filtered={filtered}
+              where={where}
+              onClearSearch={() => setFilters((f) => ({ ...f, search: '' }))}
+              onClearFilters={() => setFilters((f) => ({ ...f, access: [], leaksOnly: false }))}
+            />
+          ) : (
+            <Card
+              withBorder
+              padding={0}
+              style={{ flex: 1, minHeight: 280, display: 'flex', flexDirection: 'column' }}
+            >
+              <ObjectTable
+                label={`Files in ${where}`}
+                folders={folders}
+                rows={rows}
+                total={total}
+                hasMore={hasNextPage}
+                loadingMore={isFetchingNextPage}
+                onLoadMore={loadMore}
+                sort={sort}
+                onSort={setSort}
+                selection={selection}
+                onOpenFolder={setFolder}
+                onOpenObject={setOpenRow}
+                dimmed={pages.isPlaceholderData}
+              />
+            </Card>
+          )}
+        </>
+      )}
+      <ObjectDrawer row={openRow} onClose={() => setOpenRow(null)} />
+      <VerifyResultModal
+        summary={verifyResult}
+        onClose={() => setVerifyResult(null)}
+        onShowLeaks={showLeaks}
+      />
+    </>
+  );
+}
