@@ -112,6 +112,8 @@ export function createMainServices(deps: MainDeps): MainServices {
     close: () => {
       tasks.cancelAll();
       gateways.close();
+      // Lets SQLite refresh the statistics its query planner uses, as its documentation advises before closing.
+      db.pragma('optimize');
       db.close();
     },
   };

@@ -219,6 +219,35 @@ describe('bounded queue', () => {
     expect(maxInFlight).toBe(3);
   });
 
+  it('holds all but `initial` consumers back until the ramp settles (ACL reads while a listing runs)', async () => {
+    let open!: () => void;
+    const until = new Promise<void>((resolve) => (open = resolve));
+    let inFlight = 0;
+    const peaks: number[] = [];
+    const queue = new AsyncQueue<number>(100);
+    const run = forEachConcurrent(
+      queue,
+      8,
+      async () => {
+        inFlight++;
+        peaks.push(inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+      },
+      undefined,
+      { initial: 2, until },
+    );
+    for (let i = 0; i < 20; i++) await queue.push(i);
+    await new Promise((r) => setTimeout(r, 30));
+    const before = Math.max(...peaks);
+    open();
+    for (let i = 0; i < 40; i++) await queue.push(i);
+    queue.close();
+    await run;
+    expect(before).toBe(2);
+    expect(Math.max(...peaks)).toBe(8);
+  });
+
   it('stops the consumers when the signal aborts', async () => {
     const controller = new AbortController();
     let calls = 0;

@@ -413,12 +413,17 @@ export class CatalogRepository {
   }
 
   private where(query: ObjectQuery): { sql: string[]; params: Record<string, unknown> } {
-    const sql = ['o.bucket_id = @bucket'];
-    const params: Record<string, unknown> = { bucket: query.bucketId };
     const search = query.search.trim();
+    const indexed = [...search].length >= 3;
+    // With a trigram search the hits must drive the query: a unary `+` keeps SQLite from walking the bucket's
+    // (bucket_id, key) index instead and testing every row against the hit list, which costs the bucket's size
+    // (measured: 157 ms vs 11 ms p99 at a million rows).
+    const col = (name: string) => (indexed ? `+o.${name}` : `o.${name}`);
+    const sql = [`${col('bucket_id')} = @bucket`];
+    const params: Record<string, unknown> = { bucket: query.bucketId };
     if (query.recursive || search) {
       if (query.folder) {
-        sql.push(`o.key >= @prefix AND o.key < @prefix || ${MAX_CHAR}`);
+        sql.push(`${col('key')} >= @prefix AND ${col('key')} < @prefix || ${MAX_CHAR}`);
         params['prefix'] = query.folder;
       }
     } else {
@@ -428,7 +433,7 @@ export class CatalogRepository {
     if (search) {
       // Three characters or more: the trigram index finds the rows. Shorter text has no trigram to look up, so it
       // is a scan, bounded in practice by the page limit (short, common text matches early).
-      if ([...search].length >= 3) {
+      if (indexed) {
         sql.push('o.id IN (SELECT rowid FROM objects_search WHERE objects_search MATCH @search)');
         params['search'] = `"${search.replaceAll('"', '""')}"`;
       } else {

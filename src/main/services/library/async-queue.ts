@@ -47,18 +47,23 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 }
 
-/** Runs `fn` over a source with at most `concurrency` calls in flight; stops early when `signal` aborts. */
+/**
+ * Runs `fn` over a source with at most `concurrency` calls in flight; stops early when `signal` aborts. With
+ * `ramp`, only `ramp.initial` run until `ramp.until` settles, then all of them.
+ */
 export async function forEachConcurrent<T>(
   source: AsyncIterable<T> | Iterable<T>,
   concurrency: number,
   fn: (item: T) => Promise<void>,
   signal?: AbortSignal,
+  ramp?: { initial: number; until: Promise<unknown> },
 ): Promise<void> {
   const it: AsyncIterator<T> | Iterator<T> =
     Symbol.asyncIterator in source
       ? (source as AsyncIterable<T>)[Symbol.asyncIterator]()
       : (source as Iterable<T>)[Symbol.iterator]();
-  const worker = async () => {
+  const worker = async (index: number) => {
+    if (ramp && index >= ramp.initial) await ramp.until.catch(() => undefined);
     for (;;) {
       signal?.throwIfAborted();
       const next = await it.next();
@@ -66,5 +71,5 @@ export async function forEachConcurrent<T>(
       await fn(next.value);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
 }

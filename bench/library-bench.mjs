@@ -1,0 +1,547 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:library` (also the second half of `npm run bench`): the media library's catalog, sync and
+ * access resolution, each beside an anchor measured in the same run. It bundles the library code from src/ with
+ * Vite first (bench/lib/library-build.mjs), so it measures the sources as they are now.
+ *
+ *   node bench/library-bench.mjs [--parts 1,2,3] [--rows 100000,1000000] [--rounds 3]
+ *
+ * Part 1  the catalog (SQLite, FTS5 trigram index) at each --rows size, in a temp file: writes through
+ *         upsertPage (anchor: the same writes without the search index), a folder's first page, substring
+ *         search (anchor: the same search as a LIKE '%x%' scan), one page through the IPC router (anchor:
+ *         LibraryService.page without the router).
+ * Part 2  listing a 20k-object bucket on the test Ceph: `rclone lsf -R` with and without --fast-list versus
+ *         Signet's sync on a fresh data dir (its listSeconds, and seconds with the ACL reads), --rounds times
+ *         alternating, medians.
+ * Part 3  access resolution of 5k objects with mixed ACLs: Signet's sync, ACL reads per second, versus a plain
+ *         SDK loop of GetObjectAcl at the same concurrency (and at 16 and 64 for context).
+ *
+ * Parts 2 and 3 need the Ceph rig (scripts/ceph-rig.sh) and Debian's rclone. The rig is started when it is not
+ * running and then stopped at the end (SIGNET_KEEP_CEPH=1 keeps it); its buckets, bench-library-20k and
+ * bench-library-5k, are made once and reused while it runs. Start the rig yourself to keep them between runs.
+ * Progress goes to stderr, the tables to stdout. Exits 1 when a measurement was not of what it claims (wrong
+ * counts, mismatching results), 2 when the run exceeded its time limit; unmet targets are reported, not failed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { buildLibrary } from './lib/library-build.mjs';
+import { benchCatalog, syntheticKeys } from './lib/library-catalog.mjs';
+import {
+  aclLoop,
+  ensureBucket,
+  ensureRig,
+  gatewayAclLoop,
+  plainClient,
+  rcloneLsf,
+  signetListingParts,
+  signetSync,
+  stopRig,
+} from './lib/library-ceph.mjs';
+import { fmt, fmtBytes, fmtMs, median, printTable } from './lib/library-report.mjs';
+
+// The AWS SDK warns on every process start that Node 20 support ends; it is noise in a bench report.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values: opts } = parseArgs({
+  options: {
+    parts: { type: 'string', default: '1,2,3' },
+    rows: { type: 'string', default: '100000,1000000' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const PARTS = new Set(opts.parts.split(',').map((p) => p.trim()));
+const SIZES = opts.rows
+  .split(',')
+  .map((r) => Number(r.replace(/[_k]/gi, (c) => (c.toLowerCase() === 'k' ? '000' : ''))))
+  .filter((n) => Number.isInteger(n) && n >= 1000);
+const ROUNDS = Math.min(Math.max(Number(opts.rounds) || 3, 1), 9);
+if (![...PARTS].every((p) => ['1', '2', '3'].includes(p)) || !SIZES.length) {
+  console.error('usage: node bench/library-bench.mjs [--parts 1,2,3] [--rows 100000,1000000] [--rounds 3]');
+  process.exit(2);
+}
+
+const BUCKET_20K = 'bench-library-20k';
+const BUCKET_5K = 'bench-library-5k';
+const TARGETS = { writeRowsPerSec: 30_000, folderP99: 3, searchP99: 10, ipcP99: 10, aclRatio: 0.9 };
+
+// Hard bound on the whole run, whatever hangs (a rig that stops answering, a runaway query).
+const BUDGET_MS = 20 * 60 * 1000;
+setTimeout(() => {
+  console.error(`bench: gave up after ${BUDGET_MS / 60_000} min`);
+  process.exit(2);
+}, BUDGET_MS).unref();
+
+const log = (msg) => process.stderr.write(`${msg}\n`);
+let invalid = false;
+const problem = (msg) => {
+  invalid = true;
+  log(`INVALID: ${msg}`);
+  return `INVALID: ${msg}`;
+};
+
+/** The 1-minute load average when a part started: the machine may be shared, and every figure depends on it. */
+const partLoad = {};
+const loadNote = (part) =>
+  `load average (1 min) when this part started: ${partLoad[part].toFixed(2)} on ${cpus().length} cores` +
+  (partLoad[part] > cpus().length * 0.5 ? ' — other processes were busy, figures are pessimistic' : '');
+
+/** "met" wording for a latency limit / a rate floor. */
+const atMost = (what, value, limit, unit) => ({
+  what,
+  show: `${fmtMs(value)} ${unit}`,
+  text: `≤ ${limit} ${unit}`,
+  met: value <= limit,
+  by: `${(value / limit).toFixed(2)}× the limit (${fmtMs(value - limit)} ${unit} over)`,
+});
+const atLeast = (what, value, floor, show, text) => ({
+  what,
+  show,
+  text,
+  met: value >= floor,
+  by: `${(value / floor).toFixed(2)}× the target (${((1 - value / floor) * 100).toFixed(0)}% short)`,
+});
+
+function printPart1(results) {
+  const head = ['rows', 'case', 'n', 'p50 ms', 'p99 ms', 'max ms', 'rows/s', 'note'];
+  const rows = [];
+  const targets = [];
+  const notes = [
+    loadNote(1),
+    'keys: products/{0..99}/{0..99}/{word}-{i}.zip, 20,000 made-up words of 2–4 syllables, written in listing order.',
+    'folder/IPC samples: random leaf folders; search samples: random 4–6 character pieces of existing file names.',
+  ];
+  const lat = (size, name, s, note = '') => [
+    fmt(size),
+    name,
+    fmt(s.n),
+    fmtMs(s.p50),
+    fmtMs(s.p99),
+    fmtMs(s.max),
+    '',
+    note,
+  ];
+  for (const r of results) {
+    const size = r.rows;
+    const sizeNote = `DB ${fmtBytes(r.size.total)}${r.size.search === undefined ? '' : `, search index ${fmtBytes(r.size.search)}`}`;
+    rows.push([
+      fmt(size),
+      '(a) writes: upsertPage, pages of 1000, with trigram index',
+      fmt(r.write.n),
+      fmtMs(r.write.p50),
+      fmtMs(r.write.p99),
+      fmtMs(r.write.max),
+      fmt(r.write.rowsPerSec),
+      sizeNote,
+    ]);
+    rows.push([
+      '',
+      '    anchor: same writes, FTS triggers dropped',
+      fmt(r.writeNoSearch.n),
+      fmtMs(r.writeNoSearch.p50),
+      fmtMs(r.writeNoSearch.p99),
+      fmtMs(r.writeNoSearch.max),
+      fmt(r.writeNoSearch.rowsPerSec),
+      `DB ${fmtBytes(r.sizeNoSearch.total)}; the index makes writes ${(r.writeNoSearch.rowsPerSec / r.write.rowsPerSec).toFixed(2)}× slower`,
+    ]);
+    rows.push(
+      lat(
+        size,
+        '(b) folder, first page of 200: page + folders + count',
+        r.folder,
+        `median ${fmt(r.folder.filesPerFolder)} files/folder`,
+      ),
+    );
+    rows.push(lat('', '    anchor: the same SQL by hand, no row mapping', r.folderRaw));
+    rows.push(
+      lat(
+        size,
+        '(c) search, trigram: first 200 hits + count',
+        r.search,
+        `4–6 chars of existing names; hits p50 ${fmt(r.search.hitsP50)}, p99 ${fmt(r.search.hitsP99)}`,
+      ),
+    );
+    rows.push(lat('', '    trigram, first 200 hits only (no count)', r.searchPageOnly));
+    rows.push(
+      lat(
+        '',
+        '    diagnostic: same search, +o.bucket_id (hits drive the plan)',
+        r.searchFtsDriven,
+        'hand-written SQL, same samples, same counts',
+      ),
+    );
+    rows.push(
+      lat(
+        '',
+        "    anchor: LIKE '%x%' scan, first 200 + count",
+        r.like,
+        r.like.mismatches
+          ? problem(
+              `${r.like.mismatches} of ${r.like.n} LIKE results differ from the trigram's at ${fmt(size)} rows`,
+            )
+          : `same rows and counts as the trigram path on all ${r.like.n}`,
+      ),
+    );
+    rows.push(
+      lat(
+        '',
+        '    trigram on the anchor’s samples',
+        r.trigramOnLikeSamples,
+        `LIKE p50 is ${(r.like.p50 / r.trigramOnLikeSamples.p50).toFixed(0)}× this`,
+      ),
+    );
+    rows.push(lat('', '    context: a search every row matches', r.broad, "'.zip' / 'products': no target"));
+    rows.push(
+      lat(
+        size,
+        '(d) library:page through the IPC router',
+        r.ipc,
+        `validated in and out; ${fmt(r.ipc.rowsP50)} rows/page`,
+      ),
+    );
+    rows.push(lat('', '    anchor: LibraryService.page, no router', r.direct));
+
+    const at = `${fmt(size)} rows`;
+    if (r.search.slowest.length) {
+      notes.push(
+        `${at}: slowest searches ${r.search.slowest.map((x) => `'${x.s}' ${fmtMs(x.ms)} ms (${fmt(x.hits)} hits)`).join(', ')}`,
+      );
+    }
+    if (r.folder.plan) notes.push(`${at}: folder page plan: ${r.folder.plan}`);
+    if (r.search.plan) notes.push(`${at}: search page plan: ${r.search.plan}`);
+    targets.push(
+      atLeast(
+        `(a) catalog writes with the search index, ${at}`,
+        r.write.rowsPerSec,
+        TARGETS.writeRowsPerSec,
+        `${fmt(r.write.rowsPerSec)} rows/s`,
+        `≥ ${fmt(TARGETS.writeRowsPerSec)} rows/s`,
+      ),
+      atMost(`(b) folder first page p99, ${at}`, r.folder.p99, TARGETS.folderP99, 'ms'),
+      atMost(`(c) trigram search p99, ${at}`, r.search.p99, TARGETS.searchP99, 'ms'),
+      atMost(`(d) library:page via IPC p99, ${at}`, r.ipc.p99, TARGETS.ipcP99, 'ms'),
+    );
+  }
+  printTable(
+    'Part 1 — catalog: SQLite file with the FTS5 trigram index (temp dir), one process',
+    head,
+    rows,
+    {
+      notes,
+      targets,
+      left: [1, head.length - 1],
+    },
+  );
+}
+
+function printPart2(r) {
+  const head = ['case', ...r.rounds.map((_, i) => `run ${i + 1} s`), 'median s', 'files', 'note'];
+  const row = (name, pick, files, note = '') => {
+    const values = r.rounds.map(pick);
+    return [name, ...values.map((v) => fmt(v, 2)), fmt(median(values), 2), files, note];
+  };
+  const want = r.objects;
+  const checkFiles = (name, list) => {
+    const bad = list.find((n) => n !== want);
+    return bad === undefined ? fmt(want) : problem(`${name} listed ${bad} files, not ${want}`);
+  };
+  const rows = [
+    row(
+      'rclone lsf -R --fast-list (wall clock)',
+      (x) => x.rcloneFast.seconds,
+      checkFiles(
+        'rclone --fast-list',
+        r.rounds.map((x) => x.rcloneFast.files),
+      ),
+      'anchor',
+    ),
+    row(
+      'rclone lsf -R (wall clock)',
+      (x) => x.rcloneSlow.seconds,
+      checkFiles(
+        'rclone',
+        r.rounds.map((x) => x.rcloneSlow.files),
+      ),
+      'anchor; one listing per directory',
+    ),
+    row(
+      'Signet sync: listSeconds',
+      (x) => x.sync.listSeconds,
+      checkFiles(
+        'Signet sync',
+        r.rounds.map((x) => x.sync.objects),
+      ),
+      'from the sync’s start: bucket check, listing into the catalog, ACL reads running beside it',
+    ),
+    row(
+      'Signet sync: seconds (all, with ACL reads)',
+      (x) => x.sync.seconds,
+      '',
+      `ACL reads: ${fmt(median(r.rounds.map((x) => x.sync.objects / (x.sync.wallSeconds - x.sync.firstPageSeconds))))} objects/s from the first page on; unresolved ${r.rounds.map((x) => x.sync.unresolved).join('/')}`,
+    ),
+    row(
+      '  where the listing time goes: bucket check',
+      (x) => x.parts.checkSeconds,
+      '',
+      'the first step of every sync (privacy model, exposure, clock)',
+    ),
+    row(
+      '  gateway.list alone, no ACL reads',
+      (x) => x.parts.listSeconds,
+      checkFiles(
+        'gateway.list',
+        r.rounds.map((x) => x.parts.objects),
+      ),
+      'Signet’s listing, nothing beside it',
+    ),
+    row(
+      '  gateway.list + upsertPage, no ACL reads',
+      (x) => x.parts.listUpsertSeconds,
+      '',
+      `of which upsertPage ${fmt(median(r.rounds.map((x) => x.parts.upsertSeconds)), 2)} s`,
+    ),
+  ];
+  const signet = median(r.rounds.map((x) => x.sync.listSeconds));
+  const fast = median(r.rounds.map((x) => x.rcloneFast.seconds));
+  const slow = median(r.rounds.map((x) => x.rcloneSlow.seconds));
+  const best = Math.min(fast, slow);
+  printTable(
+    `Part 2 — listing ${fmt(want)} objects on the test Ceph (${r.bucket}${r.reused ? ', reused' : ', made in this run'}), ${r.rounds.length} rounds alternating`,
+    head,
+    rows,
+    {
+      left: [0, head.length - 1],
+      notes: [
+        loadNote(2),
+        'keys: products/{0..19}/{0..9}/{word}-{i}.zip (200 folders); each Signet sync on a fresh data dir (new SQLite file, new client).',
+        `rclone with env-var config (type s3, provider Ceph, path style); Signet vs rclone: ${(signet / fast).toFixed(2)}× --fast-list, ${(signet / slow).toFixed(2)}× per-directory.`,
+      ],
+      targets: [
+        {
+          what: 'Signet’s listing (sync listSeconds, median) vs the faster rclone mode',
+          show: `${fmt(signet, 2)} s vs ${fmt(best, 2)} s`,
+          text: '≤ rclone',
+          met: signet <= best,
+          by: `${(signet / best).toFixed(2)}× rclone (${fmt(signet - best, 2)} s slower)`,
+        },
+      ],
+    },
+  );
+}
+
+function printPart3(r) {
+  const head = ['case', 'in flight', ...r.signet.map((_, i) => `run ${i + 1} obj/s`), 'median obj/s', 'note'];
+  const pad = (values) => [...values, ...Array(r.signet.length - values.length).fill('')];
+  const expected = r.expected;
+  const countsOk = (name, c) =>
+    c.public === expected.public &&
+    c.authenticated === expected.authenticated &&
+    c.private === expected.private
+      ? null
+      : problem(`${name} found ${JSON.stringify(c)}, expected ${JSON.stringify(expected)}`);
+  const signetRate = (x) => x.objects / (x.wallSeconds - x.firstPageSeconds);
+  const signetMedian = median(r.signet.map(signetRate));
+  const loopMedian = median(r.loop32.map((x) => x.perSec));
+  const signetBad = r.signet.map((x, i) => countsOk(`Signet sync ${i + 1}`, x.access)).find(Boolean);
+  const loopBad = [...r.loop32, r.loop16, r.loop64]
+    .map((x) => countsOk('the SDK loop', x.counts))
+    .find(Boolean);
+  const gatewayBad = countsOk('the loop over gateway.getAcl', r.gateway.counts);
+  const rows = [
+    [
+      'Signet sync, ACL phase',
+      String(r.concurrency),
+      ...r.signet.map((x) => fmt(signetRate(x))),
+      fmt(signetMedian),
+      signetBad ??
+        `objects ÷ time from the first listing page to the end; sync seconds ${r.signet.map((x) => fmt(x.seconds, 2)).join('/')}, listSeconds ${r.signet.map((x) => fmt(x.listSeconds, 2)).join('/')}`,
+    ],
+    [
+      '  same, whole sync (objects ÷ seconds)',
+      String(r.concurrency),
+      ...r.signet.map((x) => fmt(x.objects / x.seconds)),
+      fmt(median(r.signet.map((x) => x.objects / x.seconds))),
+      'includes the bucket check and the listing',
+    ],
+    [
+      'anchor: plain SDK loop of GetObjectAcl',
+      String(r.concurrency),
+      ...r.loop32.map((x) => fmt(x.perSec)),
+      fmt(loopMedian),
+      loopBad ?? 'same keys, fresh client each run',
+    ],
+    [
+      '  diagnostic: the loop over Signet’s gateway.getAcl',
+      String(r.concurrency),
+      ...pad([fmt(r.gateway.perSec)]),
+      fmt(r.gateway.perSec),
+      gatewayBad ?? 'Signet’s client and settings, no sync around it (queue, SQLite, progress)',
+    ],
+    ['  context: the same loop', '16', ...pad([fmt(r.loop16.perSec)]), fmt(r.loop16.perSec), ''],
+    ['  context: the same loop', '64', ...pad([fmt(r.loop64.perSec)]), fmt(r.loop64.perSec), ''],
+  ];
+  printTable(
+    `Part 3 — access resolution of ${fmt(r.objects)} objects with mixed ACLs on the test Ceph (${r.bucket}${r.reused ? ', reused' : ', made in this run'})`,
+    head,
+    rows,
+    {
+      left: [0, head.length - 1],
+      notes: [
+        loadNote(3),
+        `ACLs: ${fmt(expected.private)} private, ${fmt(expected.public)} public-read, ${fmt(expected.authenticated)} authenticated-read; ` +
+          `Signet and the loop must both find exactly that. In flight: ACL_CONCURRENCY = ${r.concurrency}.`,
+      ],
+      targets: [
+        atLeast(
+          'Signet’s ACL reads vs the plain SDK loop at the same concurrency (medians)',
+          signetMedian / loopMedian,
+          TARGETS.aclRatio,
+          `${(signetMedian / loopMedian).toFixed(2)}× (${fmt(signetMedian)} vs ${fmt(loopMedian)} objects/s)`,
+          `≥ ${TARGETS.aclRatio}×`,
+        ),
+      ],
+    },
+  );
+}
+
+async function part2(lib, env, admin) {
+  const keys = syntheticKeys(20_000, { seed: 2, cats: 20, subs: 10 });
+  const made = await ensureBucket(
+    admin,
+    BUCKET_20K,
+    keys.map((key) => ({ key })),
+  );
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    log(`part 2, round ${i + 1}/${ROUNDS} …`);
+    const round = {};
+    const rclone = async () => {
+      round.rcloneFast = await rcloneLsf(env, BUCKET_20K, { fastList: true });
+      round.rcloneSlow = await rcloneLsf(env, BUCKET_20K, { fastList: false });
+    };
+    const signet = async () => {
+      round.sync = await signetSync(lib, env, BUCKET_20K);
+    };
+    // Alternate who goes first, so neither always meets a gateway the other just warmed (or tired).
+    if (i % 2 === 0) {
+      await rclone();
+      await signet();
+    } else {
+      await signet();
+      await rclone();
+    }
+    round.parts = await signetListingParts(lib, env, BUCKET_20K);
+    rounds.push(round);
+  }
+  return { bucket: BUCKET_20K, reused: made.reused, objects: keys.length, rounds };
+}
+
+async function part3(lib, env, admin) {
+  const keys = syntheticKeys(5_000, { seed: 3, cats: 10, subs: 10 });
+  // Mixed ACLs, fixed by position: 7 in 10 private, 2 public-read, 1 authenticated-read.
+  const aclOf = (i) => (i % 10 < 7 ? 'private' : i % 10 < 9 ? 'public-read' : 'authenticated-read');
+  const made = await ensureBucket(
+    admin,
+    BUCKET_5K,
+    keys.map((key, i) => ({ key, acl: aclOf(i) })),
+  );
+  const expected = { public: 0, authenticated: 0, private: 0 };
+  keys.forEach((_, i) => {
+    const a = aclOf(i);
+    expected[a === 'public-read' ? 'public' : a === 'authenticated-read' ? 'authenticated' : 'private']++;
+  });
+  const concurrency = lib.sync.ACL_CONCURRENCY;
+  const signet = [];
+  const loop32 = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    log(`part 3, round ${i + 1}/${ROUNDS} …`);
+    if (i % 2 === 0) {
+      signet.push(await signetSync(lib, env, BUCKET_5K));
+      loop32.push(await aclLoop(env, BUCKET_5K, keys, concurrency));
+    } else {
+      loop32.push(await aclLoop(env, BUCKET_5K, keys, concurrency));
+      signet.push(await signetSync(lib, env, BUCKET_5K));
+    }
+  }
+  log('part 3: Signet’s gateway.getAcl in the loop, then the loop at 16 and 64 …');
+  const gateway = await gatewayAclLoop(lib, env, BUCKET_5K, keys, concurrency);
+  const loop16 = await aclLoop(env, BUCKET_5K, keys, 16);
+  const loop64 = await aclLoop(env, BUCKET_5K, keys, 64);
+  return {
+    bucket: BUCKET_5K,
+    reused: made.reused,
+    objects: keys.length,
+    expected,
+    concurrency,
+    signet,
+    loop32,
+    gateway,
+    loop16,
+    loop64,
+  };
+}
+
+async function main() {
+  const load = loadavg()[0];
+  const cores = cpus().length;
+  const started = Date.now();
+  console.log(
+    `Signet library benchmark — node ${process.version}, ${cores} cores (${cpus()[0]?.model.trim() ?? 'unknown'})`,
+  );
+  const loadLine = `load average (1 min) before the run: ${load.toFixed(2)}`;
+  console.log(
+    load > cores * 0.5 ? `${loadLine} — OTHER PROCESSES WERE BUSY, numbers are unreliable` : loadLine,
+  );
+
+  log('bundling the library code from src/ with Vite …');
+  const buildDir = mkdtempSync(join(tmpdir(), 'signet-bench-library-build-'));
+  let rig;
+  try {
+    const lib = await buildLibrary(buildDir);
+    const memory = lib.database.openDatabase(':memory:');
+    console.log(`SQLite ${memory.prepare('SELECT sqlite_version() AS v').get().v} (better-sqlite3)`);
+    memory.close();
+
+    if (PARTS.has('1')) {
+      partLoad[1] = loadavg()[0];
+      const results = [];
+      for (const rows of SIZES) results.push(await benchCatalog(lib, rows));
+      printPart1(results);
+    }
+
+    if (PARTS.has('2') || PARTS.has('3')) {
+      rig = await ensureRig();
+      const admin = plainClient(rig.env, 64);
+      try {
+        if (PARTS.has('2')) {
+          partLoad[2] = loadavg()[0];
+          printPart2(await part2(lib, rig.env, admin));
+        }
+        if (PARTS.has('3')) {
+          partLoad[3] = loadavg()[0];
+          printPart3(await part3(lib, rig.env, admin));
+        }
+      } finally {
+        admin.destroy();
+      }
+    }
+  } finally {
+    rmSync(buildDir, { recursive: true, force: true });
+    if (rig?.started && process.env.SIGNET_KEEP_CEPH !== '1') {
+      log('ceph: stopping the rig this run started (SIGNET_KEEP_CEPH=1 keeps it) …');
+      await stopRig().catch((err) => log(`ceph: stop failed: ${err.message}`));
+    }
+  }
+  console.log(`\nwhole run: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (invalid) {
+    console.error('\nbench: some measurements were not of what they claim (rows marked INVALID)');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err.stack ?? err}`);
+  process.exit(1);
+});
