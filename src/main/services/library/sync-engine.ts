@@ -5,6 +5,8 @@ import type { CatalogRepository, StoredGrant } from '../../repositories/catalog-
 import { errorFacts } from '../accounts/provider-errors';
 import type { Clock } from '../clock';
 import type { StorageGateway } from '../storage/storage-gateway';
+
+type ListPage = Awaited<ReturnType<StorageGateway['list']>>;
 import type { TaskProgress } from '../tasks';
 import { accessRule } from './access-rules';
 import { AsyncQueue, forEachConcurrent } from './async-queue';
@@ -123,10 +125,14 @@ export async function runSync(
 
   try {
     const folders = new Set<string>();
-    let cursor: string | null = null;
-    do {
+    // The next page is asked for before this one is written, so the storage's round trip overlaps the
+    // SQLite work instead of adding to it.
+    let next: Promise<ListPage> | null = gateway.list(bucket.name, prefix, null, inner.signal);
+    while (next !== null) {
+      const page: ListPage = await next;
       inner.signal.throwIfAborted();
-      const page = await gateway.list(bucket.name, prefix, cursor, inner.signal);
+      next = page.next === null ? null : gateway.list(bucket.name, prefix, page.next, inner.signal);
+      next?.catch(() => undefined); // awaited on the next turn; an abort before then must not go unhandled
       const objects = page.objects.filter((o) => !o.key.endsWith('/')); // folder markers are folders, not files
       const c = catalog.upsertPage(bucket.id, objects, mark, folders);
       counts.listed += objects.length;
@@ -134,8 +140,7 @@ export async function runSync(
       counts.updated += c.updated;
       report();
       if (rule.kind === 'per-object') for (const o of objects) await queue.push(o.key);
-      cursor = page.next;
-    } while (cursor !== null);
+    }
     listSeconds = (performance.now() - started) / 1000;
     listing = false;
     listed();
