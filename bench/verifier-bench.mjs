@@ -8,8 +8,9 @@
  *   node bench/verifier-bench.mjs [--seconds N] [--profile]
  *
  * --seconds N   wrk duration per case (default 10; plus a 2 s warm-up each)
+ *               (`npm run bench -- --seconds N` passes it on too: bench/run-all.mjs)
  * --profile     afterwards, run the verifier with one worker under `node --cpu-prof` through the 302
- *               path and print where its CPU time goes
+ *               path, then the bad-MAC 403 path, and print where its CPU time goes
  *
  * Needs the Debian packages nginx and wrk. Exits non-zero when a case did not answer what it should
  * (then its numbers would not mean what the table says).
@@ -49,7 +50,7 @@ const KID = 'k1';
 const FAKE_S3 = 'http://127.0.0.1:9'; // discard port: never contacted, pre-signing is local
 
 // Hard bound on the whole run, whatever hangs: children are killed by procs.mjs's exit hook.
-const budgetMs = (7 * (SECONDS + WARMUP_SECONDS + 20) + 120) * 1000; // 6 cases + the profile
+const budgetMs = (8 * (SECONDS + WARMUP_SECONDS + 20) + 120) * 1000; // 6 cases + the 2 profiles
 setTimeout(() => {
   console.error(`bench: gave up after ${budgetMs / 1000} s`);
   process.exit(2);
@@ -180,7 +181,7 @@ async function benchVerifier(secret, store) {
   }
 }
 
-async function profileVerifier(secret, store) {
+async function profileVerifier(secret, store, { badMac = false } = {}) {
   const profDir = mkdtempSync(join(tmpdir(), 'signet-bench-prof-'));
   const verifier = await startVerifier({
     kid: KID,
@@ -191,8 +192,12 @@ async function profileVerifier(secret, store) {
   });
   try {
     const { token } = tokenFor(secret);
-    log(`profile: one worker under --cpu-prof, wrk ${SECONDS}s on the 302 path …`);
-    const r = await runWrk(`${verifier.base}/downloads/${SLUG}?token=${token}`, { ...WRK, seconds: SECONDS });
+    const what = badMac ? 'the bad-MAC 403 path' : 'the 302 path';
+    log(`profile: one worker under --cpu-prof, wrk ${SECONDS}s on ${what} …`);
+    const r = await runWrk(`${verifier.base}/downloads/${SLUG}?token=${badMac ? withBadMac(token) : token}`, {
+      ...WRK,
+      seconds: SECONDS,
+    });
     // SIGINT lets Node exit normally, which is when --cpu-prof writes its file.
     await verifier.stop({ signal: 'SIGINT' });
     const summary = summariseProfiles(profDir, { ownDir: dirname(CLI) });
@@ -203,12 +208,15 @@ async function profileVerifier(secret, store) {
       return;
     }
     console.log(
-      `\nCPU profile, 1 worker, ${r.requestsPerSec.toFixed(0)} req/s, ${summary.files} profile file(s), busy ${summary.busyMs.toFixed(0)} ms`,
+      `\nCPU profile of ${what}, 1 worker, ${r.requestsPerSec.toFixed(0)} req/s, ${summary.files} profile file(s), busy ${summary.busyMs.toFixed(0)} ms`,
     );
     console.log('CPU by owner (self time plus the Node built-ins and native code it called):');
     for (const a of summary.owners) console.log(`  ${a.pct.toFixed(1).padStart(5)}%  ${a.name}`);
     console.log('CPU by owning function:');
     for (const f of summary.ownerFunctions) console.log(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.name}`);
+    console.log('CPU by function (self time only):');
+    for (const f of summary.functions.slice(0, 12))
+      console.log(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.name}`);
   } finally {
     await verifier.stop();
     rmSync(profDir, { recursive: true, force: true });
@@ -236,16 +244,26 @@ function printTable(m, presign) {
     `note: wrk, the server under test and this script share the same ${m.cores} cores, so every figure is lower ` +
       'than on a machine where the load comes from elsewhere; nginx and the verifier each run 2 workers.',
   );
-  const head = ['case', 'status', 'req/s', 'p50 ms', 'p99 ms', 'vs nginx'];
+  // The issue's targets are ratios to the bare node:http row of the same run (its p99 too).
+  const bareRow = results.find((r) => r.name.startsWith('bare') && !r.invalid);
+  const head = ['case', 'status', 'req/s', 'p50 ms', 'p99 ms', 'vs nginx', 'vs bare', 'p99 vs bare'];
+  const ratioOf = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '');
   const rows = results.map((r) => {
     const anchor = r.name.startsWith('nginx') ? undefined : r.status === 302 ? nginx302 : nginx403;
-    const ratio =
-      anchor?.requestsPerSec && r.requestsPerSec
-        ? `${(r.requestsPerSec / anchor.requestsPerSec).toFixed(2)}×`
-        : '';
+    const ratio = ratioOf(r.requestsPerSec, anchor?.requestsPerSec);
+    const signet = r.name.startsWith('Signet');
     return r.invalid
-      ? [r.name, String(r.status), 'INVALID', '', '', r.invalid]
-      : [r.name, String(r.status), fmt(r.requestsPerSec), fmt(r.p50ms, 2), fmt(r.p99ms, 2), ratio];
+      ? [r.name, String(r.status), 'INVALID', '', '', r.invalid, '', '']
+      : [
+          r.name,
+          String(r.status),
+          fmt(r.requestsPerSec),
+          fmt(r.p50ms, 2),
+          fmt(r.p99ms, 2),
+          ratio,
+          signet ? ratioOf(r.requestsPerSec, bareRow?.requestsPerSec) : '',
+          signet ? ratioOf(r.p99ms, bareRow?.p99ms) : '',
+        ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) =>
@@ -312,7 +330,10 @@ async function main() {
   await benchVerifier(secret, store);
 
   printTable(m, presign);
-  if (opts.profile) await profileVerifier(secret, store);
+  if (opts.profile) {
+    await profileVerifier(secret, store);
+    await profileVerifier(secret, store, { badMac: true });
+  }
   if (failed) {
     console.error('\nbench: some cases did not answer as expected (rows marked INVALID)');
     process.exitCode = 1;

@@ -18,5 +18,32 @@ if (
     .trim() !== version
 ) {
   console.log(`Downloading Electron ${version} (once)…`);
-  execFileSync(process.execPath, [join(dir, 'install.js')], { stdio: 'inherit', cwd: dir });
+  try {
+    // The installer's own stack trace is kept out of sight; its last line goes into one plain paragraph.
+    execFileSync(process.execPath, [join(dir, 'install.js')], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      cwd: dir,
+      encoding: 'utf8',
+    });
+  } catch (err) {
+    console.error(cannotDownload(version, err));
+    process.exit(1);
+  }
+}
+
+/** One paragraph: what failed, what usually helps, how to retry. */
+function cannotDownload(v, err) {
+  const lines = String(err?.stderr ?? err?.message ?? err)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('at '));
+  const reason =
+    lines.find((l) => /error|ENOTFOUND|ECONN|ETIMEDOUT|EAI_AGAIN|403|404/i.test(l)) ?? lines.at(-1);
+  return [
+    `Signet could not start: Electron ${v} (the desktop runtime) is not installed and could not be downloaded`,
+    reason ? ` (${reason.replace(/^Error:\s*/, '')}).` : '.',
+    ' If this machine reaches the internet through a proxy, set HTTPS_PROXY; if github.com is blocked, set',
+    ' ELECTRON_MIRROR to a mirror of the Electron releases. Then run `npm start` again.',
+    ' Everything else (tests, `npm run build`, the command line) works without Electron.',
+  ].join('');
 }

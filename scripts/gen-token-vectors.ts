@@ -11,12 +11,12 @@ import { writeFileSync } from 'node:fs';
 
 import {
   b64uEncode,
-  signPayload,
   TOKEN_ERROR_STATUS,
   type TokenErrorCode,
   type TokenErrorStatus,
   type TokenPayload,
 } from '../src/shared/token';
+import { signPayload } from '../test/support/token-unchecked';
 
 export const VECTORS_FILE = new URL('../test/vectors/download-token-v1.json', import.meta.url);
 

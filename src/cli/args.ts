@@ -34,7 +34,15 @@ export type CommandName =
   | 'settings set'
   | 'sync'
   | 'ls'
-  | 'verify';
+  | 'verify'
+  | 'keys new'
+  | 'keys list'
+  | 'keys retire'
+  | 'verifier-config'
+  | 'link'
+  | 'links batch'
+  | 'links list'
+  | 'links revoke';
 
 export interface CommandSpec {
   name: CommandName;
@@ -177,11 +185,130 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: libraryOptions,
     positionals: { min: 1, max: null, missing: ACCOUNT_MISSING },
   },
+  {
+    name: 'keys new',
+    synopsis: '',
+    summary:
+      'Makes a new token signing key (32 random bytes, kept in the system keychain) and makes it the active one. Export the verifier config again afterwards.',
+    options: {},
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'keys list',
+    synopsis: '',
+    summary: 'Lists the signing keys: kid, created, active, retired (JSON Lines with --json).',
+    options: {},
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'keys retire',
+    synopsis: 'KID',
+    summary:
+      'Retires a signing key: it no longer goes into verifier configs, so links signed with it stop working there.',
+    options: {},
+    positionals: { min: 1, max: 1, missing: 'needs KID (signet keys list shows them)' },
+  },
+  {
+    name: 'verifier-config',
+    synopsis: '--out FILE [--listen HOST:PORT] [--state-sqlite PATH]',
+    summary:
+      'Writes a complete config file for the verifier (npm run verifier -- --config FILE): the keys that still verify, one store per account, the admin token. It holds secrets: mode 0600.',
+    options: {
+      out: { type: 'string', value: 'FILE', help: 'where to write the config (replaced if it exists)' },
+      listen: {
+        type: 'string',
+        value: 'HOST:PORT',
+        help: 'where the verifier listens (default 127.0.0.1:8787)',
+      },
+      'state-sqlite': {
+        type: 'string',
+        value: 'PATH',
+        help: 'the verifier’s state database, relative to the config file (default state.sqlite)',
+      },
+    },
+    details: [
+      'The admin token is made on the first export when none is set, and kept in the system keychain.',
+    ],
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'link',
+    synopsis:
+      'ACCOUNT KEY [--bucket B] [--slug S] [--order ID] [--email E] [--expires D] [--max N] [--filename F] [--direct]',
+    summary:
+      'Makes a download link for one object: a verifier link (default), or with --direct a pre-signed storage URL (at most 7 days, no limit, not revocable).',
+    options: {
+      bucket: { type: 'string', value: 'B', help: "the bucket (default: the account's first bucket)" },
+      slug: { type: 'string', value: 'S', help: 'the product slug (default: from the file name)' },
+      order: { type: 'string', value: 'ID', help: 'the order or licence id (the token’s license_id)' },
+      email: { type: 'string', value: 'E', help: 'the customer’s email (kept in the local ledger only)' },
+      note: { type: 'string', value: 'TEXT', help: 'a note (kept in the local ledger only)' },
+      expires: {
+        type: 'string',
+        value: 'D',
+        help: 'how long it works: 90s, 15m, 1h, 7d, or an ISO date-time (default: the settings)',
+      },
+      max: {
+        type: 'string',
+        value: 'N',
+        help: 'how many downloads (default: the settings; none for no limit)',
+      },
+      filename: {
+        type: 'string',
+        value: 'F',
+        help: 'the name the browser saves (default: the key’s last part)',
+      },
+      direct: { type: 'boolean', help: 'a direct pre-signed storage URL instead of a verifier link' },
+    },
+    positionals: { min: 2, max: 2, missing: 'needs ACCOUNT and KEY' },
+  },
+  {
+    name: 'links batch',
+    synopsis: '--csv IN --out OUT [--account A]',
+    summary:
+      'Makes a verifier link for each row of a CSV of orders (order,email,product,max,expires) and writes the CSV with url,jti,expires_at,error columns. Exit status 1 when a row failed (the others are still issued).',
+    options: {
+      csv: { type: 'string', value: 'IN', help: 'the orders CSV (a header row, then one order per row)' },
+      out: { type: 'string', value: 'OUT', help: 'where to write the CSV with the links' },
+      account: {
+        type: 'string',
+        value: 'A',
+        help: 'the account whose files the products are (default: the first)',
+      },
+    },
+    details: ['product: a product slug (from earlier links or a file name) or an object key.'],
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'links list',
+    synopsis: '',
+    summary:
+      'Lists the link ledger, newest first (JSON Lines with --json); downloads come from the verifier when it answers.',
+    options: {
+      search: {
+        type: 'string',
+        value: 'TEXT',
+        help: 'only links whose key, slug, order, email or jti contains TEXT',
+      },
+      status: { type: 'string', value: 'S', help: 'only links that are active, revoked or expired' },
+    },
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'links revoke',
+    synopsis: 'JTI',
+    summary:
+      'Revokes a link through the verifier’s admin API, then marks it in the ledger. Exit status 1 when the verifier cannot be reached.',
+    options: {},
+    positionals: { min: 1, max: 1, missing: 'needs JTI (signet links list shows them)' },
+  },
 ];
 
 const GROUPS: Record<string, string> = {
   accounts: 'storage accounts: add, list, test, remove',
   settings: 'settings: get, set',
+  keys: 'signing keys: new, list, retire',
+  links: 'the link ledger: batch, list, revoke',
 };
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;

@@ -9,6 +9,7 @@ import type { MainServices } from '../main/wiring';
 import { parseCommandLine, stringOption, UsageError, type CommandName, type ParseResult } from './args';
 import { accountCommands } from './commands/accounts';
 import { libraryCommands } from './commands/library';
+import { linkCommands } from './commands/links';
 import { settingsCommands } from './commands/settings';
 import type { CommandContext, CommandHandler } from './context';
 import { Output } from './output';
@@ -18,6 +19,7 @@ const HANDLERS: Record<CommandName, CommandHandler> = {
   ...accountCommands,
   ...settingsCommands,
   ...libraryCommands,
+  ...linkCommands,
 };
 
 /** Commands that stop cleanly on Ctrl-C (the others are simply interrupted). */

@@ -2,33 +2,47 @@
  * Composition root: the only module in src/main (besides platform/*) that touches Electron. It builds the
  * services from their collaborators, exposes them over the typed IPC contract and opens the window.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, shell } from 'electron';
 import { join } from 'node:path';
 import { createHandlers } from './ipc/handlers';
 import { createIpcRouter } from './ipc/router';
 import { makeTrustedSenderCheck } from './ipc/trusted-sender';
+import { handleAppProtocol, registerAppScheme } from './platform/app-protocol';
 import { makeEmitter, registerIpcHandlers } from './platform/ipc-main';
 import { loadKeytar } from './platform/keytar';
 import { createMainWindow, rendererUrl } from './platform/main-window';
+import { installMenu } from './platform/menu';
+import { makeSaveFileDialog } from './platform/save-dialog';
+import { showStartupFailure } from './platform/startup-failure';
 import { systemClock } from './services/clock';
 import { KEYCHAIN_SERVICE } from './services/keychain-service-name';
 import { KeytarSecretStore } from './services/keytar-secret-store';
-import { createMainServices } from './wiring';
+import { createMainServices, type MainServices } from './wiring';
+
+// Before ready, as Electron requires: the renderer's own privileged scheme (app://signet/).
+registerAppScheme();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let mainWindow: BrowserWindow | null = null;
-  const appUrl = rendererUrl(process.env['ELECTRON_RENDERER_URL'], __dirname);
+  let services: MainServices | null = null;
+  const appUrl = rendererUrl(process.env['ELECTRON_RENDERER_URL'], app.isPackaged);
 
   app.on('second-instance', () => {
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();
   });
 
-  void app.whenReady().then(() => {
+  const start = () => {
     const dataFolder = app.getPath('userData');
-    const services = createMainServices({
+    handleAppProtocol(join(__dirname, '../renderer'));
+    installMenu({
+      isDevelopment: !app.isPackaged,
+      isMac: process.platform === 'darwin',
+      openDataFolder: () => void shell.openPath(dataFolder),
+    });
+    const built = createMainServices({
       databaseFile: join(dataFolder, 'signet.db'),
       syncWorkerFile: join(__dirname, 'sync-worker.js'),
       secrets: new KeytarSecretStore(loadKeytar(), KEYCHAIN_SERVICE),
@@ -45,9 +59,11 @@ if (!app.requestSingleInstanceLock()) {
         dataFolder,
       },
       emit: makeEmitter(() => mainWindow?.webContents ?? null),
+      saveFile: makeSaveFileDialog(() => mainWindow),
     });
+    services = built;
     const router = createIpcRouter({
-      handlers: createHandlers(services),
+      handlers: createHandlers(built),
       isTrustedSender: makeTrustedSenderCheck(appUrl),
       logger: { error: (message, details) => console.error(message, details ?? '') },
     });
@@ -61,9 +77,16 @@ if (!app.requestSingleInstanceLock()) {
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) open();
     });
-    app.on('will-quit', () => services.close());
-  });
+  };
 
+  // A failure here (a database from a newer Signet, an unreadable data folder, a native module that does not
+  // load) would otherwise leave no window and no message: it gets a dialog with the reason and a way out.
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => showStartupFailure(err, app.getPath('userData')));
+
+  app.on('will-quit', () => services?.close());
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });

@@ -19,6 +19,23 @@ import { WorkerSyncEngine } from './services/library/worker-sync-engine';
 import { VerifyService } from './services/library/verify-service';
 import { StorageGateways } from './services/storage/storage-gateways';
 import { TaskRegistry } from './services/tasks';
+import { LinkRepository } from './repositories/link-repository';
+import { SigningKeyRepository } from './repositories/signing-key-repository';
+import { LinkBatchService } from './services/links/link-batch';
+import { LinkService } from './services/links/link-service';
+import { SigningKeyService } from './services/links/signing-key-service';
+import { VerifierAdminClient } from './services/links/verifier-admin';
+import { VerifierConfigExporter } from './services/links/verifier-config';
+
+/**
+ * Asks the user where to save a file (the app: Electron's save dialog); answers the chosen path, or null when
+ * cancelled. Main then writes the file itself (e.g. the verifier config, with mode 0600).
+ */
+export type SaveFileDialog = (request: {
+  title: string;
+  defaultName: string;
+  filters?: { name: string; extensions: string[] }[];
+}) => Promise<string | null>;
 
 export interface AppFacts {
   name: string;
@@ -42,8 +59,10 @@ export interface MainDeps {
    * stays free for the window. Without it (command line, tests) they run in the calling thread.
    */
   syncWorkerFile?: string;
-  /** Anonymous HTTP for "verify access"; defaults to the global fetch. */
+  /** Anonymous HTTP for "verify access" and the verifier's admin API; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** Where to save an exported file (the verifier config). Without it, such exports answer an error. */
+  saveFile?: SaveFileDialog;
 }
 
 export interface MainServices {
@@ -55,6 +74,11 @@ export interface MainServices {
   gateways: StorageGateways;
   library: LibraryService;
   tasks: TaskRegistry;
+  keys: SigningKeyService;
+  links: LinkService;
+  linkBatch: LinkBatchService;
+  verifierConfig: VerifierConfigExporter;
+  saveFile: SaveFileDialog | null;
   facts: AppFacts;
   emit: MainDeps['emit'];
   close(): void;
@@ -97,6 +121,47 @@ export function createMainServices(deps: MainDeps): MainServices {
     verifier: new VerifyService({ buckets, catalog, gateways, activity, clock: deps.clock }),
   });
   const tasks = new TaskRegistry((payload) => deps.emit('task:progress', payload));
+  const keys = new SigningKeyService({
+    repo: new SigningKeyRepository(db),
+    secrets: deps.secrets,
+    activity,
+    clock: deps.clock,
+  });
+  const ledger = new LinkRepository(db);
+  const links = new LinkService({
+    links: ledger,
+    catalog,
+    buckets,
+    accountRepo,
+    keys,
+    gateways,
+    settings,
+    admin: new VerifierAdminClient({
+      settings,
+      secrets: deps.secrets,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
+    activity,
+    clock: deps.clock,
+  });
+  const linkBatch = new LinkBatchService({
+    db,
+    links,
+    ledger,
+    catalog,
+    buckets,
+    accountRepo,
+    settings,
+    activity,
+    clock: deps.clock,
+  });
+  const verifierConfig = new VerifierConfigExporter({
+    keys,
+    accounts,
+    accountRepo,
+    secrets: deps.secrets,
+    activity,
+  });
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
     db,
@@ -107,6 +172,11 @@ export function createMainServices(deps: MainDeps): MainServices {
     gateways,
     library,
     tasks,
+    keys,
+    links,
+    linkBatch,
+    verifierConfig,
+    saveFile: deps.saveFile ?? null,
     facts: { ...deps.facts, versions: { ...deps.facts.versions, sqlite } },
     emit: deps.emit,
     close: () => {

@@ -18,6 +18,8 @@ import { describeState } from './state';
 async function runSingle(config: VerifierConfig, logger: Logger): Promise<void> {
   const verifier = await startVerifier(config, { logger });
   process.stdout.write(`Signet verifier listening on ${verifier.url}\n`);
+  if (verifier.adminUrl)
+    process.stdout.write(`Signet verifier admin API and metrics on ${verifier.adminUrl}\n`);
   logger.info('started', { workers: 1, state: describeState(config.state), pid: process.pid });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -56,6 +58,11 @@ async function main(): Promise<void> {
     if (!(err instanceof ConfigError)) throw err;
     // Only the primary reports it: workers load the same file after it was accepted.
     process.stderr.write(`signet-verifier: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (args.workers > 1 && config.adminListen?.port === 0) {
+    // Cluster workers share listeners by address and port: two port-0 listeners would be one.
+    process.stderr.write('signet-verifier: config: adminListen.port: 0 needs --workers 1; give a port\n');
     process.exit(2);
   }
   const logger = createLogger(args.logLevel);

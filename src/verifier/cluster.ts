@@ -23,7 +23,9 @@ type IpcMessage =
   | { signet: 'metrics-collect'; id: number }
   | { signet: 'metrics-snapshot'; id: number; snapshot: MetricsSnapshot }
   | { signet: 'metrics-result'; id: number; snapshot: MetricsSnapshot; workers: number }
-  | { signet: 'shutdown' };
+  | { signet: 'shutdown' }
+  /** A worker listens (on both listeners when there are two); the primary announces once all do. */
+  | { signet: 'ready'; port: number; adminPort?: number };
 
 function isIpc(m: unknown): m is IpcMessage {
   return typeof m === 'object' && m !== null && typeof (m as { signet?: unknown }).signet === 'string';
@@ -53,15 +55,22 @@ export async function runPrimary(config: VerifierConfig, workers: number, logger
     return worker;
   };
 
-  cluster.on('listening', (worker, address) => {
+  // Counted from the workers' own 'ready' messages rather than cluster's 'listening' events: with a
+  // separate admin listener each worker listens twice.
+  const onReady = (worker: Worker, m: { port: number; adminPort?: number }): void => {
     listening.add(worker.id);
-    port = address.port;
+    port = m.port;
     if (!announced && listening.size >= workers) {
       announced = true;
       process.stdout.write(`Signet verifier listening on ${listenUrl(config.listen.host, port)}\n`);
+      if (config.adminListen && m.adminPort !== undefined) {
+        process.stdout.write(
+          `Signet verifier admin API and metrics on ${listenUrl(config.adminListen.host, m.adminPort)}\n`,
+        );
+      }
       logger.info('started', { workers, state: describeState(config.state), pid: process.pid });
     }
-  });
+  };
 
   cluster.on('exit', (worker, code, signal) => {
     listening.delete(worker.id);
@@ -122,7 +131,9 @@ export async function runPrimary(config: VerifierConfig, workers: number, logger
 
   function onMessage(worker: Worker, m: unknown): void {
     if (!isIpc(m)) return;
-    if (m.signet === 'metrics-snapshot') {
+    if (m.signet === 'ready') {
+      onReady(worker, m);
+    } else if (m.signet === 'metrics-snapshot') {
       lastSnapshot.set(worker.id, m.snapshot);
       const r = rounds.get(m.id);
       if (r) {
@@ -185,6 +196,11 @@ export async function runWorker(config: VerifierConfig, logger: Logger): Promise
     collectMetrics,
     stateOptions: { sqliteCheckpointer: false },
   });
+  process.send?.({
+    signet: 'ready',
+    port: verifier.port,
+    adminPort: adminPortOf(verifier),
+  } satisfies IpcMessage);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -216,4 +232,9 @@ export async function runWorker(config: VerifierConfig, logger: Logger): Promise
   // The whole process group gets Ctrl-C / systemd's SIGTERM: stop cleanly, the primary waits for us.
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+}
+
+function adminPortOf(v: { adminServer?: { address(): unknown } }): number | undefined {
+  const a = v.adminServer?.address();
+  return typeof a === 'object' && a !== null ? (a as { port: number }).port : undefined;
 }

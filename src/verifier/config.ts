@@ -36,10 +36,43 @@ export interface StoreConfig {
 export type StateConfig = { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
 
 /** The configuration after checking: paths absolute, secrets decoded, values clamped. */
+export interface ConnectionLimits {
+  /** Open connections per process; past it new ones are closed at once. */
+  maxConnections: number;
+  /** A socket with nothing received and nothing accepted by the client for this long is closed. */
+  sendTimeoutSeconds: number;
+  /** How long an idle keep-alive connection waits for its next request. */
+  keepAliveTimeoutSeconds: number;
+  /** Requests per keep-alive connection; the last answer closes it. */
+  maxRequestsPerConnection: number;
+  /** The request headers must arrive within this time… */
+  headersTimeoutSeconds: number;
+  /** …and the whole request within this one. */
+  requestTimeoutSeconds: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<ConnectionLimits> = Object.freeze({
+  maxConnections: 10_000,
+  sendTimeoutSeconds: 60,
+  keepAliveTimeoutSeconds: 5,
+  maxRequestsPerConnection: 1000,
+  headersTimeoutSeconds: 10,
+  requestTimeoutSeconds: 30,
+});
+
+export const ADMIN_LISTEN_DEFAULT_HOST = '127.0.0.1';
+export const ADMIN_LISTEN_DEFAULT_PORT = 8788;
+
 export interface VerifierConfig {
   /** The file it came from (absent when built in code, as tests do). */
   file?: string;
   listen: { host: string; port: number };
+  /**
+   * A second listener for the admin API and /metrics (then not served on `listen`); absent: one
+   * listener serves everything.
+   */
+  adminListen?: { host: string; port: number };
+  limits: ConnectionLimits;
   keys: TokenKeys;
   stores: ReadonlyMap<string, StoreConfig>;
   /** Real (symlink-free) absolute path of the file root, when file sources are enabled. */
@@ -93,7 +126,45 @@ const stateSchema = z
     'must have exactly one of "sqlite" or "redis"',
   );
 
+const seconds = (max: number) =>
+  z
+    .number('must be a number of seconds')
+    .positive('must be more than 0 seconds')
+    .max(max, `must be at most ${max} seconds`);
+
+const limitsSchema = z
+  .strictObject({
+    maxConnections: z
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .default(DEFAULT_LIMITS.maxConnections),
+    sendTimeoutSeconds: seconds(3600).default(DEFAULT_LIMITS.sendTimeoutSeconds),
+    keepAliveTimeoutSeconds: seconds(600).default(DEFAULT_LIMITS.keepAliveTimeoutSeconds),
+    maxRequestsPerConnection: z
+      .int('must be an integer')
+      .min(0, 'must be 0 (no limit) or more')
+      .default(DEFAULT_LIMITS.maxRequestsPerConnection),
+    headersTimeoutSeconds: seconds(600).default(DEFAULT_LIMITS.headersTimeoutSeconds),
+    requestTimeoutSeconds: seconds(3600).default(DEFAULT_LIMITS.requestTimeoutSeconds),
+  })
+  .refine(
+    (l) => l.headersTimeoutSeconds <= l.requestTimeoutSeconds,
+    'headersTimeoutSeconds must not be more than requestTimeoutSeconds',
+  )
+  .default({ ...DEFAULT_LIMITS });
+
 const configSchema = z.strictObject({
+  adminListen: z
+    .strictObject({
+      host: z.string().min(1, 'must not be empty').default(ADMIN_LISTEN_DEFAULT_HOST),
+      port: z
+        .int('must be an integer')
+        .min(0, 'must be 0–65535')
+        .max(65535, 'must be 0–65535')
+        .default(ADMIN_LISTEN_DEFAULT_PORT),
+    })
+    .optional(),
+  limits: limitsSchema,
   listen: z
     .strictObject({
       host: z.string().min(1, 'must not be empty').default('127.0.0.1'),
@@ -149,9 +220,30 @@ export function loadConfigFile(file: string, env: Env = process.env): VerifierCo
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config: ${path} is not valid JSON: ${(err as Error).message}`);
+    // Never V8's message: it quotes the text around the error, which may be a secret (the admin token
+    // or a key on that line). Only where it is, when the message says.
+    throw new ConfigError(`config: ${path} is not valid JSON${jsonErrorPlace(text, (err as Error).message)}`);
   }
   return parseConfig(raw, { baseDir: dirname(path), env, file: path });
+}
+
+/** ` (line L, column C)` from the "at position N" of a JSON.parse message, else a hint. */
+export function jsonErrorPlace(text: string, message: string): string {
+  const m = /\bposition (\d+)/.exec(message);
+  if (m === null) {
+    if (/end of (JSON|data)/i.test(message)) return ' (it ends too early: a missing "}", "]" or quote?)';
+    return ' (check quotes, commas and brackets; `jq . FILE` shows where)';
+  }
+  const pos = Math.min(Number(m[1]), text.length);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < pos; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return ` (line ${line}, column ${pos - lineStart + 1})`;
 }
 
 /**
@@ -222,6 +314,15 @@ export function parseConfig(
     );
   }
 
+  if (
+    c.adminListen !== undefined &&
+    c.adminListen.port === c.listen.port &&
+    c.adminListen.port !== 0 &&
+    c.adminListen.host === c.listen.host
+  ) {
+    throw new ConfigError('config: adminListen: must be another address or port than listen');
+  }
+
   const state: StateConfig =
     c.state.redis !== undefined
       ? { kind: 'redis', url: c.state.redis }
@@ -230,6 +331,8 @@ export function parseConfig(
   return {
     file: opts.file,
     listen: c.listen,
+    adminListen: c.adminListen,
+    limits: c.limits,
     keys,
     stores,
     fileRoot,

@@ -4,14 +4,19 @@
  * Order: token (signature, slug, expiry) → where the file is (so a broken source costs no download) →
  * revocation and limit (counting) → answer. When a request counts (spec: a 302, or a 200/206 whose
  * range starts at byte 0):
- *   GET, S3/URL source              counts (consume: revocation + limit + count, one atomic step)
- *   GET, file, no Range or from 0   counts
- *   GET, file, Range from byte > 0  a resume: needs a link that is not revoked and already has a counted
- *                                   download; does not count again, but each counted download allows only
- *                                   RESUMES_PER_DOWNLOAD resumes (410 after that). With no counted
- *                                   download yet it counts, as the first download.
- *   HEAD                            never counts; still refused when revoked or when the limit is used up
- *   304 / 416 answers               never count; refused when revoked
+ *   GET, S3/URL source, no Range or     counts (consume: revocation + limit + count, one atomic step)
+ *     a Range from byte 0
+ *   GET, S3/URL, Range from byte > 0    a resume: redirected without counting only within
+ *                                       REDIRECT_RESUME_WINDOW_SECONDS of the link's last counted
+ *                                       download, REDIRECT_RESUMES_PER_DOWNLOAD times per counted download
+ *   GET, file, no Range or from 0       counts, and charges the bytes it sends to the link
+ *   GET, file, Range from byte > 0      a resume: does not count, but its bytes must fit the link's
+ *                                       byte budget (counted downloads × file size × 1.25), else 410
+ *   (a resume of a link with no counted download yet counts, as its first download)
+ *   HEAD                                never counts; still refused when revoked or when the limit is used up
+ *   304 / 416 answers                   never count; refused when revoked
+ * A file transfer that breaks off gives back the bytes it did not send (state.refund), so an interrupted
+ * download can always be resumed; see BYTE_BUDGET_SLACK in state/types.ts.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import { lookup as mimeLookup } from 'mime-types';
@@ -41,12 +46,16 @@ export interface DownloadDeps {
 
 type Gate = 'count' | 'head' | 'resume' | 'revocation-only';
 
-export async function handleDownload(
+/**
+ * Synchronous until it needs the state or the file system: a rejected token is answered without a
+ * promise (returns undefined), the rest returns the promise of the answer.
+ */
+export function handleDownload(
   x: Exchange,
   slug: string,
   query: string,
   deps: DownloadDeps,
-): Promise<void> {
+): void | Promise<void> {
   x.route = '/downloads/:slug';
   const method = x.req.method;
   if (method !== 'GET' && method !== 'HEAD')
@@ -74,17 +83,35 @@ export async function handleDownload(
       contentDisposition: attachmentDisposition(p.filename || baseName(src.key)),
       expiresIn: deps.presignExpirySeconds,
     });
-    if (!(await admit(x, p, x.isHead ? 'head' : 'count', deps))) return;
-    return x.redirect(url, 'redirect');
+    return admit(x, p, redirectGate(x), deps).then((ok) => {
+      if (ok) x.redirect(url, 'redirect');
+    });
   }
   if (src.type === 'url') {
     const location = allowedRedirect(src.url, deps.allowedHosts);
     if (location === null) return x.error(403, 'url_not_allowed');
-    if (!(await admit(x, p, x.isHead ? 'head' : 'count', deps))) return;
-    return x.redirect(location, 'redirect');
+    return admit(x, p, redirectGate(x), deps).then((ok) => {
+      if (ok) x.redirect(location, 'redirect');
+    });
   }
-  if (deps.fileRoot === undefined) return x.error(404, 'source_missing');
-  const opened = await openInRoot(deps.fileRoot, src.path);
+  const fileRoot = deps.fileRoot;
+  if (fileRoot === undefined) return x.error(404, 'source_missing');
+  return fromFile(x, p, fileRoot, src.path, deps);
+}
+
+/** S3 and URL sources: HEAD checks, a Range from after byte 0 is a resume, anything else counts. */
+function redirectGate(x: Exchange): Gate {
+  return x.isHead ? 'head' : rangeStartsAfterZero(x.req.headers.range) ? 'resume' : 'count';
+}
+
+async function fromFile(
+  x: Exchange,
+  p: TokenPayload,
+  fileRoot: string,
+  path: string,
+  deps: DownloadDeps,
+): Promise<void> {
+  const opened = await openInRoot(fileRoot, path);
   if (!opened.ok) {
     if (opened.status === 502)
       deps.logger.error('file source unreadable', { jti: p.jti, ...errorFields(opened.error) });
@@ -106,6 +133,25 @@ export async function handleDownload(
  */
 function tokenParam(query: string): string | null | undefined {
   if (query === '') return undefined;
+  // Fast path, the usual link (`token=…` alone or among plain parameters): without '%' or '+' nothing
+  // needs decoding (and no leading '?', which URLSearchParams drops), so splitting on '&' and '='
+  // is exactly what URLSearchParams would do.
+  if (query.indexOf('%') < 0 && query.indexOf('+') < 0 && query.charCodeAt(0) !== 0x3f) {
+    let found: string | undefined;
+    let from = 0;
+    while (from <= query.length) {
+      let end = query.indexOf('&', from);
+      if (end < 0) end = query.length;
+      const eq = query.indexOf('=', from);
+      const nameEnd = eq >= 0 && eq < end ? eq : end;
+      if (nameEnd - from === 5 && query.startsWith('token', from)) {
+        if (found !== undefined) return null;
+        found = nameEnd === end ? '' : query.slice(nameEnd + 1, end);
+      }
+      from = end + 1;
+    }
+    return found;
+  }
   const params = new URLSearchParams(query);
   const all = params.getAll('token');
   if (all.length === 0) return undefined;
@@ -117,11 +163,24 @@ function tokenParam(query: string): string | null | undefined {
  * Revocation, limit and counting for one request. Returns true when the request may proceed; otherwise
  * it has already answered (403 revoked, 410 limit_reached, 503 state_unavailable).
  */
-async function admit(x: Exchange, p: TokenPayload, gate: Gate, deps: DownloadDeps): Promise<boolean> {
+async function admit(
+  x: Exchange,
+  p: TokenPayload,
+  gate: Gate,
+  deps: DownloadDeps,
+  file?: { bytes: number; fileSize: number },
+): Promise<boolean> {
   const state = deps.state;
   try {
     if (gate === 'count' || gate === 'resume') {
-      const req = { jti: p.jti, licenseId: p.license_id, max: p.max, expires: p.expires };
+      const req = {
+        jti: p.jti,
+        licenseId: p.license_id,
+        max: p.max,
+        expires: p.expires,
+        bytes: file?.bytes,
+        fileSize: file?.fileSize,
+      };
       const r = await (gate === 'count' ? state.consume(req) : state.resume(req));
       if (r.outcome === 'ok') return true;
       x.error(r.outcome === 'revoked' ? 403 : 410, r.outcome === 'revoked' ? 'revoked' : 'limit_reached');
@@ -200,7 +259,8 @@ async function serveFile(
   }
 
   const gate: Gate = x.isHead ? 'head' : start > 0 ? 'resume' : 'count';
-  if (!(await admit(x, p, gate, deps))) return false;
+  const bytes = x.isHead || file.size === 0 ? 0 : end - start + 1;
+  if (!(await admit(x, p, gate, deps, { bytes, fileSize: file.size }))) return false;
 
   headers['content-type'] = mimeLookup(src.path) || 'application/octet-stream';
   headers['content-disposition'] = attachmentDisposition(p.filename || baseName(src.path));
@@ -213,13 +273,36 @@ async function serveFile(
   }
   const stream = file.handle.createReadStream({ start, end, autoClose: true });
   // Not awaited by the request handler's latency measure: the transfer runs at the client's pace.
-  pipeline(stream, x.res).catch((err: NodeJS.ErrnoException) => {
-    // A client that goes away mid-download is normal; anything else is worth a line.
-    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-      deps.logger.warn('file transfer failed', { jti: p.jti, ...errorFields(err) });
-    }
-  });
+  pipeline(stream, x.res)
+    .catch((err: NodeJS.ErrnoException) => {
+      // A client that goes away mid-download (or is cut off by the send timeout) is normal; anything
+      // else is worth a line.
+      if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        deps.logger.warn('file transfer failed', { jti: p.jti, ...errorFields(err) });
+      }
+    })
+    .finally(() => {
+      // Give back what was charged but never read from the file (so never sent): the client may resume.
+      // Bytes read but stuck in buffers count as sent, which errs on the side of the budget.
+      const unsent = bytes - stream.bytesRead;
+      if (unsent > 0) {
+        deps.state.refund(p.jti, unsent).catch((err: unknown) => {
+          deps.logger.warn('state backend failed (refund)', { jti: p.jti, ...errorFields(err) });
+        });
+      }
+    });
   return true;
+}
+
+/**
+ * Whether a Range header asks for bytes from after byte 0 (a resume). Only its first range counts, as
+ * for files; a header that is not `bytes=<first>-…` is no resume (S3 and URL sources would ignore or
+ * refuse it themselves).
+ */
+export function rangeStartsAfterZero(range: string | undefined): boolean {
+  if (range === undefined) return false;
+  const m = /^\s*bytes\s*=\s*(\d+)\s*-/i.exec(range);
+  return m !== null && /[1-9]/.test(m[1] as string);
 }
 
 /** If-Range: honour Range only while the client's copy is current (same ETag or same date). */

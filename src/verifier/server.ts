@@ -7,6 +7,16 @@
  *   GET|HEAD /metrics                     Prometheus text
  * anything else 404; a known route with another method 405. An unexpected exception is a 500
  * (`internal_error`) and logged with its stack: bad input must never get there (the fuzz test checks).
+ *
+ * With `adminListen` in the config, /admin/… and /metrics are served only on that second listener
+ * (loopback by default) and the public one answers 404 for them; /healthz is on both. Without it, one
+ * listener serves everything (as before).
+ *
+ * Sockets: a connection cap per process (`limits.maxConnections`: past it new connections are closed
+ * at once), keep-alive limits (idle time between requests, requests per connection), and a send/idle
+ * timeout: a socket on which nothing moves for `limits.sendTimeoutSeconds` (a client that stopped
+ * reading a streamed file, or stopped sending its request) is closed, which also ends the file's read
+ * stream and closes its handle.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,12 +56,18 @@ export interface RunningVerifier {
   /** `http://host:port` with the real port (also when the config said 0). */
   url: string;
   port: number;
+  /** The separate admin/metrics listener, when the config has `adminListen`. */
+  adminServer?: Server;
+  adminUrl?: string;
   state: VerifierState;
   metrics: Metrics;
   close(): Promise<void>;
 }
 
 const HEALTH_PROBE_JTI = 'signet-health-probe';
+
+/** Which routes a listener serves: everything (one listener), or the public or the admin half. */
+export type Surface = 'all' | 'public' | 'admin';
 const HEALTH_TIMEOUT_MS = 2000;
 
 export function createRequestListener(
@@ -63,8 +79,12 @@ export function createRequestListener(
     collectMetrics: MetricsCollector;
     now?: () => number;
     presignExpirySeconds?: number;
+    surface?: Surface;
   },
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const surface = opts.surface ?? 'all';
+  const servesDownloads = surface !== 'admin';
+  const servesAdmin = surface !== 'public';
   const { logger, metrics, collectMetrics } = opts;
   const signers = new Map<string, S3UrlSigner>();
   for (const [name, store] of config.stores) signers.set(name, new S3UrlSigner(store));
@@ -81,12 +101,32 @@ export function createRequestListener(
   const admin = createAdminHandler({ adminToken: config.adminToken, state, logger });
   const logRequests = logger.enabled('info');
 
-  const route = async (x: Exchange): Promise<void> => {
+  const health = async (x: Exchange): Promise<void> => {
+    try {
+      await withTimeout(state.downloads(HEALTH_PROBE_JTI), HEALTH_TIMEOUT_MS);
+      return x.json(200, 'healthz', { ok: true });
+    } catch (err) {
+      logger.error('health check: state backend failed', errorFields(err));
+      return x.json(503, 'unhealthy', { ok: false, error: 'state_unavailable' });
+    }
+  };
+  const prometheus = async (x: Exchange): Promise<void> => {
+    const { snapshot, workers } = await collectMetrics();
+    return x.send(
+      200,
+      'metrics',
+      { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+      renderPrometheus(snapshot, { workers }),
+    );
+  };
+
+  /** Answers synchronously where it can (a rejected token); otherwise returns the answer's promise. */
+  const route = (x: Exchange): void | Promise<void> => {
     const url = x.req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
 
-    if (pathname.startsWith('/downloads/')) {
+    if (servesDownloads && pathname.startsWith('/downloads/')) {
       const segment = pathname.slice('/downloads/'.length);
       if (segment !== '' && !segment.includes('/')) {
         // The token's slug is compared with the decoded segment (`my%2Dplugin` is `my-plugin`).
@@ -100,24 +140,12 @@ export function createRequestListener(
     } else if (pathname === '/healthz') {
       x.route = '/healthz';
       if (!isGetOrHead(x)) return x.error(405, 'method_not_allowed', { allow: 'GET, HEAD' });
-      try {
-        await withTimeout(state.downloads(HEALTH_PROBE_JTI), HEALTH_TIMEOUT_MS);
-        return x.json(200, 'healthz', { ok: true });
-      } catch (err) {
-        logger.error('health check: state backend failed', errorFields(err));
-        return x.json(503, 'unhealthy', { ok: false, error: 'state_unavailable' });
-      }
-    } else if (pathname === '/metrics') {
+      return health(x);
+    } else if (servesAdmin && pathname === '/metrics') {
       x.route = '/metrics';
       if (!isGetOrHead(x)) return x.error(405, 'method_not_allowed', { allow: 'GET, HEAD' });
-      const { snapshot, workers } = await collectMetrics();
-      return x.send(
-        200,
-        'metrics',
-        { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
-        renderPrometheus(snapshot, { workers }),
-      );
-    } else if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+      return prometheus(x);
+    } else if (servesAdmin && (pathname === '/admin' || pathname.startsWith('/admin/'))) {
       return admin(x, pathname);
     }
     x.route = 'unknown';
@@ -142,16 +170,29 @@ export function createRequestListener(
     }
   };
 
+  const fail = (x: Exchange, err: unknown): void => {
+    logger.error('internal error', { route: x.route, ...errorFields(err), stack: (err as Error)?.stack });
+    if (!x.res.headersSent) x.error(500, 'internal_error');
+    else x.res.destroy();
+    x.outcome = 'internal_error';
+  };
+
   return (req, res) => {
     const x = new Exchange(req, res);
-    route(x)
-      .catch((err: unknown) => {
-        logger.error('internal error', { route: x.route, ...errorFields(err), stack: (err as Error)?.stack });
-        if (!res.headersSent) x.error(500, 'internal_error');
-        else res.destroy();
-        x.outcome = 'internal_error';
-      })
-      .finally(() => finish(x));
+    let pending: void | Promise<void> = undefined;
+    try {
+      pending = route(x);
+    } catch (err) {
+      fail(x, err);
+    }
+    if (pending === undefined) return finish(x);
+    pending.then(
+      () => finish(x),
+      (err: unknown) => {
+        fail(x, err);
+        finish(x);
+      },
+    );
   };
 }
 
@@ -196,49 +237,101 @@ export async function startVerifier(
     opts.collectMetrics ?? (async () => ({ snapshot: metrics.snapshot() }));
   for (const warning of config.warnings) logger.warn(`config: ${warning}`);
 
-  const server = createServer(
-    // Slow or stalled clients cannot hold sockets for long: headers within 10 s, a whole request in 30 s.
-    { headersTimeout: 10_000, requestTimeout: 30_000 },
-    createRequestListener(config, state, {
-      logger,
-      metrics,
-      collectMetrics,
-      now: opts.now,
-      presignExpirySeconds: opts.presignExpirySecondsUnclamped,
-    }),
+  const listenerOptions = {
+    logger,
+    metrics,
+    collectMetrics,
+    now: opts.now,
+    presignExpirySeconds: opts.presignExpirySecondsUnclamped,
+  };
+  const separateAdmin = config.adminListen !== undefined;
+  const server = configureServer(
+    createRequestListener(config, state, { ...listenerOptions, surface: separateAdmin ? 'public' : 'all' }),
+    config.limits,
   );
+  const adminServer = separateAdmin
+    ? configureServer(
+        createRequestListener(config, state, { ...listenerOptions, surface: 'admin' }),
+        config.limits,
+      )
+    : undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.listen.port, config.listen.host, () => {
-        server.off('error', reject);
-        resolve();
+    await listen(server, config.listen.port, config.listen.host);
+    if (adminServer && config.adminListen) {
+      await listen(adminServer, config.adminListen.port, config.adminListen.host).catch(async (err) => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw err;
       });
-    });
+    }
   } catch (err) {
     if (ownsState) await state.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
 
+  const adminPort = adminServer ? (adminServer.address() as AddressInfo).port : undefined;
+
   let closing: Promise<void> | undefined;
   return {
     server,
     url: listenUrl(config.listen.host, port),
     port,
+    adminServer,
+    adminUrl:
+      adminPort !== undefined && config.adminListen
+        ? listenUrl(config.adminListen.host, adminPort)
+        : undefined,
     state,
     metrics,
     close: () =>
       (closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        const servers = adminServer ? [server, adminServer] : [server];
+        const closed = Promise.all(
+          servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+        );
+        for (const s of servers) s.closeIdleConnections();
         // Downloads in progress get a few seconds to finish, then their sockets are cut.
-        const force = setTimeout(() => server.closeAllConnections(), 5000);
+        const force = setTimeout(() => {
+          for (const s of servers) s.closeAllConnections();
+        }, 5000);
         await closed;
         clearTimeout(force);
         if (ownsState) await state.close();
       })()),
   };
+}
+
+/** A node:http server with the socket limits of the config (see the file comment). */
+function configureServer(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  limits: VerifierConfig['limits'],
+): Server {
+  const server = createServer(
+    {
+      // Slow or stalled clients cannot hold sockets for long: headers within 10 s, a whole request in 30 s.
+      headersTimeout: limits.headersTimeoutSeconds * 1000,
+      requestTimeout: limits.requestTimeoutSeconds * 1000,
+      keepAliveTimeout: limits.keepAliveTimeoutSeconds * 1000,
+    },
+    listener,
+  );
+  // Inactivity on a socket while a request is read or an answer sent: nothing received and nothing the
+  // client accepted for this long, and the socket is destroyed (node:http's default with no 'timeout'
+  // listener), which ends a streamed file's pipeline and closes its file handle.
+  server.timeout = limits.sendTimeoutSeconds * 1000;
+  server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 export function listenUrl(host: string, port: number): string {

@@ -7,6 +7,7 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
+import { AccountCreateSchema } from '../../src/shared/accounts/schemas';
 import { startApp, type AppUnderTest } from './support/harness';
 
 let app: AppUnderTest;
@@ -34,31 +35,71 @@ afterAll(async () => {
   }
 });
 
+/** Opens the Accounts page afresh (a reload, so accounts added through the services show). */
+async function openAccounts() {
+  const { page } = app;
+  await page.reload();
+  await page
+    .getByRole('navigation', { name: 'Main navigation' })
+    .getByText('Accounts', { exact: true })
+    .click();
+  await page.getByRole('heading', { name: 'Accounts', level: 2 }).waitFor();
+}
+
+/** An account on the Ceph rig, added and tested through the services (setup, not what a test checks). */
+async function cephAccountNamed(name: string, buckets: string[] = [bucket]) {
+  const { services } = app;
+  const account = await services.accounts.add(
+    AccountCreateSchema.parse({
+      settings: {
+        name,
+        provider: 'custom',
+        endpoint: env.endpoint,
+        region: env.region,
+        forcePathStyle: true,
+        buckets,
+        privateBucket: null,
+      },
+      credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
+    }),
+  );
+  await services.accounts.test(account.id);
+  return account;
+}
+
+const byName = async (name: string) => (await app.services.accounts.list()).find((a) => a.name === name);
+
 describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', () => {
   it('shows an empty list that says what to do', async () => {
-    const { page } = app;
-    await page
-      .getByRole('navigation', { name: 'Main navigation' })
-      .getByText('Accounts', { exact: true })
-      .click();
-    await page.getByRole('heading', { name: 'Accounts', level: 2 }).waitFor();
+    const { page, services } = app;
+    for (const a of await services.accounts.list()) await services.accounts.remove(a.id);
+    await openAccounts();
     await page.getByText('No storage connected yet').waitFor();
   });
 
   it('checks the form before saving, with the same rules as main', async () => {
     const { page } = app;
+    await openAccounts();
+    const before = await app.services.accounts.list();
     await page.getByRole('button', { name: 'Add account' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Add a storage account' });
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Add account' }).click();
     await dialog.getByText('Give the account a name').waitFor();
     await dialog.getByText('Enter the access key ID').waitFor();
-    expect(await app.services.accounts.list()).toEqual([]);
+    expect(await app.services.accounts.list()).toEqual(before);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   it('adds a Ceph account through the form and sees it tested green, bucket by bucket', async () => {
     const { page, services } = app;
+    const existing = await byName('Ceph (test rig)');
+    if (existing) await services.accounts.remove(existing.id);
+    await openAccounts();
+    await page.getByRole('button', { name: 'Add account' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Add a storage account' });
+    await dialog.waitFor();
 
     // The preset fills the fields: R2 asks for the account ID and builds its endpoint from it…
     await dialog.getByRole('combobox', { name: 'Provider' }).click();
@@ -97,7 +138,7 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
     await card.getByText('Not public').waitFor();
     await card.getByText(/private one by one/).waitFor();
 
-    const [account] = await services.accounts.list();
+    const account = await byName('Ceph (test rig)');
     expect(account).toMatchObject({ name: 'Ceph (test rig)', credentials: { hasCredentials: true } });
     expect(await services.secrets.get(`account:${account!.id}:secret-access-key`)).toBe(env.secretAccessKey);
     await page.mouse.move(0, 0); // no hover effects in the picture
@@ -122,8 +163,14 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
       }),
     );
 
-    await page.getByRole('button', { name: 'Edit Ceph (test rig)' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Edit “Ceph (test rig)”' });
+    for (const name of ['Ceph to edit', 'Ceph shop files']) {
+      const old = await byName(name);
+      if (old) await services.accounts.remove(old.id);
+    }
+    await cephAccountNamed('Ceph to edit');
+    await openAccounts();
+    await page.getByRole('button', { name: 'Edit Ceph to edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit “Ceph to edit”' });
     await dialog.waitFor();
     const secret = dialog.getByRole('textbox', { name: 'Secret access key', exact: true });
     expect(await secret.getAttribute('placeholder')).toBe('Stored in keychain — leave empty to keep');
@@ -144,7 +191,7 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
     await card.getByText('The bucket policy lets everyone download files.').waitFor();
     await card.getByText(/A private file in a public bucket is not private/).waitFor();
     await page.getByLabel(`Bucket ${bucket}`).getByText('Not public').waitFor();
-    const [account] = await services.accounts.list();
+    const account = await byName('Ceph shop files');
     expect(await services.secrets.get(`account:${account!.id}:secret-access-key`)).toBe(env.secretAccessKey);
     await page.mouse.move(0, 0);
     await expect.poll(() => page.locator('.mantine-Notification-root').count(), { timeout: 15_000 }).toBe(0);
@@ -153,6 +200,8 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
 
   it('disables Test and Add while the keychain cannot be reached, and says why on hover', async () => {
     const { page, services } = app;
+    const mine = (await byName('Keychain check')) ?? (await cephAccountNamed('Keychain check'));
+    await openAccounts();
     // The keychain as a locked one answers: status says so and listing entries fails.
     const status = vi
       .spyOn(services.secrets, 'status')
@@ -161,13 +210,16 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
     try {
       await page.reload(); // a fresh page asks the keychain status again
       await page.getByText('Signet cannot reach your system keychain').waitFor();
-      await page.getByText('Keychain not reachable').waitFor();
+      await page
+        .getByRole('row', { name: /Keychain check/ })
+        .getByText('Keychain not reachable')
+        .waitFor();
       expect(await page.getByRole('button', { name: 'Add account' }).isDisabled()).toBe(true);
 
-      const testButton = page.getByRole('button', { name: 'Test Ceph shop files' });
+      const testButton = page.getByRole('button', { name: 'Test Keychain check' });
       expect(await testButton.getAttribute('data-disabled')).toBe('true');
       expect(await testButton.getAttribute('aria-disabled')).toBe('true');
-      const testedAt = (await services.accounts.list())[0]!.lastTest!.testedAt;
+      const testedAt = (await services.accounts.get(mine.id)).lastTest!.testedAt;
       // Playwright counts aria-disabled as disabled and would wait: a forced click is what a mouse does.
       await testButton.click({ force: true });
       await testButton.hover();
@@ -177,21 +229,24 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
         .waitFor();
       await app.screenshot('e2e-accounts-keychain-down');
       expect(await page.getByText(/Testing the connection/).count()).toBe(0);
-      expect((await services.accounts.list())[0]!.lastTest!.testedAt).toBe(testedAt);
+      expect((await services.accounts.get(mine.id)).lastTest!.testedAt).toBe(testedAt);
     } finally {
       status.mockRestore();
       list.mockRestore();
       await page.reload();
     }
-    await page.getByRole('button', { name: 'Test Ceph shop files' }).waitFor();
+    await page.getByRole('button', { name: 'Test Keychain check' }).waitFor();
     expect(await page.getByText('Signet cannot reach your system keychain').count()).toBe(0);
     expect(
-      await page.getByRole('button', { name: 'Test Ceph shop files' }).getAttribute('data-disabled'),
+      await page.getByRole('button', { name: 'Test Keychain check' }).getAttribute('data-disabled'),
     ).toBeNull();
   });
 
   it('shows a wrong secret as a plain failure with what to do, and removes that account after asking', async () => {
     const { page, services } = app;
+    const old = await byName('Mistyped secret');
+    if (old) await services.accounts.remove(old.id);
+    await openAccounts();
     await page.getByRole('button', { name: 'Add account' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Add a storage account' });
     await dialog.getByRole('combobox', { name: 'Provider' }).click();
@@ -225,7 +280,7 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
     await confirm.waitFor({ state: 'hidden' });
     await row.waitFor({ state: 'detached' });
     expect((await services.secrets.list()).filter((e) => e.includes(id))).toEqual([]);
-    expect((await services.accounts.list()).map((a) => a.name)).toEqual(['Ceph shop files']);
+    expect((await services.accounts.list()).map((a) => a.name)).not.toContain('Mistyped secret');
   });
 
   it('logged no IPC, console or page errors', () => {

@@ -27,6 +27,10 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
+import { requirePrivateTestKeyring } from '../support/test-keyring';
+
+// It stores keys in the keychain: only in the private test keyring, never the developer's own.
+requirePrivateTestKeyring();
 
 const harnesses: Harness[] = [];
 function harness(opts: { clock?: Clock; s3?: S3ClientFactory } = {}): Harness {
@@ -97,14 +101,30 @@ function bucketReport(view: AccountView, name: string) {
 }
 
 describe('storage accounts on Ceph, the real keychain and SQLite, through the IPC router', () => {
-  let main: Harness;
-  let account: AccountView;
-  let privateBucket: string;
+  const allKeys = () => [
+    env.secretAccessKey,
+    'not-the-right-secret-at-all',
+    env.accessKeyId,
+    'NOSUCHKEY000000000000',
+  ];
+
+  /** Each test gets its own database, keychain service, bucket and account: none depends on another's. */
+  async function withAccount(name = 'Ceph shop files') {
+    const main = harness();
+    const privateBucket = await bucket('acct-private');
+    const account = await main.ok('accounts:add', cephAccount(name, { buckets: [privateBucket] }));
+    return { main, privateBucket, account };
+  }
+
+  /** No key part in any IPC answer, nor in the SQLite files (`visible` shows the byte search does find text). */
+  function expectNoSecretLeaked(main: Harness, visible: string) {
+    const everything = JSON.stringify(main.responses);
+    for (const secret of allKeys()) expect(everything).not.toContain(secret);
+    expectNotInDatabaseFiles(main.dir, allKeys(), visible);
+  }
 
   it('adds a Ceph account: the secret goes to gnome-keyring and nowhere in the SQLite files', async () => {
-    main = harness();
-    privateBucket = await bucket('acct-private');
-    account = await main.ok('accounts:add', cephAccount('Ceph shop files', { buckets: [privateBucket] }));
+    const { main, account } = await withAccount();
     expect(account).toMatchObject({
       name: 'Ceph shop files',
       provider: 'custom',
@@ -126,6 +146,7 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
   });
 
   it('tests it: signs in, lists buckets, detects per-object ACLs, and leaves nothing in the bucket', async () => {
+    const { main, account, privateBucket } = await withAccount();
     const tested = await main.ok('accounts:test', { id: account.id });
     const result = tested.lastTest!;
     expect(result.status, JSON.stringify(result, null, 2)).toBe('ok');
@@ -155,9 +176,12 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
       expect.objectContaining({ bucket: privateBucket, model: 'object-acl', exposure: 'private' }),
     ]);
     expect((await main.ok('accounts:list', undefined))[0]!.lastTest?.status).toBe('ok');
+    // The stored test result (last_test JSON, with provider messages and evidence) is there; no key part is.
+    expectNoSecretLeaked(main, 'PutObjectAcl on a file that does not exist');
   });
 
   it('reports a bucket made public by its ACL, and one made public by its policy', async () => {
+    const { main, account, privateBucket } = await withAccount();
     const aclPublic = await bucket('acct-acl-public');
     await admin.send(new PutBucketAclCommand({ Bucket: aclPublic, ACL: 'public-read' }));
     const policyPublic = await bucket('acct-policy-public');
@@ -212,6 +236,7 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
   });
 
   it('edits the account without retyping the secret: the stored one stays and still works', async () => {
+    const { main, account, privateBucket } = await withAccount();
     const edited = await main.ok('accounts:update', {
       id: account.id,
       settings: { ...cephAccount('Ceph – renamed').settings, buckets: [privateBucket] },
@@ -221,9 +246,11 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
     expect(edited.lastTest).toBeNull(); // the buckets changed, so the old result no longer holds
     expect(keyringLookup(main.service, `account:${account.id}:secret-access-key`)).toBe(env.secretAccessKey);
     expect((await main.ok('accounts:test', { id: account.id })).lastTest!.status).toBe('ok');
+    expectNoSecretLeaked(main, 'Ceph – renamed');
   });
 
   it('says plainly when the secret is wrong, and when the key is unknown', async () => {
+    const main = harness();
     const wrongSecret = await main.ok(
       'accounts:add',
       cephAccount('Wrong secret', {}, 'not-the-right-secret-at-all'),
@@ -244,9 +271,11 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
       status: 'failed',
       problem: { kind: 'wrong-key', code: 'InvalidAccessKeyId', httpStatus: 403 },
     });
+    expectNoSecretLeaked(main, 'Wrong secret');
   });
 
   it('says plainly when nothing answers at the endpoint', async () => {
+    const main = harness();
     const down = await main.ok(
       'accounts:add',
       cephAccount('Nothing there', { endpoint: 'http://127.0.0.1:9' }),
@@ -262,40 +291,29 @@ describe('storage accounts on Ceph, the real keychain and SQLite, through the IP
   });
 
   it('refuses a second account with the same name, and leaves no keychain entry behind for it', async () => {
+    const { main } = await withAccount('Ceph – renamed');
     const before = await main.services.secrets.list();
+    expect(before).toHaveLength(2);
     const result = await main.call('accounts:add', cephAccount('ceph – RENAMED'));
     expect(result).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(await main.services.secrets.list()).toEqual(before);
   });
 
   it('removes an account together with its keychain entries', async () => {
-    const accounts = await main.ok('accounts:list', undefined);
-    const gone = accounts.find((a) => a.name === 'Wrong secret')!;
+    const { main, account: kept } = await withAccount();
+    const gone = await main.ok(
+      'accounts:add',
+      cephAccount('Wrong secret', {}, 'not-the-right-secret-at-all'),
+    );
     expect(await main.ok('accounts:remove', { id: gone.id })).toEqual({
       id: gone.id,
       keychainEntriesRemoved: 2,
     });
     expect(keyringLookup(main.service, `account:${gone.id}:secret-access-key`)).toBe('');
     expect((await main.services.secrets.list()).filter((e) => e.includes(gone.id))).toEqual([]);
-    expect((await main.ok('accounts:list', undefined)).map((a) => a.id)).not.toContain(gone.id);
-  });
-
-  const allKeys = () => [
-    env.secretAccessKey,
-    'not-the-right-secret-at-all',
-    env.accessKeyId,
-    'NOSUCHKEY000000000000',
-  ];
-
-  it('never returned a secret in any IPC answer', () => {
-    expect(main.responses.length).toBeGreaterThan(10);
-    const everything = JSON.stringify(main.responses);
-    for (const secret of allKeys()) expect(everything).not.toContain(secret);
-  });
-
-  it('never wrote one to the SQLite files either, after tests and edits stored their results', () => {
-    // The stored test results (last_test JSON, with provider messages and evidence) are there; no key part is.
-    expectNotInDatabaseFiles(main.dir, allKeys(), 'PutObjectAcl on a file that does not exist');
+    const left = (await main.ok('accounts:list', undefined)).map((a) => a.id);
+    expect(left).toEqual([kept.id]);
+    expect(keyringLookup(main.service, `account:${kept.id}:secret-access-key`)).toBe(env.secretAccessKey);
   });
 });
 

@@ -32,8 +32,10 @@ describe('database', () => {
       'activity',
       'buckets',
       'folders',
+      'links',
       'objects',
       'settings',
+      'signing_keys',
       'verifications',
     ]);
     for (const t of tables) expect(t.sql).toMatch(/\)\s*STRICT(, WITHOUT ROWID)?$/);
@@ -135,6 +137,60 @@ describe('database', () => {
         n: 0,
       },
     );
+    db.close();
+  });
+
+  it('migrates a version-4 database to links: keys without secrets, a ledger that outlives its account', () => {
+    const file = tempFile();
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrate(old, migrations.slice(0, 4));
+    old
+      .prepare(
+        `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
+         VALUES ('a1', 'Shop', 'custom', 'http://127.0.0.1:7480', 'us-east-1', 1, 't', 't')`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO buckets (account_id, name, role, configured, position) VALUES ('a1', 'b', 'files', 1, 0)`,
+      )
+      .run();
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    const keyColumns = (db.prepare('PRAGMA table_info(signing_keys)').all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    expect(keyColumns).toEqual(['kid', 'created_at', 'retired_at', 'active']);
+    const addKey = db.prepare('INSERT INTO signing_keys (kid, created_at, active) VALUES (?, ?, ?)');
+    addKey.run('k1', '2026-01-01T00:00:00.000Z', 1);
+    expect(() => addKey.run('k2', '2026-01-02T00:00:00.000Z', 1)).toThrow(/UNIQUE/);
+    expect(() =>
+      db
+        .prepare("INSERT INTO signing_keys (kid, created_at, retired_at, active) VALUES ('k3', 't', 't', 1)")
+        .run(),
+    ).toThrow(/CHECK/);
+
+    const bucketId = (db.prepare("SELECT id FROM buckets WHERE name = 'b'").get() as { id: number }).id;
+    db.prepare(
+      `INSERT INTO links (jti, kind, bucket_id, account_id, account_name, bucket, key, product_slug, created_at, expires_at, url)
+       VALUES ('AAAAAAAAAAAAAAAAAAAAAA', 'verifier', ?, 'a1', 'Shop', 'b', 'f.zip', 'f', 't', 't', 'https://v/downloads/f?token=x')`,
+    ).run(bucketId);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO links (jti, kind, account_id, account_name, bucket, key, product_slug, created_at, expires_at, url)
+           VALUES ('BBBBBBBBBBBBBBBBBBBBBB', 'other', 'a1', 'Shop', 'b', 'f.zip', 'f', 't', 't', 'u')`,
+        )
+        .run(),
+    ).toThrow(/CHECK/);
+    // Removing the account keeps the ledger row (its names stay; the bucket reference goes).
+    db.prepare("DELETE FROM accounts WHERE id = 'a1'").run();
+    expect(db.prepare('SELECT bucket_id, account_name, bucket FROM links').all()).toEqual([
+      { bucket_id: null, account_name: 'Shop', bucket: 'b' },
+    ]);
     db.close();
   });
 

@@ -2,8 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
+import { ENTRY_INDEX, KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
 import { KeychainUnavailableError } from '../../src/main/services/secret-store';
+import { requirePrivateTestKeyring } from '../support/test-keyring';
+
+// Before keytar is loaded or anything is written: outside the private keyring this file fails instead.
+requirePrivateTestKeyring();
 
 const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
 // A service name of its own per run, so runs never see each other's entries.
@@ -15,11 +19,13 @@ afterAll(async () => {
 });
 
 describe('keytar secret store on a real Secret Service (gnome-keyring in a private D-Bus session)', () => {
-  it('runs inside the test keyring session (npm test wraps itself in scripts/with-test-keyring.sh)', () => {
-    expect(
-      process.env['DBUS_SESSION_BUS_ADDRESS'],
-      'no D-Bus session: run tests through npm test',
-    ).toBeTruthy();
+  it('refuses to run outside the private test keyring (npm test wraps itself in scripts/with-test-keyring.sh)', () => {
+    expect(() => requirePrivateTestKeyring()).not.toThrow();
+    const outside = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' };
+    expect(() => requirePrivateTestKeyring(outside)).toThrow(/not inside the private test keyring/);
+    expect(() => requirePrivateTestKeyring({ ...process.env, SIGNET_IN_TEST_KEYRING: undefined })).toThrow(
+      /with-test-keyring\.sh/,
+    );
   });
 
   it('sets, reads, lists and deletes secrets', async () => {
@@ -34,6 +40,29 @@ describe('keytar secret store on a real Secret Service (gnome-keyring in a priva
     expect(await store.delete('account:1:secret')).toBe(false);
     expect(await store.get('account:1:secret')).toBeNull();
     expect(await store.list()).toEqual(['signing-key:k1']);
+  });
+
+  it('keeps the entry names in the keyring itself; list() decrypts no other entry', async () => {
+    await store.set('account:2:access-key-id', 'AKIAIOSFODNN7EXAMPLE');
+    const names = spawnSync('secret-tool', ['lookup', 'service', service, 'account', ENTRY_INDEX], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(names.stdout) as string[]).toContain('account:2:access-key-id');
+    expect(names.stdout).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    const reads: string[] = [];
+    let enumerations = 0;
+    const counting = new KeytarSecretStore(
+      {
+        ...keytar,
+        getPassword: (s, a) => (reads.push(a), keytar.getPassword(s, a)),
+        findCredentials: (s) => (enumerations++, keytar.findCredentials(s)),
+      },
+      service,
+    );
+    expect(await counting.list()).toContain('account:2:access-key-id');
+    expect(await counting.status()).toEqual({ available: true });
+    expect(reads.every((a) => a === ENTRY_INDEX)).toBe(true);
+    expect(enumerations).toBe(0);
   });
 
   it('stores the secret in the keyring itself: secret-tool (libsecret) sees the same entry', async () => {
@@ -64,6 +93,7 @@ describe('keytar secret store on a real Secret Service (gnome-keyring in a priva
     const failing = new KeytarSecretStore(
       {
         ...keytar,
+        getPassword: () => Promise.reject(new Error(realMessage)),
         setPassword: () => Promise.reject(new Error(realMessage)),
         findCredentials: () => Promise.reject(new Error(realMessage)),
       },

@@ -328,7 +328,11 @@ describe('cluster mode (2 workers, SQLite)', () => {
 
   it('stops all workers on SIGTERM and exits 0', async () => {
     const workers = childPids(p.child.pid as number);
+    const started = Date.now();
     expect(await p.stop()).toBe(0);
+    // Within the primary's 10 s shutdown bound (after which it kills the workers itself); the output
+    // (last lines) says what was still running when it is not.
+    expect(Date.now() - started, p.output().slice(-3000)).toBeLessThan(9500);
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
   });
 });

@@ -11,7 +11,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { signPayloadBytes } from '../../src/shared/token';
+import { signPayloadBytes } from '../support/token-unchecked';
 import {
   buildVerifierCli,
   inAnHour,

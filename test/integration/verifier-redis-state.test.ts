@@ -6,7 +6,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { COUNTER_GRACE_SECONDS, RedisState } from '../../src/verifier/state/redis';
-import { RESUMES_PER_DOWNLOAD } from '../../src/verifier/state/types';
+import {
+  REDIRECT_RESUME_WINDOW_SECONDS,
+  REDIRECT_RESUMES_PER_DOWNLOAD,
+} from '../../src/verifier/state/types';
 import { freePort, startRedis, type TestRedis } from '../support/redis';
 
 let server: TestRedis;
@@ -50,17 +53,42 @@ describe('consume', () => {
     expect(await state.downloads(jti)).toBe(2);
   });
 
-  it('bounds resumes by the counted downloads; a resume of a link never downloaded counts as its first', async () => {
+  it('bounds file resumes by bytes (downloads × size × 1.25), gives back refunds; a first resume counts', async () => {
     const jti = newJti();
     const expires = inAnHour();
-    expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
-    for (let i = 0; i < RESUMES_PER_DOWNLOAD; i++)
-      expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
-    expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+    const file = (bytes: number) => ({ jti, max: 1, expires, bytes, fileSize: 1000 });
+    expect(await state.resume(file(999))).toEqual({ outcome: 'ok', downloads: 1 });
+    expect(await state.resume(file(251))).toEqual({ outcome: 'ok', downloads: 1 }); // 1250 of 1250
+    expect(await state.resume(file(1))).toEqual({ outcome: 'exhausted', downloads: 1 });
+    await state.refund(jti, 500);
+    expect(await state.resume(file(500))).toEqual({ outcome: 'ok', downloads: 1 });
+    expect(await state.resume(file(1))).toEqual({ outcome: 'exhausted', downloads: 1 });
+    // Refunds never go below zero and keep the key's expiry.
+    await state.refund(jti, 10_000);
+    expect(await raw.get(`signet:v1:bytes:${jti}`)).toBe('0');
+    expect(await raw.ttl(`signet:v1:bytes:${jti}`)).toBeGreaterThan(COUNTER_GRACE_SECONDS);
     expect(await state.downloads(jti)).toBe(1);
     expect(await raw.ttl(`signet:v1:resumes:${jti}`)).toBeGreaterThan(COUNTER_GRACE_SECONDS);
     await state.revoke({ jti });
-    expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'revoked' });
+    expect(await state.resume(file(1))).toEqual({ outcome: 'revoked' });
+  });
+
+  it('bounds redirect resumes by time after the last counted download and by count', async () => {
+    const jti = newJti();
+    const expires = inAnHour();
+    expect(await state.consume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+    for (let i = 0; i < REDIRECT_RESUMES_PER_DOWNLOAD; i++)
+      expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+    expect(await state.resume({ jti, max: 1, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+
+    const late = newJti();
+    expect(await state.consume({ jti: late, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+    // Move the last counted download out of the window.
+    const longAgo = Math.floor(Date.now() / 1000) - REDIRECT_RESUME_WINDOW_SECONDS - 2;
+    await raw.set(`signet:v1:last:${late}`, String(longAgo));
+    expect(await state.resume({ jti: late, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+    expect(await state.consume({ jti: late, expires })).toEqual({ outcome: 'ok', downloads: 2 });
+    expect(await state.resume({ jti: late, expires })).toEqual({ outcome: 'ok', downloads: 2 });
   });
 
   it('sets a TTL on the counter: the link expiry plus the grace period', async () => {

@@ -10,7 +10,10 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { LINK_GRACE_SECONDS, SQLITE_SCHEMA_VERSION, SqliteState } from '../../src/verifier/state/sqlite';
-import { RESUMES_PER_DOWNLOAD } from '../../src/verifier/state/types';
+import {
+  REDIRECT_RESUME_WINDOW_SECONDS,
+  REDIRECT_RESUMES_PER_DOWNLOAD,
+} from '../../src/verifier/state/types';
 import { tempDir } from '../support/verifier';
 
 const require = createRequire(import.meta.url);
@@ -67,18 +70,48 @@ describe('SqliteState', () => {
     }
   });
 
-  it('bounds resumes by the counted downloads; a resume of a link never downloaded counts as its first', async () => {
+  it('bounds file resumes by bytes (downloads × size × 1.25), gives back refunds; a first resume counts', async () => {
     const s = SqliteState.open(newDbPath());
     try {
       const jti = newJti();
       const expires = inAnHour();
-      expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
-      for (let i = 0; i < RESUMES_PER_DOWNLOAD; i++)
-        expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
-      expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+      const file = (bytes: number) => ({ jti, max: 1, expires, bytes, fileSize: 1000 });
+      // A resume of a link never downloaded counts as its first download (and charges its bytes).
+      expect(await s.resume(file(999))).toEqual({ outcome: 'ok', downloads: 1 });
+      expect(await s.resume(file(251))).toEqual({ outcome: 'ok', downloads: 1 }); // 1250 of 1250
+      expect(await s.resume(file(1))).toEqual({ outcome: 'exhausted', downloads: 1 });
+      // A broken transfer gives back what it did not send: the download can go on.
+      await s.refund(jti, 500);
+      expect(await s.resume(file(500))).toEqual({ outcome: 'ok', downloads: 1 });
+      expect(await s.resume(file(1))).toEqual({ outcome: 'exhausted', downloads: 1 });
       expect(await s.downloads(jti)).toBe(1);
       await s.revoke({ jti });
-      expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'revoked' });
+      expect(await s.resume(file(1))).toEqual({ outcome: 'revoked' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('bounds redirect resumes by time after the last counted download and by count', async () => {
+    let now = 1_800_000_000;
+    const s = SqliteState.open(newDbPath(), { now: () => now });
+    try {
+      const expires = now + 3600;
+      const jti = newJti();
+      expect(await s.consume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+      for (let i = 0; i < REDIRECT_RESUMES_PER_DOWNLOAD; i++)
+        expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+      expect(await s.resume({ jti, max: 1, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+
+      const late = newJti();
+      expect(await s.consume({ jti: late, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+      now += REDIRECT_RESUME_WINDOW_SECONDS;
+      expect(await s.resume({ jti: late, expires })).toEqual({ outcome: 'ok', downloads: 1 });
+      now += 1;
+      expect(await s.resume({ jti: late, expires })).toEqual({ outcome: 'exhausted', downloads: 1 });
+      // A new counted download opens a new window.
+      expect(await s.consume({ jti: late, expires })).toEqual({ outcome: 'ok', downloads: 2 });
+      expect(await s.resume({ jti: late, expires })).toEqual({ outcome: 'ok', downloads: 2 });
     } finally {
       await s.close();
     }

@@ -23,7 +23,13 @@ export class FakeWebContents extends EventEmitter {
 
 export class FakeSession {
   permissionRequestHandler:
-    ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | null = null;
+    | ((
+        wc: unknown,
+        permission: string,
+        cb: (granted: boolean) => void,
+        details?: { requestingUrl?: string },
+      ) => void)
+    | null = null;
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
   headersHandler:
     ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null =
@@ -48,6 +54,9 @@ export function createElectronMock() {
   const exposed = new Map<string, unknown>();
   const rendererListeners = new Map<string, ((...args: unknown[]) => void)[]>();
   const invoked: [string, unknown][] = [];
+  const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
+  const dialogAnswer = { response: 1 };
+  const saveAnswer: { path: string | null } = { path: null };
 
   class BrowserWindow extends EventEmitter {
     readonly webContents = new FakeWebContents();
@@ -66,7 +75,41 @@ export function createElectronMock() {
       webContents: FakeWebContents;
       loadURL(url: string): Promise<void>;
     },
-    shell: { openExternal: vi.fn(async () => undefined) },
+    shell: { openExternal: vi.fn(async () => undefined), openPath: vi.fn(async () => '') },
+    app: {
+      isPackaged: false,
+      getPath: vi.fn((name: string) => `/fake/${name}`),
+      getName: () => 'Signet',
+      getVersion: () => '0.0.0-test',
+      requestSingleInstanceLock: vi.fn(() => true),
+      whenReady: vi.fn(() => Promise.resolve()),
+      on: vi.fn(),
+      quit: vi.fn(),
+      exit: vi.fn(),
+    },
+    /** showMessageBox answers `dialogAnswer.response` (1 = the Cancel button of Signet's dialogs). */
+    dialog: {
+      showMessageBox: vi.fn(async (_options: Record<string, unknown>) => ({
+        response: dialogAnswer.response,
+      })),
+      showMessageBoxSync: vi.fn((_options: Record<string, unknown>) => dialogAnswer.response),
+      /** showSaveDialog answers `saveAnswer` (a path, or cancelled when null). */
+      showSaveDialog: vi.fn(async (..._args: unknown[]) =>
+        saveAnswer.path === null
+          ? { canceled: true, filePath: '' }
+          : { canceled: false, filePath: saveAnswer.path },
+      ),
+    },
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn(),
+      handle: vi.fn((scheme: string, h: (request: Request) => Promise<Response>) =>
+        protocolHandlers.set(scheme, h),
+      ),
+    },
+    Menu: {
+      buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+      setApplicationMenu: vi.fn(),
+    },
     ipcMain: {
       handle: vi.fn((channel: string, h: (e: unknown, i: unknown) => unknown) => handlers.set(channel, h)),
     },
@@ -87,5 +130,15 @@ export function createElectronMock() {
       }),
     },
   };
-  return { mock, windows, handlers, exposed, rendererListeners, invoked };
+  return {
+    mock,
+    windows,
+    handlers,
+    exposed,
+    rendererListeners,
+    invoked,
+    protocolHandlers,
+    dialogAnswer,
+    saveAnswer,
+  };
 }

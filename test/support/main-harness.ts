@@ -23,10 +23,10 @@ import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
 import type { S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
 import { systemClock, type Clock } from '../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
-import { createMainServices, type MainServices } from '../../src/main/wiring';
+import { createMainServices, type MainServices, type SaveFileDialog } from '../../src/main/wiring';
 import type { CephEnv } from './ceph';
 
-const APP_URL = 'file:///opt/Signet/resources/app/out/renderer/index.html';
+const APP_URL = 'app://signet/index.html';
 const appFrame: SenderInfo = { url: APP_URL, isMainFrame: true };
 const keytar = createRequire(__filename)('keytar') as KeytarLike;
 
@@ -45,7 +45,13 @@ export interface Harness {
 }
 
 export function startHarness(
-  opts: { clock?: Clock; s3?: S3ClientFactory; prefix?: string; syncWorkerFile?: string } = {},
+  opts: {
+    clock?: Clock;
+    s3?: S3ClientFactory;
+    prefix?: string;
+    syncWorkerFile?: string;
+    saveFile?: SaveFileDialog;
+  } = {},
 ): Harness {
   const dir = mkdtempSync(join(tmpdir(), `signet-${opts.prefix ?? 'main'}-`));
   const service = `signet-${opts.prefix ?? 'main'}-test-${randomUUID()}`;
@@ -64,6 +70,7 @@ export function startHarness(
     emit: <E extends EventName>(event: E, payload: EventPayload<E>) => events.push({ event, payload }),
     ...(opts.s3 ? { s3: opts.s3 } : {}),
     ...(opts.syncWorkerFile ? { syncWorkerFile: opts.syncWorkerFile } : {}),
+    ...(opts.saveFile ? { saveFile: opts.saveFile } : {}),
   });
   const router = createIpcRouter({
     handlers: createHandlers(services),

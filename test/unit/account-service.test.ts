@@ -284,21 +284,32 @@ describe('account service and the keychain', () => {
     const view = await service.add(awsAccount());
     await service.test(view.id);
     expect(service.bucketPrivacy(view.id)).toHaveLength(1);
+    // A new endpoint or provider needs the keys again (see below); the other changes keep the stored ones.
+    const moved = 'endpoint' in change || 'provider' in change;
     await service.update(
-      AccountUpdateSchema.parse({ id: view.id, settings: { ...awsAccount().settings, ...change } }),
+      AccountUpdateSchema.parse({
+        id: view.id,
+        settings: { ...awsAccount().settings, ...change },
+        ...(moved ? { credentials: awsAccount().credentials } : {}),
+      }),
     );
     expect(service.bucketPrivacy(view.id)).toEqual([]);
     expect((await service.get(view.id)).lastTest).toBeNull();
   });
 
   it('keeps the clock offset while the same server answers, and resets it for another endpoint or provider', async () => {
-    // Local clock 90 s behind the recorded Date header: the test measures and keeps an offset.
+    // Local clock 90 s behind the fixture's Date header: the test measures and keeps an offset.
     const { service } = setup({ now: () => new Date('2026-11-21T09:58:30.000Z') });
     const view = await service.add(awsAccount());
     const offsetAfter = async (settings: Partial<AccountCreateInput['settings']>) => {
       await service.test(view.id);
+      const moved = 'endpoint' in settings || 'provider' in settings;
       await service.update(
-        AccountUpdateSchema.parse({ id: view.id, settings: { ...awsAccount().settings, ...settings } }),
+        AccountUpdateSchema.parse({
+          id: view.id,
+          settings: { ...awsAccount().settings, ...settings },
+          ...(moved ? { credentials: awsAccount().credentials } : {}),
+        }),
       );
       return (await service.get(view.id)).clockOffsetMs;
     };
@@ -309,7 +320,7 @@ describe('account service and the keychain', () => {
   });
 
   it('signs with the clock offset the last test measured', async () => {
-    // Local clock 90 s behind the recorded Date header (10:00:00): beyond the warning threshold.
+    // Local clock 90 s behind the fixture's Date header (10:00:00): beyond the warning threshold.
     const { service, gateways } = setup({ now: () => new Date('2026-11-21T09:58:30.000Z') });
     const view = await service.add(awsAccount());
     const tested = await service.test(view.id);
@@ -320,6 +331,71 @@ describe('account service and the keychain', () => {
     const url = new URL(gateway.presign('shop-downloads', 'a.zip', { expiresIn: 900 }));
     expect(url.searchParams.get('X-Amz-Date')).toBe('20261121T100000Z');
     expect(gateway.account.clockOffsetMs).toBe(90_500);
+  });
+
+  it.each([
+    ['endpoint', { endpoint: 'https://attacker.example.net' }],
+    ['provider', { provider: 'wasabi', endpoint: 'https://s3.us-east-1.wasabisys.com' }],
+  ] as const)(
+    'asks for the keys again when the %s changes, and changes nothing without them',
+    async (_, change) => {
+      const { db, keychain, service } = setup();
+      const view = await service.add(awsAccount());
+      const stored = await keychain.dump();
+      const row = db.prepare('SELECT * FROM accounts').all();
+      const settings = { ...awsAccount().settings, ...change };
+      // Nothing typed, or the blank fields the edit form sends (a partial pair is refused by the schema itself).
+      for (const credentials of [{}, { accessKeyId: '', secretAccessKey: '' }]) {
+        await expect(
+          service.update(AccountUpdateSchema.parse({ id: view.id, settings, credentials })),
+        ).rejects.toMatchObject({
+          code: 'invalid-input',
+          message: expect.stringMatching(/Enter the access key ID and the secret access key again/),
+        });
+      }
+      expect(await keychain.dump()).toEqual(stored);
+      expect(db.prepare('SELECT * FROM accounts').all()).toEqual(row);
+
+      const updated = await service.update(
+        AccountUpdateSchema.parse({
+          id: view.id,
+          settings,
+          credentials: {
+            accessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+            secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+          },
+        }),
+      );
+      expect(updated.endpoint).toBe(settings.endpoint);
+      expect(await keychain.get(`account:${view.id}:access-key-id`)).toBe('AKIAI44QH8DHBEXAMPLE');
+    },
+  );
+
+  it('refuses http:// to an address on the internet, in plain words; allows it on this computer or a LAN', () => {
+    const withEndpoint = (endpoint: string) =>
+      AccountCreateSchema.safeParse({
+        ...awsAccount(),
+        settings: { ...awsAccount().settings, provider: 'custom', endpoint, privateBucket: null },
+      });
+    for (const endpoint of ['http://s3.example.com', 'http://8.8.8.8:9000', 'http://[2001:db8::1]:9000']) {
+      const parsed = withEndpoint(endpoint);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues.map((i) => i.message).join(' ')).toMatch(/unencrypted over the internet/);
+    }
+    for (const endpoint of [
+      'http://127.0.0.1:7480',
+      'http://localhost:9000',
+      'http://10.0.0.5:9000',
+      'http://172.20.1.1',
+      'http://192.168.1.20:9000',
+      'http://[::1]:9000',
+      'http://[fd12:3456::1]:9000',
+      'http://nas.local:9000',
+      'http://minio:9000',
+      'https://s3.example.com',
+    ]) {
+      expect({ endpoint, ok: withEndpoint(endpoint).success }).toEqual({ endpoint, ok: true });
+    }
   });
 
   it('says plainly when an account’s keys are missing from the keychain', async () => {

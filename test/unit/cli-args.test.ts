@@ -121,8 +121,20 @@ describe('signet command line parsing', () => {
       /signet accounts remove ACCOUNT/,
     );
     const main = parseCommandLine(['--help']) as { text: string };
-    for (const c of ['accounts add', 'settings set', 'sync', 'ls', 'verify']) expect(main.text).toContain(c);
-    expect(main.text).not.toMatch(/^ {2}(upload|private|public|jobs|keys|verifier-config|links?)\b/m);
+    for (const c of [
+      'accounts add',
+      'settings set',
+      'sync',
+      'ls',
+      'verify',
+      'keys new',
+      'verifier-config',
+      'link',
+    ]) {
+      expect(main.text).toContain(c);
+    }
+    for (const c of ['links batch', 'links list', 'links revoke']) expect(main.text).toContain(c);
+    expect(main.text).not.toMatch(/^ {2}(upload|private|public|jobs)\b/m);
   });
 
   it('knows the five access words', () => {
@@ -235,5 +247,90 @@ describe('data folder and keychain', () => {
   it('uses the app’s keychain service name unless SIGNET_KEYCHAIN_SERVICE overrides it', () => {
     expect(keychainService({})).toBe('Signet');
     expect(keychainService({ SIGNET_KEYCHAIN_SERVICE: 'signet-test-1' })).toBe('signet-test-1');
+  });
+});
+
+describe('keys, verifier-config, link and links commands', () => {
+  it('parses each command of the links contract with its flags anywhere', () => {
+    expect(run(['keys', 'new', '--json']).command.name).toBe('keys new');
+    expect(run(['keys', 'list']).command.name).toBe('keys list');
+    expect(run(['keys', 'retire', 'k1']).positionals).toEqual(['k1']);
+    const cfg = run([
+      'verifier-config',
+      '--listen',
+      '0.0.0.0:8787',
+      '--out',
+      'v.json',
+      '--state-sqlite',
+      's.db',
+    ]);
+    expect(cfg.values).toMatchObject({ out: 'v.json', listen: '0.0.0.0:8787', 'state-sqlite': 's.db' });
+    const a = run([
+      'link',
+      'shop',
+      'products/a.zip',
+      '--bucket',
+      'b',
+      '--slug',
+      'a',
+      '--order',
+      '42',
+      '--email',
+      'e@x.io',
+      '--expires',
+      '7d',
+      '--max',
+      '3',
+      '--filename',
+      'A.zip',
+      '--json',
+    ]);
+    const b = run(['link', '--json', '--max', '3', 'shop', '--order', '42', 'products/a.zip', '--direct']);
+    expect(a.command.name).toBe('link');
+    expect(a.positionals).toEqual(['shop', 'products/a.zip']);
+    expect(b.positionals).toEqual(['shop', 'products/a.zip']);
+    expect(a.values).toMatchObject({
+      bucket: 'b',
+      slug: 'a',
+      order: '42',
+      expires: '7d',
+      max: '3',
+      json: true,
+    });
+    expect(b.values['direct']).toBe(true);
+    expect(
+      run(['links', 'batch', '--csv', 'in.csv', '--out', 'out.csv', '--account', 'shop']).values,
+    ).toMatchObject({
+      csv: 'in.csv',
+      out: 'out.csv',
+      account: 'shop',
+    });
+    expect(run(['links', 'list', '--json']).command.name).toBe('links list');
+    expect(run(['links', 'revoke', 'AAAAAAAAAAAAAAAAAAAAAA']).positionals).toEqual([
+      'AAAAAAAAAAAAAAAAAAAAAA',
+    ]);
+  });
+
+  it('refuses missing arguments and unknown flags in one line naming them', () => {
+    expect(usageError(() => parseCommandLine(['link', 'shop'])).message).toMatch(/needs ACCOUNT and KEY/);
+    expect(usageError(() => parseCommandLine(['links', 'revoke'])).message).toMatch(/needs JTI/);
+    expect(usageError(() => parseCommandLine(['keys', 'retire'])).message).toMatch(/needs KID/);
+    expect(usageError(() => parseCommandLine(['links', 'export'])).message).toMatch(
+      /unknown subcommand “export”/,
+    );
+    expect(usageError(() => parseCommandLine(['keys'])).message).toMatch(/new, list, retire/);
+    expect(usageError(() => parseCommandLine(['link', 'a', 'b', '--secret', 'x'])).message).toMatch(
+      /unknown flag --secret/,
+    );
+    expect(usageError(() => parseCommandLine(['link', 'a', 'b', '--direct=yes'])).message).toMatch(
+      /--direct takes no value/,
+    );
+  });
+
+  it('prints usage for the new commands', () => {
+    const help = parseCommandLine(['links', 'batch', '--help']);
+    expect(help.kind === 'help' && help.text).toMatch(/^Usage: signet links batch --csv IN --out OUT/);
+    const group = parseCommandLine(['keys', '--help']);
+    expect(group.kind === 'help' && group.text).toContain('signet keys retire KID');
   });
 });

@@ -5,7 +5,7 @@ import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
 import { UserFacingError } from '../../src/main/services/errors';
 import { contract } from '../../src/shared/ipc/contract';
 
-const APP_URL = 'file:///opt/Signet/resources/app/out/renderer/index.html';
+const APP_URL = 'app://signet/index.html';
 const appFrame: SenderInfo = { url: `${APP_URL}#/settings`, isMainFrame: true };
 
 function routerWith(overrides: Partial<Handlers> = {}) {
@@ -68,10 +68,30 @@ describe('IPC router', () => {
 
   it('answers garbage of any shape with an error, never a throw', async () => {
     const { router } = routerWith();
-    for (const junk of [null, 42, 'x', [], { __proto__: { theme: 'dark' } }, { defaultMaxDownloads: '5' }]) {
-      const result = await router.dispatch('settings:update', junk, appFrame);
-      if (!result.ok) expect(result.error.code).toBe('invalid-input');
+    // Each shape is refused as invalid input: none is a settings patch.
+    const junks = [
+      null,
+      42,
+      'x',
+      [],
+      { defaultMaxDownloads: '5' },
+      JSON.parse('{"__proto__":{"theme":"dark"}}'),
+    ];
+    for (const junk of junks) {
+      expect(await router.dispatch('settings:update', junk, appFrame)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-input' },
+      });
     }
+    // An inherited key cannot cross IPC: structured clone (what ipcRenderer.invoke uses) keeps own properties
+    // only, so the router sees an empty patch, changes nothing, and no prototype is polluted.
+    const viaIpc = structuredClone({ __proto__: { theme: 'dark' } }) as unknown;
+    expect(viaIpc).toEqual({});
+    expect(await router.dispatch('settings:update', viaIpc, appFrame)).toEqual({
+      ok: true,
+      data: SettingsSchema.parse({}),
+    });
+    expect(({} as Record<string, unknown>)['theme']).toBeUndefined();
     expect(await router.dispatch('settings:nope', {}, appFrame)).toMatchObject({
       ok: false,
       error: { code: 'unknown-channel' },
@@ -84,6 +104,8 @@ describe('IPC router', () => {
     const strangers: SenderInfo[] = [
       { url: 'https://evil.example/', isMainFrame: true },
       { url: 'file:///tmp/evil.html', isMainFrame: true },
+      { url: 'app://evil/index.html', isMainFrame: true },
+      { url: 'signet://signet/index.html', isMainFrame: true },
       { url: APP_URL, isMainFrame: false },
       { url: 'not a url', isMainFrame: true },
     ];
@@ -94,6 +116,12 @@ describe('IPC router', () => {
       });
     }
     expect(logged).toHaveLength(strangers.length);
+  });
+
+  it('never trusts file:// as the app page, since every local file shares that origin', () => {
+    const check = makeTrustedSenderCheck('file:///opt/Signet/out/renderer/index.html');
+    expect(check({ url: 'file:///opt/Signet/out/renderer/index.html', isMainFrame: true })).toBe(false);
+    expect(makeTrustedSenderCheck(APP_URL)({ url: 'app://signet/#/library', isMainFrame: true })).toBe(true);
   });
 
   it('trusts the dev server by origin', () => {

@@ -9,8 +9,13 @@ vi.mock('electron', () => {
 
 const { createMainWindow } = await import('../../src/main/platform/main-window');
 const { CONTENT_SECURITY_POLICY } = await import('../../src/main/platform/security');
+const { HELP_PAGES } = await import('../../src/main/platform/menu');
+const { rendererUrl } = await import('../../src/main/platform/main-window');
 
-const APP_URL = 'file:///opt/Signet/out/renderer/index.html';
+/** Lets the fire-and-forget openExternalSafely calls (a dialog, then the browser) finish. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+const APP_URL = 'app://signet/index.html';
 
 function open() {
   const e = electron.current!;
@@ -30,7 +35,11 @@ function navigate(contents: import('../support/electron-mock').FakeWebContents, 
 }
 
 describe('main window security', () => {
-  beforeEach(() => electron.current!.mock.shell.openExternal.mockClear());
+  beforeEach(() => {
+    electron.current!.mock.shell.openExternal.mockClear();
+    electron.current!.mock.dialog.showMessageBox.mockClear();
+    electron.current!.dialogAnswer.response = 1;
+  });
 
   it('is created isolated, sandboxed, without Node, with web security on', () => {
     const { options, loaded } = open();
@@ -48,13 +57,39 @@ describe('main window security', () => {
     expect(loaded).toBe(APP_URL);
   });
 
-  it('denies navigation away from the app page; https goes to the OS browser, nothing else does', () => {
+  it('denies navigation away from the app page; other https pages open only after a dialog naming the host', async () => {
     const { webContents, shell } = open();
+    const dialog = electron.current!.mock.dialog;
     expect(navigate(webContents, `${APP_URL}#/settings`)).toBe(false);
+    expect(navigate(webContents, 'app://signet/#/library')).toBe(false);
+
+    // Cancelled: nothing opens.
     expect(navigate(webContents, 'https://docs.example.com/help')).toBe(true);
+    await settle();
+    expect(dialog.showMessageBox).toHaveBeenCalledTimes(1);
+    expect(dialog.showMessageBox.mock.calls[0]![0]).toMatchObject({
+      message: expect.stringContaining('docs.example.com'),
+    });
+    expect(shell.openExternal).not.toHaveBeenCalled();
+
+    // Confirmed: the OS browser gets it.
+    electron.current!.dialogAnswer.response = 0;
+    expect(navigate(webContents, 'https://docs.example.com/help')).toBe(true);
+    await settle();
     expect(shell.openExternal).toHaveBeenCalledWith('https://docs.example.com/help');
+
+    // The app's own help pages open without asking.
+    dialog.showMessageBox.mockClear();
+    expect(navigate(webContents, HELP_PAGES.blockPublicAccess)).toBe(true);
+    await settle();
+    expect(dialog.showMessageBox).not.toHaveBeenCalled();
+    expect(shell.openExternal).toHaveBeenLastCalledWith(HELP_PAGES.blockPublicAccess);
+
+    shell.openExternal.mockClear();
     for (const url of [
       'file:///etc/passwd',
+      'file:///opt/Signet/out/renderer/index.html',
+      'app://other/index.html',
       'http://example.com',
       'javascript:alert(1)',
       'smb://host/share',
@@ -62,17 +97,30 @@ describe('main window security', () => {
     ]) {
       expect(navigate(webContents, url)).toBe(true);
     }
-    expect(shell.openExternal).toHaveBeenCalledTimes(1);
+    await settle();
+    expect(dialog.showMessageBox).not.toHaveBeenCalled();
+    expect(shell.openExternal).not.toHaveBeenCalled();
   });
 
-  it('denies every window.open; only parsed https URLs reach the OS browser', () => {
+  it('denies every window.open; only confirmed https URLs reach the OS browser', async () => {
     const { webContents, shell } = open();
+    electron.current!.dialogAnswer.response = 0;
     expect(webContents.windowOpenHandler!({ url: 'https://example.com/x' })).toEqual({ action: 'deny' });
     expect(webContents.windowOpenHandler!({ url: 'file:///home/me/.ssh/id_rsa' })).toEqual({
       action: 'deny',
     });
     expect(webContents.windowOpenHandler!({ url: `${APP_URL}?popup` })).toEqual({ action: 'deny' });
+    await settle();
+    expect(electron.current!.mock.dialog.showMessageBox).toHaveBeenCalledTimes(1);
     expect(shell.openExternal.mock.calls).toEqual([['https://example.com/x']]);
+  });
+
+  it('loads the dev server only when not packaged, and only an http(s) one', () => {
+    expect(rendererUrl('http://localhost:5173/', false)).toBe('http://localhost:5173/');
+    expect(rendererUrl('http://localhost:5173/', true)).toBe(APP_URL);
+    expect(rendererUrl(undefined, false)).toBe(APP_URL);
+    expect(rendererUrl('file:///tmp/evil.html', false)).toBe(APP_URL);
+    expect(rendererUrl('javascript:alert(1)', false)).toBe(APP_URL);
   });
 
   it('denies redirects away from the app and webview attachment', () => {
@@ -103,6 +151,25 @@ describe('main window security', () => {
       expect(cb).toHaveBeenCalledWith(false);
       expect(webContents.session.permissionCheckHandler!(webContents, permission)).toBe(false);
     }
+  });
+
+  it('lets only the app’s own page write to the clipboard (Copy buttons), never read it', () => {
+    const { webContents } = open();
+    const origin = 'app://signet';
+    const check = webContents.session.permissionCheckHandler!;
+    expect(check(webContents, 'clipboard-sanitized-write', origin)).toBe(true);
+    expect(check(webContents, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    expect(check(webContents, 'clipboard-read', origin)).toBe(false);
+    const ok = vi.fn();
+    webContents.session.permissionRequestHandler!(webContents, 'clipboard-sanitized-write', ok, {
+      requestingUrl: `${origin}/index.html`,
+    });
+    expect(ok).toHaveBeenCalledWith(true);
+    const refused = vi.fn();
+    webContents.session.permissionRequestHandler!(webContents, 'clipboard-sanitized-write', refused, {
+      requestingUrl: 'file:///tmp/x.html',
+    });
+    expect(refused).toHaveBeenCalledWith(false);
   });
 
   it('adds a strict Content-Security-Policy to every response', () => {

@@ -1,6 +1,6 @@
 /**
  * Privacy model and exposure detection for providers the tests cannot reach (AWS, R2, B2, GCS, MinIO), from
- * recorded answers replayed through the real AWS SDK and the real connection tester (see
+ * answers reconstructed from each provider's documentation, replayed through the real AWS SDK and the real connection tester (see
  * test/fixtures/providers/replay.ts). Ceph is covered for real in test/integration/account-ceph.test.ts.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { ConnectionTester, type TestSubject } from '../../src/main/services/acco
 import type { Clock } from '../../src/main/services/clock';
 import { loadFixture, replayFactory, type Fixture } from '../fixtures/providers/replay';
 
-/** The recorded answers carry Date: Sat, 21 Nov 2026 10:00:00 GMT; this clock agrees with them. */
+/** The reconstructed answers carry Date: Sat, 21 Nov 2026 10:00:00 GMT; this clock agrees with them. */
 const inStep: Clock = { now: () => new Date('2026-11-21T10:00:00.300Z') };
 
 async function run(provider: ProviderId, scenario: string, over: Partial<TestSubject> = {}, clock = inStep) {
@@ -47,7 +47,7 @@ async function replay(fixture: Fixture, over: Partial<TestSubject> = {}, clock =
   return { result, calls, bucket: result.buckets[0]! };
 }
 
-describe('Amazon S3 (recorded answers)', () => {
+describe('Amazon S3 (reconstructed answers)', () => {
   it('detects ACLs disabled by Object Ownership "bucket owner enforced", with Block Public Access on', async () => {
     const { result, bucket, calls } = await run('aws', 'ownership-enforced');
     expect(bucket.privacy).toEqual({
@@ -247,7 +247,7 @@ describe('Amazon S3 (recorded answers)', () => {
   });
 });
 
-describe('Cloudflare R2 (recorded answers)', () => {
+describe('Cloudflare R2 (reconstructed answers)', () => {
   it('knows R2 has no per-object ACLs, confirmed by its NotImplemented answers, and never probes', async () => {
     const { result, calls } = await run('r2', 'bucket', {
       privateBucket: 'shop-private',
@@ -277,7 +277,7 @@ describe('Cloudflare R2 (recorded answers)', () => {
   });
 });
 
-describe('Backblaze B2 (recorded answers)', () => {
+describe('Backblaze B2 (reconstructed answers)', () => {
   it('knows B2 sets access per bucket, and reads a private bucket as private', async () => {
     const { bucket, calls } = await run('b2', 'private-bucket', { privateBucket: 'shop-b2' });
     expect(calls.map((c) => c.operation)).not.toContain('PutObjectAcl');
@@ -300,7 +300,7 @@ describe('Backblaze B2 (recorded answers)', () => {
   });
 });
 
-describe('Google Cloud Storage and MinIO (recorded answers)', () => {
+describe('Google Cloud Storage and MinIO (reconstructed answers)', () => {
   it('detects GCS uniform bucket-level access as ACLs disabled, from its error message', async () => {
     const { bucket } = await run('gcs', 'uniform-access');
     expect(bucket.privacy.model).toBe('acl-disabled');
@@ -329,9 +329,9 @@ describe('Google Cloud Storage and MinIO (recorded answers)', () => {
     const anonymous: Fixture = {
       ...minio,
       responses: Object.fromEntries(
-        Object.entries(minio.responses).map(([operation, recorded]) => [
+        Object.entries(minio.responses).map(([operation, answer]) => [
           operation,
-          (Array.isArray(recorded) ? recorded : [recorded]).map(({ headers, ...rest }) => ({
+          (Array.isArray(answer) ? answer : [answer]).map(({ headers, ...rest }) => ({
             ...rest,
             headers: Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'server')),
           })),

@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import {
   b64uEncode,
   issueToken,
-  signPayloadBytes,
   TOKEN_ERROR_STATUS,
   verifyToken,
   type TokenPayload,
   type VerifyResult,
+  MAX_PLAUSIBLE_UNIX_SECONDS,
 } from '../../src/shared/token';
+import { signPayloadBytes } from '../support/token-unchecked';
 
 const secret = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
 const keys = new Map([['k1', secret]]);
@@ -51,13 +52,14 @@ const source = fc.oneof(
 const payload: fc.Arbitrary<TokenPayload> = fc.record(
   {
     product_slug: slug,
-    expires: fc.maxSafeInteger(),
+    // The issuer takes plausible Unix seconds only (milliseconds are refused).
+    expires: fc.integer({ min: 0, max: MAX_PLAUSIBLE_UNIX_SECONDS - 1 }),
     jti,
     src: source,
     license_id: fc.oneof(fc.maxSafeInteger(), fc.string({ unit: 'binary', maxLength: 40 })),
     max: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
     filename: fc.string({ unit: 'binary', maxLength: 60 }),
-    iat: fc.maxSafeInteger(),
+    iat: fc.integer({ min: 0, max: MAX_PLAUSIBLE_UNIX_SECONDS - 1 }),
   },
   { requiredKeys: ['product_slug', 'expires', 'jti', 'src'] },
 );

@@ -8,13 +8,13 @@ import {
   issueToken,
   parseKeys,
   parseSecret,
-  signPayloadBytes,
   TOKEN_MAX_LENGTH,
   TokenPayloadError,
   TokenTooLongError,
   verifyToken,
   type TokenPayload,
 } from '../../src/shared/token';
+import { signPayloadBytes } from '../support/token-unchecked';
 
 const SPEC_SECRET_B64U = 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';
 const SPEC_PAYLOAD_JSON =
@@ -92,6 +92,8 @@ describe('issueToken refuses what the verifier would reject', () => {
   const bad: [string, Record<string, unknown>][] = [
     ['product_slug', { product_slug: 'My Plugin' }],
     ['expires', { expires: 1.5 }],
+    ['expires', { expires: Date.now() + 3_600_000 }],
+    ['expires', { expires: -1 }],
     ['jti', { jti: 'short' }],
     ['src.type', { src: { type: 'ftp' } }],
     ['src.url', { src: { type: 'url', url: 'http://example.com/a.zip' } }],
@@ -101,6 +103,7 @@ describe('issueToken refuses what the verifier would reject', () => {
     ['max', { max: 0 }],
     ['filename', { filename: 'f'.repeat(256) }],
     ['iat', { iat: '2024-01-01' }],
+    ['iat', { iat: Date.now() }],
   ];
 
   it.each(bad)('names the field %s', (field, change) => {
@@ -223,7 +226,17 @@ describe('key material', () => {
     expect([...map.keys()]).toEqual(['k1', 'k2-2024_06']);
     expect(() => parseKeys({ 'bad kid': SPEC_SECRET_B64U })).toThrow(/bad kid/);
     expect(() => parseKeys({ k3: 'short' })).toThrow(/k3/);
-    expect(() => parseKeys({ k3: `${SPEC_SECRET_B64U.slice(0, 42)}F` })).not.toThrow(/AQEB/);
+    // A non-canonical secret is refused; the error names the kid and never echoes the secret.
+    const badSecret = `${SPEC_SECRET_B64U.slice(0, 42)}F`;
+    let refusal: unknown;
+    try {
+      parseKeys({ k3: badSecret });
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).toBeInstanceOf(TypeError);
+    expect((refusal as Error).message).toMatch(/k3.*canonical/);
+    expect((refusal as Error).message).not.toContain('AQEB');
     expect(() =>
       parseKeys([
         ['k1', SPEC_SECRET_B64U],

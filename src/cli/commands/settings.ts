@@ -4,8 +4,10 @@ import type { MainServices } from '../../main/wiring';
 import { parseLinkExpiryHours, parseMaxDownloads, UsageError } from '../args';
 import { readSecret, secretSource, type CommandContext, type CommandHandler } from '../context';
 
+import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../../main/services/links/verifier-admin';
+
 /** The keychain entry of the verifier's admin token (shared with the app and `signet verifier-config`). */
-export const VERIFIER_ADMIN_TOKEN_ENTRY = 'verifier:admin-token';
+export { VERIFIER_ADMIN_TOKEN_ENTRY };
 /** As the verifier requires (src/verifier/config.ts, ADMIN_TOKEN_MIN_LENGTH). */
 const ADMIN_TOKEN_MIN_LENGTH = 32;
 
@@ -33,7 +35,8 @@ export function settingsPatchFor(key: string, value: string): SettingsPatch {
 }
 
 async function adminTokenState(services: MainServices): Promise<'set' | 'not set'> {
-  return (await services.secrets.list()).includes(VERIFIER_ADMIN_TOKEN_ENTRY) ? 'set' : 'not set';
+  // One entry read, not a listing (listing entries must not decrypt every stored secret).
+  return (await services.secrets.get(VERIFIER_ADMIN_TOKEN_ENTRY)) !== null ? 'set' : 'not set';
 }
 
 async function print(ctx: CommandContext, settings: Settings): Promise<void> {

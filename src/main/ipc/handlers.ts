@@ -1,3 +1,6 @@
+import { VERIFIER_CONFIG_WARNING } from '../../shared/links/schemas';
+import { UserFacingError } from '../services/errors';
+import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../services/links/verifier-admin';
 import type { MainServices } from '../wiring';
 import type { Handlers } from './router';
 
@@ -42,6 +45,33 @@ export function createHandlers(s: MainServices): Handlers {
         ({ signal, progress }) => s.library.verify(selection, { signal, onProgress: progress }),
         (r) => `${r.checked} checked: ${r.readable} readable by strangers, ${r.leaks.length} leak(s).`,
       ),
+    'keys:list': () => s.keys.list(),
+    'keys:create': () => s.keys.create(),
+    'keys:retire': ({ kid }) => s.keys.retire(kid),
+    'links:create': (input) => s.links.create(input),
+    'links:list': (input) => s.links.list(input),
+    'links:revoke': ({ jti }) => s.links.revoke(jti),
+    'links:usage': ({ jtis }) => s.links.usage(jtis),
+    'links:batch-preview': ({ csv, accountId }) => s.linkBatch.preview(csv, accountId),
+    'links:batch-issue': ({ csv, accountId }) => s.linkBatch.issue(csv, accountId),
+    'verifier:export-config': async (input) => {
+      if (!s.saveFile) throw new UserFacingError('internal', 'Saving files is not available here.');
+      const file = await s.saveFile({
+        title: `Save the verifier config. ${VERIFIER_CONFIG_WARNING}`,
+        defaultName: 'signet-verifier.json',
+        filters: [{ name: 'JSON', extensions: ['json'] }],
+      });
+      if (file === null) return { file: null, kids: [], stores: [], adminTokenCreated: false, warnings: [] };
+      return s.verifierConfig.write(file, input);
+    },
+    'verifier:admin-token-status': async () => ({
+      set: (await s.secrets.get(VERIFIER_ADMIN_TOKEN_ENTRY)) !== null,
+    }),
+    'verifier:admin-token-set': async ({ token }) => {
+      await s.secrets.set(VERIFIER_ADMIN_TOKEN_ENTRY, token);
+      s.activity.record('settings', 'Changed the verifier admin token (kept in the system keychain).');
+      return { set: true };
+    },
     'tasks:cancel': ({ taskId }) => ({ cancelled: s.tasks.cancel(taskId) }),
   };
 }

@@ -1,16 +1,17 @@
 import type { SenderInfo } from './router';
 
 /**
- * True when `target` is the app's own page: the packaged `file://` index (compared as a whole path, so
- * another local file cannot pose as the app) or, in development, a page of the dev server's origin.
+ * True when `target` is a page of the app's own origin: `app://signet` in the app (see
+ * platform/app-protocol.ts), the dev server's origin in development, the loopback server in browser tests.
+ * Scheme and host are compared (a custom scheme has no `URL.origin` in Node). `file://` is never trusted: every
+ * local file shares that origin.
  */
 export function isAppPage(target: string, appUrl: string): boolean {
   try {
     const t = new URL(target);
     const a = new URL(appUrl);
-    return a.protocol === 'file:'
-      ? t.protocol === 'file:' && t.pathname === a.pathname
-      : t.origin === a.origin;
+    if (a.protocol === 'file:' || a.host === '') return false;
+    return t.protocol === a.protocol && t.host === a.host;
   } catch {
     return false;
   }

@@ -1,11 +1,19 @@
 import { BrowserWindow } from 'electron';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { APP_URL } from './app-protocol';
 import { lockDownContents, lockDownSession } from './security';
 
-/** Where the renderer lives: the electron-vite dev server in development, the built file otherwise. */
-export function rendererUrl(devServerUrl: string | undefined, outDir: string): string {
-  return devServerUrl ?? pathToFileURL(join(outDir, '../renderer/index.html')).toString();
+/**
+ * Where the renderer lives: the app's own `app://signet/` origin, or in development (never in a packaged app)
+ * the electron-vite dev server named by ELECTRON_RENDERER_URL, when it is an http(s) address.
+ */
+export function rendererUrl(devServerUrl: string | undefined, isPackaged: boolean): string {
+  if (isPackaged || !devServerUrl) return APP_URL;
+  try {
+    const url = new URL(devServerUrl);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : APP_URL;
+  } catch {
+    return APP_URL;
+  }
 }
 
 export function createMainWindow(opts: {
@@ -35,7 +43,7 @@ export function createMainWindow(opts: {
       spellcheck: false,
     },
   });
-  lockDownSession(win.webContents.session);
+  lockDownSession(win.webContents.session, opts.appUrl);
   lockDownContents(win.webContents, opts.appUrl);
   win.once('ready-to-show', () => win.show());
   void win.loadURL(opts.appUrl);

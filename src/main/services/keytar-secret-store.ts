@@ -17,8 +17,17 @@ const HINT: Record<string, string> = {
   win32: 'Windows Credential Manager did not answer; sign in to Windows again and retry.',
 };
 
+/**
+ * The keychain entry holding the names of Signet's other entries (a JSON array; names only, no secret). keytar
+ * can only enumerate a service with findCredentials, which decrypts and returns every password (and on macOS
+ * may ask the user about each): with this index, knowing which entries exist reads one non-secret entry.
+ */
+export const ENTRY_INDEX = 'signet:entry-names';
+
 export class KeytarSecretStore implements SecretStore {
   readonly backend: string;
+  /** Index updates of this process, one after the other (a read-modify-write each). */
+  private indexQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly keytar: KeytarLike,
@@ -34,30 +43,73 @@ export class KeytarSecretStore implements SecretStore {
           : 'Secret Service';
   }
 
-  get(account: string): Promise<string | null> {
+  /** Reads (decrypts) one secret: call it only when the secret is about to be used. */
+  async get(account: string): Promise<string | null> {
+    this.refuseIndexName(account);
     return this.guard(() => this.keytar.getPassword(this.service, account));
   }
 
-  set(account: string, secret: string): Promise<void> {
-    return this.guard(() => this.keytar.setPassword(this.service, account, secret));
+  async set(account: string, secret: string): Promise<void> {
+    this.refuseIndexName(account);
+    await this.guard(() => this.keytar.setPassword(this.service, account, secret));
+    await this.updateIndex((names) => names.add(account));
   }
 
-  delete(account: string): Promise<boolean> {
-    return this.guard(() => this.keytar.deletePassword(this.service, account));
+  async delete(account: string): Promise<boolean> {
+    this.refuseIndexName(account);
+    const removed = await this.guard(() => this.keytar.deletePassword(this.service, account));
+    await this.updateIndex((names) => names.delete(account));
+    return removed;
   }
 
+  /** Entry names from the index: no secret is read. */
   async list(): Promise<string[]> {
-    const entries = await this.guard(() => this.keytar.findCredentials(this.service));
-    return entries.map((e) => e.account).sort();
+    return [...(await this.readIndex())].sort();
   }
 
   async status(): Promise<{ available: true } | { available: false; message: string }> {
     try {
-      await this.list();
+      await this.readIndex();
       return { available: true };
     } catch (err) {
       return { available: false, message: (err as Error).message };
     }
+  }
+
+  private refuseIndexName(account: string): void {
+    if (account === ENTRY_INDEX) throw new Error(`${ENTRY_INDEX} is the keychain index, not a secret entry`);
+  }
+
+  /**
+   * The names in the index. When there is none yet (a keychain written by Signet 0.1, or the index was
+   * removed by hand), it is built once from findCredentials, the only call that enumerates entries, and saved.
+   */
+  private async readIndex(): Promise<Set<string>> {
+    const raw = await this.guard(() => this.keytar.getPassword(this.service, ENTRY_INDEX));
+    const parsed = raw === null ? null : parseIndex(raw);
+    if (parsed) return parsed;
+    const found = await this.guard(() => this.keytar.findCredentials(this.service));
+    const names = new Set(found.map((e) => e.account).filter((a) => a !== ENTRY_INDEX));
+    await this.writeIndex(names);
+    return names;
+  }
+
+  private writeIndex(names: Set<string>): Promise<void> {
+    return this.guard(() =>
+      this.keytar.setPassword(this.service, ENTRY_INDEX, JSON.stringify([...names].sort())),
+    );
+  }
+
+  private updateIndex(change: (names: Set<string>) => unknown): Promise<void> {
+    const run = this.indexQueue.then(async () => {
+      const names = await this.readIndex();
+      const before = names.size;
+      const had = [...names].join('\n');
+      change(names);
+      if (names.size !== before || [...names].join('\n') !== had) await this.writeIndex(names);
+    });
+    this.indexQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** keytar rejects with libsecret/dbus messages; turn every such failure into one plain, actionable error. */
@@ -68,5 +120,14 @@ export class KeytarSecretStore implements SecretStore {
       const detail = err instanceof Error ? err.message : String(err);
       throw new KeychainUnavailableError(`${HINT[this.platform] ?? ''} (System said: ${detail})`.trim());
     }
+  }
+}
+
+function parseIndex(raw: string): Set<string> | null {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? new Set(value) : null;
+  } catch {
+    return null;
   }
 }

@@ -8,11 +8,12 @@ import { UserFacingError } from './errors';
 export interface SecretStore {
   /** Human name of the backend, e.g. "Secret Service (GNOME Keyring)". */
   readonly backend: string;
+  /** Reads one secret: only when it is about to be used. */
   get(account: string): Promise<string | null>;
   set(account: string, secret: string): Promise<void>;
   /** True when an entry was removed. */
   delete(account: string): Promise<boolean>;
-  /** Account names only, never the secrets. */
+  /** Entry names only; reads and decrypts no secret (the keychain store keeps an index of names). */
   list(): Promise<string[]>;
   /** Checks that the keychain answers; never throws. */
   status(): Promise<{ available: true } | { available: false; message: string }>;

@@ -15,8 +15,8 @@ import { ColorSchemeFromSettings } from './components/ColorSchemeFromSettings';
 import { type Route, useRoute } from './lib/routes';
 import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
-import { ComingSoonPage } from './pages/ComingSoonPage';
 import { LibraryPage } from './pages/LibraryPage';
+import { LinksPage } from './pages/LinksPage';
 import { SettingsPage } from './pages/SettingsPage';
 
 interface NavItem {
@@ -33,13 +33,6 @@ const NAV: NavItem[] = [
   { route: 'activity', label: 'Activity', description: 'What Signet did', icon: IconActivity },
   { route: 'settings', label: 'Settings', description: 'Defaults and preferences', icon: IconSettings },
 ];
-
-const COMING: Record<'links', { title: string; text: string }> = {
-  links: {
-    title: 'Links',
-    text: 'Create download links that expire, limit how often they work, and see every link you issued with its downloads. You can revoke a link at any time.',
-  },
-};
 
 export function App() {
   const [route, go] = useRoute();
@@ -100,7 +93,7 @@ export function App() {
         ) : route === 'library' ? (
           <LibraryPage />
         ) : (
-          <ComingSoonPage {...COMING[route]} />
+          <LinksPage />
         )}
       </AppShell.Main>
       <AboutModal opened={aboutOpen} onClose={about.close} />

@@ -55,6 +55,15 @@ export const AccountSettingsSchema = z
         message: 'Enter the endpoint address of your storage',
       });
     }
+    if (isPlainHttpToTheInternet(value.endpoint)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoint'],
+        message:
+          'http:// would send your requests unencrypted over the internet: use https:// for this address ' +
+          '(http:// is only for storage on this computer or your own network)',
+      });
+    }
     if (value.endpoint.includes('<account-id>')) {
       ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'Fill in your Cloudflare account ID' });
     }
@@ -264,6 +273,39 @@ export function defaultSettingsFor(provider: (typeof PROVIDER_IDS)[number]): Omi
     buckets: [],
     privateBucket: null,
   };
+}
+
+/**
+ * True for a host on this computer or a private network: loopback, RFC 1918 and link-local IPv4, IPv6 loopback,
+ * unique-local and link-local, `localhost`, `*.local` (mDNS) and single-label names (a LAN's own).
+ */
+export function isLocalNetworkHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host)?.slice(1).map(Number);
+  if (v4) {
+    const [a, b] = v4 as [number, number];
+    return (
+      a === 127 ||
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254)
+    );
+  }
+  if (host.includes(':')) return host === '::1' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host);
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || !host.includes('.')
+  );
+}
+
+/** An http:// endpoint whose host is not on this computer or a private network. */
+export function isPlainHttpToTheInternet(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' && !isLocalNetworkHost(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(value: string): boolean {

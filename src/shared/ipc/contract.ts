@@ -15,6 +15,25 @@ import {
   SyncSummarySchema,
   VerifySummarySchema,
 } from '../library/schemas';
+import {
+  AdminTokenSchema,
+  AdminTokenStatusSchema,
+  BatchInputSchema,
+  BatchIssueSchema,
+  BatchPreviewSchema,
+  JtiSchema,
+  KidSchema,
+  LinkCreatedSchema,
+  LinkCreateSchema,
+  LinksPageInputSchema,
+  LinksPageSchema,
+  LinkUsageInputSchema,
+  LinkUsageSchema,
+  LinkViewSchema,
+  SigningKeyViewSchema,
+  VerifierExportInputSchema,
+  VerifierExportSchema,
+} from '../links/schemas';
 import { SettingsPatchSchema, SettingsSchema } from '../settings';
 import { channel } from './define';
 
@@ -124,6 +143,71 @@ export const contract = {
       'Anonymous GET of each selected object’s plain URL: records what a stranger gets and flags leaks; progress as task:progress',
     input: z.object({ selection: SelectionSchema }),
     output: VerifySummarySchema,
+  }),
+  'keys:list': channel({
+    summary: 'Token signing keys (kid, created, active, retired); the secrets stay in the keychain',
+    input: z.void(),
+    output: z.array(SigningKeyViewSchema),
+  }),
+  'keys:create': channel({
+    summary: 'Make a new signing key (32 random bytes, kept in the keychain) and make it the active one',
+    input: z.void(),
+    output: SigningKeyViewSchema,
+  }),
+  'keys:retire': channel({
+    summary: 'Retire a signing key: it leaves verifier configs, so links signed with it stop working there',
+    input: z.object({ kid: KidSchema }),
+    output: SigningKeyViewSchema,
+  }),
+  'links:create': channel({
+    summary:
+      'Make a download link for a catalog object (verifier token or direct pre-signed URL) and add it to the ledger',
+    input: LinkCreateSchema,
+    output: LinkCreatedSchema,
+  }),
+  'links:list': channel({
+    summary: 'One page of the link ledger, newest first: search, status and kind filters, by cursor',
+    input: LinksPageInputSchema,
+    output: LinksPageSchema,
+  }),
+  'links:revoke': channel({
+    summary: 'Revoke a verifier link through the verifier’s admin API, then mark it revoked in the ledger',
+    input: z.object({ jti: JtiSchema }),
+    output: LinkViewSchema,
+  }),
+  'links:usage': channel({
+    summary:
+      'Ask the verifier how many times links were downloaded (and whether revoked); updates the ledger',
+    input: LinkUsageInputSchema,
+    output: LinkUsageSchema,
+  }),
+  'links:batch-preview': channel({
+    summary:
+      'Check a CSV of orders (order,email,product,max,expires): what each row would link to, or its error',
+    input: BatchInputSchema,
+    output: BatchPreviewSchema,
+  }),
+  'links:batch-issue': channel({
+    summary:
+      'Issue a verifier link for each good row of a CSV of orders; answers the CSV with url,jti,expires_at,error',
+    input: BatchInputSchema,
+    output: BatchIssueSchema,
+  }),
+  'verifier:export-config': channel({
+    summary:
+      'Write a complete verifier config file (keys, stores, admin token: secrets) where the user chooses; mode 0600',
+    input: VerifierExportInputSchema,
+    output: VerifierExportSchema,
+  }),
+  'verifier:admin-token-status': channel({
+    summary: 'Whether the verifier admin token is set (kept in the keychain; never sent to the window)',
+    input: z.void(),
+    output: AdminTokenStatusSchema,
+  }),
+  'verifier:admin-token-set': channel({
+    summary: 'Store the verifier admin token in the keychain',
+    input: z.object({ token: AdminTokenSchema }),
+    output: AdminTokenStatusSchema,
   }),
   'tasks:cancel': channel({
     summary: 'Cancel a running task (a sync or verification) by its taskId',

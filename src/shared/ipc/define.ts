@@ -27,6 +27,7 @@ export type IpcErrorCode =
   | 'conflict'
   | 'cancelled' // the user cancelled a long task; what it did so far is kept
   | 'storage-error' // the storage refused or failed; the message says what happened and what to do
+  | 'verifier-error' // the verifier could not be reached or refused (bad admin token); nothing was marked
   | 'internal'; // a bug: the message says so plainly and the details are in the main-process log
 
 export interface IpcError {

@@ -30,6 +30,6 @@ export {
   TokenPayloadError,
   type PayloadCheck,
 } from './payload';
-export { issueToken, signPayload, signPayloadBytes, TokenTooLongError } from './sign';
+export { issueToken, MAX_PLAUSIBLE_UNIX_SECONDS, TokenTooLongError } from './sign';
 export { verifyToken } from './verify';
 export { generateJti, generateSecret, parseKeys, parseSecret } from './secrets';

@@ -1,7 +1,8 @@
-/** Issuing side: the desktop app (and the test-vector generator). */
+/** Issuing side: the desktop app (and shop plugins following the spec). Only checked payloads are signed here. */
 import { b64uEncode } from './b64u';
-import { computeMac } from './mac';
+import { macInto } from './mac';
 import { checkPayload, TokenPayloadError } from './payload';
+import { parsePayloadFast } from './payload-fast';
 import { isValidKid, SECRET_BYTES, TOKEN_MAX_LENGTH, type TokenPayload } from './types';
 
 /** Thrown by issueToken when the payload is valid but the token would exceed TOKEN_MAX_LENGTH. */
@@ -22,33 +23,71 @@ function assertSigningKey(kid: string, secret: Uint8Array): void {
 }
 
 /**
- * Signs exact payload bytes. No payload or length checks: this is how test vectors with invalid payloads
- * (bad JSON, invalid UTF-8, over-long tokens) get real MACs.
+ * The largest `expires` / `iat` the issuer accepts: 10^10 seconds is the year 2286. `Date.now()` is about
+ * 1.8 × 10^12 (milliseconds), so a milliseconds value, which would make a link live for millennia, is refused.
  */
-export function signPayload(payload: Uint8Array, kid: string, secret: Uint8Array): string {
-  assertSigningKey(kid, secret);
-  const signingInput = `v1.${kid}.${b64uEncode(payload)}`;
-  return `${signingInput}.${computeMac(signingInput, secret).toString('base64url')}`;
+export const MAX_PLAUSIBLE_UNIX_SECONDS = 10_000_000_000;
+
+function assertUnixSeconds(field: 'expires' | 'iat', value: number | undefined): void {
+  if (value === undefined) return;
+  if (value < 0 || value >= MAX_PLAUSIBLE_UNIX_SECONDS) {
+    throw new TokenPayloadError(
+      field,
+      `must be Unix seconds (0 to ${MAX_PLAUSIBLE_UNIX_SECONDS - 1}); ${value} looks like milliseconds or is not a time`,
+    );
+  }
 }
 
-/** Signs the UTF-8 encoding of `payloadJson` exactly as given (no re-serialization, no checks). */
-export function signPayloadBytes(payloadJson: string, kid: string, secret: Uint8Array): string {
-  return signPayload(Buffer.from(payloadJson, 'utf8'), kid, secret);
+/** Signs exact bytes (after the issuer's checks). The unchecked form for tests is test/support/token-unchecked.ts. */
+function sign(json: string, kid: string, secret: Uint8Array): string {
+  assertSigningKey(kid, secret);
+  const signingInput = `v1.${kid}.${b64uEncode(Buffer.from(json, 'utf8'))}`;
+  macInto(signingInput, signingInput.length, secret, MAC_OUT);
+  return `${signingInput}.${MAC_OUT.toString('base64url')}`;
+}
+
+/** The MAC's 32 bytes, reused (signing is synchronous). */
+const MAC_OUT = Buffer.alloc(32);
+
+/** Throws the TokenPayloadError zod finds in the payload as given, if any. */
+function namedFailure(payload: unknown): void {
+  const before = checkPayload(payload);
+  if (!before.ok) throw new TokenPayloadError(before.field, before.detail);
 }
 
 /**
- * Validates the payload (TokenPayloadError names the first bad field), serializes it with JSON.stringify
- * and signs it. Throws TokenTooLongError when the token would be longer than TOKEN_MAX_LENGTH.
+ * Validates the payload (TokenPayloadError names the first bad field; `expires` and `iat` must be plausible
+ * Unix seconds, not milliseconds), serializes it with JSON.stringify and signs it. Throws TokenTooLongError
+ * when the token would be longer than TOKEN_MAX_LENGTH.
  */
 export function issueToken(payload: TokenPayload, kid: string, secret: Uint8Array): string {
-  const before = checkPayload(payload);
-  if (!before.ok) throw new TokenPayloadError(before.field, before.detail);
-  const json = JSON.stringify(payload);
   // The verifier sees the JSON, not this object: check what it will parse (toJSON, getters, -0 and the
-  // like must not produce a token that the issuer accepted but the verifier rejects).
-  const after = checkPayload(JSON.parse(json));
-  if (!after.ok) throw new TokenPayloadError(after.field, `${after.detail} (after JSON serialization)`);
-  const token = signPayloadBytes(json, kid, secret);
+  // like must not produce a token that the issuer accepted but the verifier rejects). The hand-written checker
+  // (payload-fast.ts, held to zod's answers by its tests) is the fast path; zod runs only when it refuses, on
+  // the object as given first, so the error names the field the caller set.
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch (err) {
+    namedFailure(payload); // a BigInt or a cycle: name the field when zod can
+    throw err;
+  }
+  if (json === undefined) {
+    namedFailure(payload);
+    throw new TokenPayloadError('(payload)', 'must be an object');
+  }
+  const reparsed: unknown = JSON.parse(json);
+  let after = parsePayloadFast(reparsed);
+  if (after === null) {
+    namedFailure(payload);
+    const checked = checkPayload(reparsed);
+    if (!checked.ok)
+      throw new TokenPayloadError(checked.field, `${checked.detail} (after JSON serialization)`);
+    after = checked.payload;
+  }
+  assertUnixSeconds('expires', after.expires);
+  assertUnixSeconds('iat', after.iat);
+  const token = sign(json, kid, secret);
   if (token.length > TOKEN_MAX_LENGTH) throw new TokenTooLongError(token.length);
   return token;
 }

@@ -6,10 +6,11 @@
  * token allocates next to nothing.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 
 import { isCanonicalB64u } from './b64u';
-import { computeMac } from './mac';
-import { tokenPayloadSchema } from './payload';
+import { macInto } from './mac';
+import { parsePayloadFast } from './payload-fast';
 import {
   isValidKid,
   MAC_B64U_LENGTH,
@@ -36,14 +37,11 @@ const BAD_SIGNATURE = failure('bad_signature');
 const SLUG_MISMATCH = failure('slug_mismatch');
 const EXPIRED = failure('expired');
 
-/** verifyToken is synchronous, so one buffer for the received MAC is enough. */
+/** verifyToken is synchronous, so one buffer each for the received and the computed MAC is enough. */
 const receivedMac = Buffer.alloc(32);
-
-/**
- * "UTF-8 JSON": invalid UTF-8 (overlong forms, encoded surrogates, truncated sequences) throws instead of
- * becoming U+FFFD, and a leading BOM is kept (ignoreBOM) so that JSON.parse rejects it.
- */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const expectedMac = Buffer.alloc(32);
+/** The decoded payload: B64U of at most TOKEN_MAX_LENGTH characters is under 3/4 of it in bytes. */
+const payloadBytes = Buffer.alloc(TOKEN_MAX_LENGTH);
 
 export function verifyToken(token: string, keys: TokenKeys, opts: VerifyOptions): VerifyResult {
   if (typeof token !== 'string') return MALFORMED;
@@ -71,17 +69,23 @@ export function verifyToken(token: string, keys: TokenKeys, opts: VerifyOptions)
   }
 
   receivedMac.write(token.slice(macStart), 'base64url');
-  if (!timingSafeEqual(computeMac(token.slice(0, d3), secret), receivedMac)) return BAD_SIGNATURE;
+  macInto(token, d3, secret, expectedMac);
+  if (!timingSafeEqual(expectedMac, receivedMac)) return BAD_SIGNATURE;
 
+  // "UTF-8 JSON": invalid UTF-8 (overlong forms, encoded surrogates, truncated sequences) rejects instead
+  // of becoming U+FFFD; a leading BOM stays in the string (Buffer does not strip it), so JSON.parse
+  // rejects it.
+  const n = payloadBytes.write(token.slice(d2 + 1, d3), 'base64url');
+  const bytes = payloadBytes.subarray(0, n);
+  if (!isUtf8(bytes)) return INVALID_PAYLOAD;
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(Buffer.from(token.slice(d2 + 1, d3), 'base64url')));
+    value = JSON.parse(bytes.toString('utf8'));
   } catch {
     return INVALID_PAYLOAD;
   }
-  const parsed = tokenPayloadSchema.safeParse(value);
-  if (!parsed.success) return INVALID_PAYLOAD;
-  const payload = parsed.data;
+  const payload = parsePayloadFast(value);
+  if (payload === null) return INVALID_PAYLOAD;
 
   if (opts.productSlug !== undefined && payload.product_slug !== opts.productSlug) return SLUG_MISMATCH;
   if (opts.now > payload.expires) return EXPIRED;

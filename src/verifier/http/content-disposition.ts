@@ -26,9 +26,19 @@ export function asciiFallback(name: string): string {
   return ascii.trim() === '' ? 'download' : ascii;
 }
 
+/** Headers of recent names: a shop has few products, and building one takes a normalize and regexes. */
+const recent = new Map<string, string>();
+const RECENT_MAX = 512;
+
 export function attachmentDisposition(filename: string): string {
-  const name = cleanFilename(filename);
-  return create(name, { fallback: asciiFallback(name) });
+  let header = recent.get(filename);
+  if (header === undefined) {
+    const name = cleanFilename(filename);
+    header = create(name, { fallback: asciiFallback(name) });
+    if (recent.size >= RECENT_MAX) recent.clear();
+    recent.set(filename, header);
+  }
+  return header;
 }
 
 /** The last segment of a path or S3 key, the default saved name. */

@@ -12,6 +12,52 @@ import { renderErrorPage } from './error-page';
 const COMMON = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
+/**
+ * Hot-path answers (redirects, and errors without extra headers) go out as flat header arrays built once:
+ * the same headers, in the same order, as the object form, without spreading objects per request.
+ */
+const COMMON_FLAT = ['x-content-type-options', 'nosniff', 'referrer-policy', 'no-referrer'];
+
+interface PreparedError {
+  headers: string[];
+  body: string;
+}
+const preparedJson = new Map<string, PreparedError>();
+const preparedHtml = new Map<string, PreparedError>();
+
+function prepared(code: string, html: boolean): PreparedError {
+  const cache = html ? preparedHtml : preparedJson;
+  let p = cache.get(code);
+  if (p === undefined) {
+    const body = html ? renderErrorPage(code) : JSON.stringify({ error: code });
+    const headers = html
+      ? [
+          ...COMMON_FLAT,
+          'content-type',
+          'text/html; charset=utf-8',
+          'cache-control',
+          'no-store',
+          'content-security-policy',
+          HTML_CSP,
+          'content-length',
+          String(Buffer.byteLength(body)),
+        ]
+      : [
+          ...COMMON_FLAT,
+          'content-type',
+          'application/json; charset=utf-8',
+          'cache-control',
+          'no-store',
+          'content-length',
+          String(Buffer.byteLength(body)),
+        ];
+    p = { headers, body };
+    // Codes are a fixed set of labels; the bound only guards against a future caller passing free text.
+    if (cache.size < 256) cache.set(code, p);
+  }
+  return p;
+}
+
 export class Exchange {
   /** Route template for logs and metrics (never the raw path: it could carry a token). */
   route = 'unknown';
@@ -61,7 +107,15 @@ export class Exchange {
   }
 
   /** `{"error": code}` for programs, a short human page for browsers (Accept: text/html). */
-  error(status: number, code: string, headers: OutgoingHttpHeaders = {}): void {
+  error(status: number, code: string, headers?: OutgoingHttpHeaders): void {
+    if (headers === undefined) {
+      const p = prepared(code, wantsHtml(this.req));
+      this.outcome = code;
+      this.res.writeHead(status, p.headers);
+      this.doneAt = performance.now();
+      this.res.end(this.isHead ? undefined : p.body);
+      return;
+    }
     if (wantsHtml(this.req)) {
       this.send(
         status,
@@ -80,7 +134,21 @@ export class Exchange {
   }
 
   redirect(location: string, outcome: string): void {
-    this.send(302, outcome, { location, 'cache-control': 'no-store' });
+    this.outcome = outcome;
+    this.res.writeHead(302, [
+      'x-content-type-options',
+      'nosniff',
+      'referrer-policy',
+      'no-referrer',
+      'location',
+      location,
+      'cache-control',
+      'no-store',
+      'content-length',
+      '0',
+    ]);
+    this.doneAt = performance.now();
+    this.res.end();
   }
 }
 

@@ -20,9 +20,19 @@ export interface PresignOptions {
   signingDate?: Date;
 }
 
+/** URLs kept per signing second at most (a burst of downloads of many different files). */
+const MEMO_MAX = 1024;
+
 export class S3UrlSigner {
   private readonly signer: SigV4QuerySigner;
   private readonly endpoint: S3Endpoint;
+  /**
+   * URLs signed during `memoSecond`. SigV4 signs the time to the second, so signing the same object,
+   * method, disposition and lifetime twice within one second gives the very same URL: under load the
+   * downloads of a popular file share one signature per second, at no cost in lifetime or scope.
+   */
+  private memo = new Map<string, string>();
+  private memoSecond = -1;
 
   constructor(readonly store: StoreConfig) {
     this.signer = new SigV4QuerySigner(
@@ -41,6 +51,23 @@ export class S3UrlSigner {
   }
 
   presign(bucket: string, key: string, opts: PresignOptions): string {
+    if (opts.signingDate !== undefined || opts.extraQuery !== undefined) return this.sign(bucket, key, opts);
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== this.memoSecond || this.memo.size >= MEMO_MAX) {
+      this.memo.clear();
+      this.memoSecond = second;
+    }
+    const id = `${opts.method ?? 'GET'} ${opts.expiresIn} ${bucket.length} ${bucket}${key.length} ${key}${opts.contentDisposition === undefined ? '' : `=${opts.contentDisposition}`}`;
+    let url = this.memo.get(id);
+    if (url === undefined) {
+      url = this.sign(bucket, key, { ...opts, signingDate: new Date(now) });
+      this.memo.set(id, url);
+    }
+    return url;
+  }
+
+  private sign(bucket: string, key: string, opts: PresignOptions): string {
     const loc = locateObject(this.endpoint, bucket, key);
     const query: Record<string, string> = { ...opts.extraQuery };
     if (opts.contentDisposition !== undefined)

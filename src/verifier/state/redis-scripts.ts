@@ -1,43 +1,79 @@
 /**
  * Lua run inside Redis so that a read-check-write is one atomic step even with several verifier
  * instances (and several workers each) talking to the same Redis: Redis runs a script to completion
- * before it serves any other command.
+ * before it serves any other command. Only GET, SET, INCR, EXISTS and EXPIREAT are called, which the
+ * ACL line of the deploy guide allows.
  */
 
 /**
- * consume / resume: revocation check, limit check and count (see VerifierState in types.ts).
+ * consume / resume: revocation check, limit check, count and byte charge (see VerifierState in types.ts).
  *
  * KEYS[1] the link's download counter
  * KEYS[2] the jti's revocation marker
  * KEYS[3] the link's resume counter
  * KEYS[4] the link's licence id (kept so the admin API can tell a licence revocation)
- * KEYS[5] the licence's revocation marker (absent when the token has no licence id)
+ * KEYS[5] the link's bytes charged (file sources)
+ * KEYS[6] the link's last counted download (Unix seconds)
+ * KEYS[7] the licence's revocation marker (absent when the token has no licence id)
  * ARGV[1] max downloads, 0 for "no limit"
  * ARGV[2] Unix seconds at which the link's keys may be dropped (the token's expiry plus a grace)
  * ARGV[3] the licence id as stored, "" when none
- * ARGV[4] "consume", or "resume" (a later byte range of a file)
- * ARGV[5] resumes allowed per counted download
+ * ARGV[4] "consume", "resume-file" (bounded by bytes) or "resume-redirect" (bounded by time and count)
+ * ARGV[5] bytes this answer sends (0 for redirects)
+ * ARGV[6] resume-file: the file's size (budget: floor(downloads × size × 5 / 4), as byteBudget
+ *         in types.ts computes it with BYTE_BUDGET_SLACK)
+ * ARGV[7] now, Unix seconds
+ * ARGV[8] resume-redirect: the window after the last counted download, seconds
+ * ARGV[9] resume-redirect: resumes allowed per counted download
  *
- * Returns {code, downloads}: code 1 = allowed (counted, for a consume), 2 = limit used up (nothing
- * counted), 3 = revoked.
+ * Returns {code, downloads}: code 1 = allowed (counted, for a consume), 2 = limit or budget used up
+ * (nothing counted), 3 = revoked.
  */
 export const CONSUME_LUA = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return {3, 0} end
-if KEYS[5] and redis.call('EXISTS', KEYS[5]) == 1 then return {3, 0} end
+if KEYS[7] and redis.call('EXISTS', KEYS[7]) == 1 then return {3, 0} end
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if ARGV[4] == 'resume' and n > 0 then
-  local r = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if r >= n * tonumber(ARGV[5]) then return {2, n} end
+local bytes = tonumber(ARGV[5])
+local mode = ARGV[4]
+if mode ~= 'consume' and n > 0 then
+  if mode == 'resume-file' then
+    local sent = tonumber(redis.call('GET', KEYS[5]) or '0')
+    if sent + bytes > math.floor(n * tonumber(ARGV[6]) * 5 / 4) then return {2, n} end
+  else
+    local last = tonumber(redis.call('GET', KEYS[6]) or '0')
+    local r = tonumber(redis.call('GET', KEYS[3]) or '0')
+    if tonumber(ARGV[7]) - last > tonumber(ARGV[8]) or r >= n * tonumber(ARGV[9]) then return {2, n} end
+  end
   redis.call('INCR', KEYS[3])
   redis.call('EXPIREAT', KEYS[3], ARGV[2])
+  if bytes > 0 then
+    redis.call('SET', KEYS[5], string.format('%.0f', tonumber(redis.call('GET', KEYS[5]) or '0') + bytes), 'EXAT', ARGV[2])
+  end
   return {1, n}
 end
 local max = tonumber(ARGV[1])
 if max > 0 and n >= max then return {2, n} end
 n = redis.call('INCR', KEYS[1])
 redis.call('EXPIREAT', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[6], ARGV[7], 'EXAT', ARGV[2])
+if bytes > 0 then
+  redis.call('SET', KEYS[5], string.format('%.0f', tonumber(redis.call('GET', KEYS[5]) or '0') + bytes), 'EXAT', ARGV[2])
+end
 if ARGV[3] ~= '' then redis.call('SET', KEYS[4], ARGV[3], 'EXAT', ARGV[2]) end
 return {1, n}
+`;
+
+/**
+ * refund: gives back bytes a broken transfer did not send (never below 0; the key keeps its expiry).
+ *
+ * KEYS[1] the link's bytes charged
+ * ARGV[1] bytes to give back
+ */
+export const REFUND_LUA = `
+local v = tonumber(redis.call('GET', KEYS[1]) or '0') - tonumber(ARGV[1])
+if v < 0 then v = 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SET', KEYS[1], string.format('%.0f', v), 'KEEPTTL') end
+return v
 `;
 
 export const CONSUME_CODE = { ok: 1, exhausted: 2, revoked: 3 } as const;

@@ -4,7 +4,9 @@
  *
  * Keys (all under `signet:v1:` so the verifier can share a Redis with other software):
  *   signet:v1:count:{jti}            download counter, expires some time after the token does
- *   signet:v1:resumes:{jti}          resume counter (later byte ranges of a file), expires likewise
+ *   signet:v1:resumes:{jti}          resume counter (Range requests from after byte 0), expires likewise
+ *   signet:v1:bytes:{jti}            bytes charged to the link (file sources), expires likewise
+ *   signet:v1:last:{jti}             Unix seconds of the last counted download, expires likewise
  *   signet:v1:license:{jti}          the link's licence id, expires likewise (for the admin API)
  *   signet:v1:revoked:jti:{jti}      revocation marker (value: Unix ms when revoked), kept
  *   signet:v1:revoked:license:{id}   revocation marker for a licence, kept
@@ -19,10 +21,11 @@
 import { Redis, type Result } from 'ioredis';
 
 import { redactUrl } from './redact';
-import { CONSUME_CODE, CONSUME_LUA } from './redis-scripts';
+import { CONSUME_CODE, CONSUME_LUA, REFUND_LUA } from './redis-scripts';
 import {
   licenseKey,
-  RESUMES_PER_DOWNLOAD,
+  REDIRECT_RESUME_WINDOW_SECONDS,
+  REDIRECT_RESUMES_PER_DOWNLOAD,
   type ConsumeOutcome,
   type ConsumeRequest,
   type LicenseId,
@@ -39,12 +42,15 @@ export const COUNTER_GRACE_SECONDS = 30 * 24 * 3600;
 const countKey = (jti: string): string => `${PREFIX}count:${jti}`;
 const resumesKey = (jti: string): string => `${PREFIX}resumes:${jti}`;
 const linkLicenseKey = (jti: string): string => `${PREFIX}license:${jti}`;
+const bytesKey = (jti: string): string => `${PREFIX}bytes:${jti}`;
+const lastKey = (jti: string): string => `${PREFIX}last:${jti}`;
 const revokedJtiKey = (jti: string): string => `${PREFIX}revoked:jti:${jti}`;
 const revokedLicenseKey = (id: LicenseId): string => `${PREFIX}revoked:license:${licenseKey(id)}`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     signetConsume(numKeys: number, ...keysAndArgs: (string | number)[]): Result<[number, number], Context>;
+    signetRefund(numKeys: number, ...keysAndArgs: (string | number)[]): Result<number, Context>;
   }
 }
 
@@ -79,10 +85,12 @@ export class RedisState implements VerifierState {
       options.onError?.(err);
     });
     redis.defineCommand('signetConsume', { lua: CONSUME_LUA });
+    redis.defineCommand('signetRefund', { lua: REFUND_LUA });
     try {
       await redis.connect();
       // Load the script now so the first EVALSHA of every connection finds it.
       await redis.script('LOAD', CONSUME_LUA);
+      await redis.script('LOAD', REFUND_LUA);
     } catch (err) {
       redis.disconnect();
       const reason = lastError?.message ?? (err as Error).message;
@@ -99,14 +107,28 @@ export class RedisState implements VerifierState {
     return this.run('resume', req);
   }
 
-  private async run(mode: 'consume' | 'resume', req: ConsumeRequest): Promise<ConsumeOutcome> {
-    const keys = [countKey(req.jti), revokedJtiKey(req.jti), resumesKey(req.jti), linkLicenseKey(req.jti)];
+  async refund(jti: string, bytes: number): Promise<void> {
+    if (!(bytes > 0)) return;
+    await this.redis.signetRefund(1, bytesKey(jti), bytes);
+  }
+
+  private async run(kind: 'consume' | 'resume', req: ConsumeRequest): Promise<ConsumeOutcome> {
+    const keys = [
+      countKey(req.jti),
+      revokedJtiKey(req.jti),
+      resumesKey(req.jti),
+      linkLicenseKey(req.jti),
+      bytesKey(req.jti),
+      lastKey(req.jti),
+    ];
     if (req.licenseId !== undefined) keys.push(revokedLicenseKey(req.licenseId));
     const nowSec = Math.floor(Date.now() / 1000);
     // A link's keys are dropped a grace period after the link expired (never in the past, or
     // EXPIREAT would delete the fresh count at once).
     const dropAt = Math.max(req.expires, nowSec) + COUNTER_GRACE_SECONDS;
     const license = req.licenseId === undefined ? '' : licenseKey(req.licenseId);
+    const mode =
+      kind === 'consume' ? 'consume' : req.fileSize !== undefined ? 'resume-file' : 'resume-redirect';
     const [code, downloads] = await this.redis.signetConsume(
       keys.length,
       ...keys,
@@ -114,7 +136,11 @@ export class RedisState implements VerifierState {
       dropAt,
       license,
       mode,
-      RESUMES_PER_DOWNLOAD,
+      req.bytes ?? 0,
+      req.fileSize ?? 0,
+      nowSec,
+      REDIRECT_RESUME_WINDOW_SECONDS,
+      REDIRECT_RESUMES_PER_DOWNLOAD,
     );
     switch (code) {
       case CONSUME_CODE.ok:

@@ -26,8 +26,10 @@ import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/prom
 
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 import {
+  byteBudget,
   licenseKey,
-  RESUMES_PER_DOWNLOAD,
+  REDIRECT_RESUME_WINDOW_SECONDS,
+  REDIRECT_RESUMES_PER_DOWNLOAD,
   type ConsumeOutcome,
   type ConsumeRequest,
   type LicenseId,
@@ -64,8 +66,10 @@ const MIGRATIONS: readonly string[] = [
     revoked_at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
-  // Resumes (later byte ranges of a file) are bounded per counted download: see RESUMES_PER_DOWNLOAD.
+  // Resumes (a Range starting after byte 0) are counted: see REDIRECT_RESUMES_PER_DOWNLOAD.
   `ALTER TABLE links ADD COLUMN resumes INTEGER NOT NULL DEFAULT 0 CHECK (resumes >= 0);`,
+  // Bytes charged to a link (file sources): see byteBudget in types.ts.
+  `ALTER TABLE links ADD COLUMN bytes_sent INTEGER NOT NULL DEFAULT 0 CHECK (bytes_sent >= 0);`,
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 /** Safety net only (≈ 40 MB of WAL): normally the background checkpointer keeps the WAL short. */
@@ -85,13 +89,15 @@ export interface SqliteStateOptions {
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
+const REVOKED: ConsumeOutcome = Object.freeze({ outcome: 'revoked' });
+
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
 interface PendingOp {
-  kind: 'consume' | 'resume';
+  kind: 'consume' | 'resume' | 'refund';
   req: ConsumeRequest;
   resolve: (outcome: ConsumeOutcome) => void;
   reject: (err: unknown) => void;
@@ -120,17 +126,26 @@ export class SqliteState implements VerifierState {
              OR EXISTS (SELECT 1 FROM revoked_licenses WHERE license_id = ?)`,
         )
         .pluck(),
-      // consume's read: revocation and the current count in one statement (one trip into SQLite).
-      gate: db.prepare<
-        [{ jti: string; license: string | null }],
-        { revoked: number; downloads: number; resumes: number }
-      >(
-        `SELECT (EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = @jti)
-                 OR EXISTS (SELECT 1 FROM revoked_licenses WHERE license_id = @license)) AS revoked,
-                coalesce((SELECT downloads FROM links WHERE jti = @jti), 0) AS downloads,
-                coalesce((SELECT resumes FROM links WHERE jti = @jti), 0) AS resumes`,
+      // consume's read: revocation and the link's row in one statement (one trip into SQLite), with
+      // positional parameters and rows as arrays (cheaper to bind and to return than named ones):
+      // [revoked, downloads, resumes, bytes_sent, last_download_at], the last four null for a new link.
+      gate: db
+        .prepare<
+          [string, string | null, string],
+          [number, number | null, number | null, number | null, number | null]
+        >(
+          `SELECT EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = ?)
+                  OR EXISTS (SELECT 1 FROM revoked_licenses WHERE license_id = ?),
+                  l.downloads, l.resumes, l.bytes_sent, l.last_download_at
+             FROM (SELECT 1) LEFT JOIN links l ON l.jti = ?`,
+        )
+        .raw(),
+      countResume: db.prepare<[number, string]>(
+        'UPDATE links SET resumes = resumes + 1, bytes_sent = bytes_sent + ? WHERE jti = ?',
       ),
-      countResume: db.prepare<[string]>('UPDATE links SET resumes = resumes + 1 WHERE jti = ?'),
+      refund: db.prepare<[number, string]>(
+        'UPDATE links SET bytes_sent = max(0, bytes_sent - ?) WHERE jti = ?',
+      ),
       status: db.prepare<
         [{ jti: string }],
         { downloads: number; jtiRevoked: number; licenseRevoked: number }
@@ -142,10 +157,11 @@ export class SqliteState implements VerifierState {
       ),
       downloads: db.prepare<[string], number>('SELECT downloads FROM links WHERE jti = ?').pluck(),
       count: db
-        .prepare<[{ jti: string; license: string | null; expires: number; now: number }], number>(
-          `INSERT INTO links (jti, downloads, license_id, expires, first_download_at, last_download_at)
-           VALUES (@jti, 1, @license, @expires, @now, @now)
-           ON CONFLICT (jti) DO UPDATE SET downloads = downloads + 1, last_download_at = excluded.last_download_at
+        .prepare<[string, string | null, number, number, number, number], number>(
+          `INSERT INTO links (jti, downloads, license_id, expires, first_download_at, last_download_at, bytes_sent)
+           VALUES (?, 1, ?, ?, ?, ?, ?)
+           ON CONFLICT (jti) DO UPDATE SET downloads = downloads + 1,
+             last_download_at = excluded.last_download_at, bytes_sent = bytes_sent + excluded.bytes_sent
            RETURNING downloads`,
         )
         .pluck(),
@@ -159,31 +175,43 @@ export class SqliteState implements VerifierState {
       unrevokeLicense: db.prepare<[string]>('DELETE FROM revoked_licenses WHERE license_id = ?'),
       prune: db.prepare<[number]>('DELETE FROM links WHERE expires < ?'),
     };
-    const consumeOne = (req: ConsumeRequest, kind: PendingOp['kind']): ConsumeOutcome => {
-      const license = req.licenseId === undefined ? null : licenseKey(req.licenseId);
-      const gate = this.stmt.gate.get({ jti: req.jti, license }) as {
-        revoked: number;
-        downloads: number;
-        resumes: number;
-      };
-      if (gate.revoked) return { outcome: 'revoked' };
-      if (kind === 'resume' && gate.downloads > 0) {
-        if (gate.resumes >= gate.downloads * RESUMES_PER_DOWNLOAD)
-          return { outcome: 'exhausted', downloads: gate.downloads };
-        this.stmt.countResume.run(req.jti);
-        return { outcome: 'ok', downloads: gate.downloads };
+    const consumeOne = (req: ConsumeRequest, kind: PendingOp['kind']): ConsumeOutcome | undefined => {
+      if (kind === 'refund') {
+        this.stmt.refund.run(req.bytes ?? 0, req.jti);
+        return undefined;
       }
-      if (req.max !== undefined && gate.downloads >= req.max)
-        return { outcome: 'exhausted', downloads: gate.downloads };
-      const downloads = this.stmt.count.get({
-        jti: req.jti,
-        license,
-        expires: req.expires,
-        now: this.now(),
-      }) as number;
-      return { outcome: 'ok', downloads };
+      const license = req.licenseId === undefined ? null : licenseKey(req.licenseId);
+      const row = this.stmt.gate.get(req.jti, license, req.jti) as [
+        number,
+        number | null,
+        number | null,
+        number | null,
+        number | null,
+      ];
+      if (row[0]) return REVOKED;
+      const downloads = row[1] ?? 0;
+      const bytes = req.bytes ?? 0;
+      const now = this.now();
+      if (kind === 'resume' && downloads > 0) {
+        if (req.fileSize !== undefined) {
+          // File: within the byte budget of the counted downloads.
+          if ((row[3] ?? 0) + bytes > byteBudget(downloads, req.fileSize))
+            return { outcome: 'exhausted', downloads };
+        } else if (
+          // Redirect: shortly after the last counted download, a bounded number of times.
+          now - (row[4] ?? 0) > REDIRECT_RESUME_WINDOW_SECONDS ||
+          (row[2] ?? 0) >= downloads * REDIRECT_RESUMES_PER_DOWNLOAD
+        ) {
+          return { outcome: 'exhausted', downloads };
+        }
+        this.stmt.countResume.run(bytes, req.jti);
+        return { outcome: 'ok', downloads };
+      }
+      if (req.max !== undefined && downloads >= req.max) return { outcome: 'exhausted', downloads };
+      const counted = this.stmt.count.get(req.jti, license, req.expires, now, now, bytes) as number;
+      return { outcome: 'ok', downloads: counted };
     };
-    this.batchTx = db.transaction((ops: readonly PendingOp[]): ConsumeOutcome[] =>
+    this.batchTx = db.transaction((ops: readonly PendingOp[]): (ConsumeOutcome | undefined)[] =>
       ops.map((op) => consumeOne(op.req, op.kind)),
     );
     this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_EVERY_MS);
@@ -223,6 +251,12 @@ export class SqliteState implements VerifierState {
 
   resume(req: ConsumeRequest): Promise<ConsumeOutcome> {
     return this.enqueue('resume', req);
+  }
+
+  /** Joins the next group commit like a consume (its outcome is of no interest). */
+  async refund(jti: string, bytes: number): Promise<void> {
+    if (!(bytes > 0)) return;
+    await this.enqueue('refund', { jti, expires: 0, bytes });
   }
 
   private enqueue(kind: PendingOp['kind'], req: ConsumeRequest): Promise<ConsumeOutcome> {

@@ -22,17 +22,50 @@ export interface ConsumeRequest {
   max?: number;
   /** The token's `expires` (Unix seconds): backends may drop a link's counter some time after it. */
   expires: number;
+  /**
+   * File sources: the bytes this answer is about to send (its range), charged to the link's byte budget
+   * (see BYTE_BUDGET_SLACK); what a broken transfer did not send is given back with `refund`.
+   */
+  bytes?: number;
+  /**
+   * File sources: the file's size. A `resume` with it is bounded by bytes; without it (S3 and URL
+   * sources, where the verifier never sees the bytes) by time and count, see REDIRECT_RESUME_*.
+   */
+  fileSize?: number;
 }
 
 export type RevocationTarget = { jti: string } | { licenseId: LicenseId };
 
 /**
- * Later byte ranges of a file (a resumed or segmented download) do not count as downloads (spec), but
- * without a bound a link with `max = 1` would give unlimited copies: one counted `Range: bytes=0-0`, then
- * `bytes=1-` over and over. So each counted download allows this many resumes; a download manager that
- * splits a file into 8 segments and retries a few fits well inside it.
+ * One copy per counted download. A request whose Range starts after byte 0 is a resume: it does not
+ * count as a download (spec), but without a bound a `max = 1` link would give unlimited copies (one
+ * counted `Range: bytes=0-0`, then `bytes=1-` over and over). The bound is data, not request count:
+ *
+ * File sources: the bytes sent for one link over its life stay within
+ *   counted downloads × file size × BYTE_BUDGET_SLACK
+ * Every answer charges the bytes of its range before it sends them (in the same atomic step as the
+ * revocation and limit checks), and a transfer that breaks off gives back what it did not send, so an
+ * interrupted download can be resumed as often as it takes, while a resume past the budget is refused
+ * (410). The slack covers bytes sent twice: what was in flight when a connection broke, overlapping
+ * segments of a download manager.
  */
-export const RESUMES_PER_DOWNLOAD = 16;
+export const BYTE_BUDGET_SLACK_NUMERATOR = 5;
+export const BYTE_BUDGET_SLACK_DENOMINATOR = 4;
+/** 1.25: the budget of one counted download is a copy and a quarter. */
+export const BYTE_BUDGET_SLACK = BYTE_BUDGET_SLACK_NUMERATOR / BYTE_BUDGET_SLACK_DENOMINATOR;
+
+/** The byte budget of a link with `downloads` counted downloads of a file of `fileSize` bytes. */
+export function byteBudget(downloads: number, fileSize: number): number {
+  return Math.floor((downloads * fileSize * BYTE_BUDGET_SLACK_NUMERATOR) / BYTE_BUDGET_SLACK_DENOMINATOR);
+}
+
+/**
+ * S3 and URL sources (a 302; the bytes go from the store to the client, unseen): a resume is redirected
+ * only within this many seconds after the link's last counted download…
+ */
+export const REDIRECT_RESUME_WINDOW_SECONDS = 600;
+/** …and at most this many times per counted download over the link's life. */
+export const REDIRECT_RESUMES_PER_DOWNLOAD = 4;
 
 export interface LinkStatus {
   downloads: number;
@@ -46,11 +79,15 @@ export interface VerifierState {
   /** Revocation check, limit check and count in one atomic step. */
   consume(req: ConsumeRequest): Promise<ConsumeOutcome>;
   /**
-   * A later byte range of a file, in one atomic step: refused when revoked; counted as the first download
-   * when the link has none yet (then held to `max`); otherwise allowed while the link has used fewer than
-   * RESUMES_PER_DOWNLOAD resumes per counted download ('exhausted' after that), not counted as a download.
+   * A resume (a Range starting after byte 0), in one atomic step: refused when revoked; counted as the
+   * first download when the link has none yet (then held to `max`); otherwise not counted, and allowed
+   * (charging `bytes`) while the link stays within its byte budget (with `fileSize`), or (without) within
+   * REDIRECT_RESUME_WINDOW_SECONDS of its last counted download and REDIRECT_RESUMES_PER_DOWNLOAD
+   * resumes per counted download; 'exhausted' otherwise.
    */
   resume(req: ConsumeRequest): Promise<ConsumeOutcome>;
+  /** Gives back `bytes` charged by consume/resume that a broken transfer did not send. */
+  refund(jti: string, bytes: number): Promise<void>;
   /** Revocation check without counting (HEAD requests, 304 and 416 answers). */
   isRevoked(jti: string, licenseId?: LicenseId): Promise<boolean>;
   /** How many downloads a link has had so far (0 when never seen). */

@@ -3,6 +3,7 @@ import { m001Settings } from './001-settings';
 import { m002Activity } from './002-activity';
 import { m003Accounts } from './003-accounts';
 import { m004Library } from './004-library';
+import { m005Links } from './005-links';
 
 export interface Migration {
   name: string;
@@ -10,4 +11,10 @@ export interface Migration {
 }
 
 /** Append only: the position in this list is the schema version (PRAGMA user_version). */
-export const migrations: readonly Migration[] = [m001Settings, m002Activity, m003Accounts, m004Library];
+export const migrations: readonly Migration[] = [
+  m001Settings,
+  m002Activity,
+  m003Accounts,
+  m004Library,
+  m005Links,
+];

@@ -24,8 +24,14 @@ export interface CredentialPresence {
  * fails half-way, the entries already written are put back as they were, and the error (KeychainUnavailableError,
  * with plain advice) goes to the caller.
  */
+/** Where a failed undo is reported: entry names and the keychain's message only, never a secret. */
+export type CredentialLog = (message: string) => void;
+
 export class AccountCredentialStore {
-  constructor(private readonly secrets: SecretStore) {}
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly log: CredentialLog = (message) => console.error(message),
+  ) {}
 
   /** The stored credentials, or null when the access key or secret is missing. */
   async read(accountId: string): Promise<S3Credentials | null> {
@@ -44,8 +50,15 @@ export class AccountCredentialStore {
     const done: { entry: string; previous: string | null }[] = [];
     const undo = async () => {
       for (const { entry, previous } of done.reverse()) {
+        // Keep going: the other entries can still be put back. What could not be is logged by name, so a
+        // stale or missing key is explained when the next connection test fails.
         await (previous === null ? this.secrets.delete(entry) : this.secrets.set(entry, previous)).catch(
-          () => undefined,
+          (err: unknown) =>
+            this.log(
+              `Signet could not undo a half-done keychain change: ${entry} was not ${
+                previous === null ? 'removed' : 'restored'
+              } (${err instanceof Error ? err.message : String(err)})`,
+            ),
         );
       }
     };

@@ -92,6 +92,20 @@ export class AccountService {
     const credentialsChanged = Object.keys(change).length > 0;
 
     const next = toRecord(input.settings);
+    // Stored keys belong to the place they were made for: they are not sent to a new host or provider.
+    const movedTo =
+      current.endpoint !== next.endpoint
+        ? `the endpoint (${next.endpoint || 'Amazon S3'})`
+        : current.provider !== next.provider
+          ? 'the provider'
+          : null;
+    if (movedTo && (accessKeyId === undefined || secretAccessKey === undefined)) {
+      throw new UserFacingError(
+        'invalid-input',
+        `You changed ${movedTo}. Enter the access key ID and the secret access key again for it: Signet does ` +
+          'not send the stored keys of this account to a different storage service.',
+      );
+    }
     const onlyName =
       !credentialsChanged &&
       JSON.stringify({ ...toRecord(current), name: '' }) === JSON.stringify({ ...next, name: '' });

@@ -1,7 +1,7 @@
 /**
  * Decides, from what a bucket answered, how files are kept private there (the privacy model) and whether the
  * bucket as a whole lets strangers in (exposure). Pure: the answers are gathered by privacy-probe.ts, and unit
- * tests feed recorded provider answers through the same path.
+ * tests feed provider answers reconstructed from the documentation through the same path.
  */
 import type { BucketReport, ExposureFinding, PrivacyModel } from '../../../shared/accounts/schemas';
 import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';

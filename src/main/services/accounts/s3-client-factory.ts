@@ -29,7 +29,7 @@ export interface S3ClientOptions {
   purpose?: 'test' | 'transfer';
 }
 
-/** Builds S3 clients for accounts; injected so tests can point clients at recorded responses. */
+/** Builds S3 clients for accounts; injected so tests can point clients at reconstructed provider answers. */
 export interface S3ClientFactory {
   create(settings: S3ConnectionSettings, credentials: S3Credentials, options?: S3ClientOptions): S3Client;
 }
@@ -81,7 +81,7 @@ function isAmazonHost(endpoint: string): boolean {
   }
 }
 
-/** The real factory. `overrides` lets tests swap the transport (e.g. a handler replaying recorded answers). */
+/** The real factory. `overrides` lets tests swap the transport (e.g. a handler replaying reconstructed answers). */
 export class SdkS3ClientFactory implements S3ClientFactory {
   constructor(private readonly overrides: Partial<S3ClientConfig> = {}) {}
 

@@ -18,6 +18,7 @@ import { IconCheck } from '@tabler/icons-react';
 import { useEffect } from 'react';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
 import { KeychainCard } from '../components/KeychainCard';
+import { LinkKeysCard } from '../components/links/LinkKeysCard';
 import { ApiError } from '../lib/api';
 import { useSettings, useUpdateSettings } from '../lib/queries';
 
@@ -38,6 +39,7 @@ export function SettingsPage() {
       ) : (
         <SettingsForm initial={settings.data} />
       )}
+      <LinkKeysCard />
       <KeychainCard />
     </Stack>
   );

@@ -14,10 +14,11 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { IconCheck, IconCopy } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { IconCheck, IconCopy, IconLink } from '@tabler/icons-react';
+import { useState, type ReactNode } from 'react';
 import type { ObjectDetails, ObjectRow } from '../../../../shared/library/schemas';
 import { useObjectDetails } from '../../lib/library-queries';
+import { LinkGenerator } from '../links/LinkGenerator';
 import { AccessBadge, LEAK_EXPLANATION, LeakBadge } from './AccessBadge';
 import { describeStatus, formatBytes, formatDateTime, friendlyType } from '../../lib/library-format';
 
@@ -35,43 +36,59 @@ const GRANTEES: Record<string, string> = {
  */
 export function ObjectDrawer({ row, onClose }: { row: ObjectRow | null; onClose: () => void }) {
   const details = useObjectDetails(row?.id ?? null);
+  // The link generator takes the drawer's place while it is open; closing it comes back here.
+  const [linking, setLinking] = useState<ObjectDetails | null>(null);
   return (
-    <Drawer
-      opened={row !== null}
-      onClose={onClose}
-      position="right"
-      size={480}
-      title={
-        <Text fw={700} size="lg" style={{ overflowWrap: 'anywhere' }}>
-          {row?.name}
-        </Text>
-      }
-    >
-      {row &&
-        (details.isPending ? (
-          <Group gap="xs">
-            <Loader size="sm" />
-            <Text size="sm">Loading the file’s details…</Text>
-          </Group>
-        ) : details.isError ? (
-          <Alert color="red" title="Could not load this file’s details">
-            <Stack gap="xs" align="flex-start">
-              <Text size="sm">{details.error.message}</Text>
-              <Button size="xs" variant="white" color="red" onClick={() => void details.refetch()}>
-                Retry
-              </Button>
-            </Stack>
-          </Alert>
-        ) : (
-          <Details object={details.data} />
-        ))}
-    </Drawer>
+    <>
+      <Drawer
+        opened={row !== null && linking === null}
+        onClose={onClose}
+        position="right"
+        size={480}
+        title={
+          <Text fw={700} size="lg" style={{ overflowWrap: 'anywhere' }}>
+            {row?.name}
+          </Text>
+        }
+      >
+        {row &&
+          (details.isPending ? (
+            <Group gap="xs">
+              <Loader size="sm" />
+              <Text size="sm">Loading the file’s details…</Text>
+            </Group>
+          ) : details.isError ? (
+            <Alert color="red" title="Could not load this file’s details">
+              <Stack gap="xs" align="flex-start">
+                <Text size="sm">{details.error.message}</Text>
+                <Button size="xs" variant="white" color="red" onClick={() => void details.refetch()}>
+                  Retry
+                </Button>
+              </Stack>
+            </Alert>
+          ) : (
+            <Details object={details.data} onCreateLink={() => setLinking(details.data)} />
+          ))}
+      </Drawer>
+      <LinkGenerator
+        file={linking}
+        onClose={() => setLinking(null)}
+        onDone={() => {
+          setLinking(null);
+          onClose();
+        }}
+      />
+    </>
   );
 }
 
-function Details({ object }: { object: ObjectDetails }) {
+function Details({ object, onCreateLink }: { object: ObjectDetails; onCreateLink: () => void }) {
   return (
     <Stack gap="lg">
+      <Button leftSection={<IconLink size={18} />} onClick={onCreateLink}>
+        Create link
+      </Button>
+
       <Stack gap={6}>
         <Group gap={6}>
           <AccessBadge access={object.access} />

@@ -1,5 +1,7 @@
 import { Button, Group, Paper, Text } from '@mantine/core';
-import { IconListCheck, IconShieldSearch, IconX } from '@tabler/icons-react';
+import { IconLink, IconListCheck, IconShieldSearch, IconX } from '@tabler/icons-react';
+import { useState } from 'react';
+import { LinkGeneratorForObject } from '../links/LinkGenerator';
 import type { TaskProgress } from '../../lib/library-queries';
 import { formatCount } from '../../lib/library-format';
 import type { LibrarySelection } from '../../lib/library-selection';
@@ -20,66 +22,82 @@ export function SelectionBar({
   onVerify: () => void;
   onCancelVerify: (() => void) | null;
 }) {
+  const [linkFor, setLinkFor] = useState<number | null>(null);
+  const chosen = selection.toSelection();
+  const single = chosen?.kind === 'ids' && chosen.ids.length === 1 ? chosen.ids[0]! : null;
   if (selection.count === 0 && !verifying) return null;
   return (
-    <Paper
-      withBorder
-      px="sm"
-      py={6}
-      bg="var(--mantine-primary-color-light)"
-      role="region"
-      aria-label="Selection"
-    >
-      <Group justify="space-between" gap="xs" wrap="wrap">
-        <Group gap="xs">
-          <Text size="sm" fw={700} role="status">
-            {selection.allMatching
-              ? `All ${formatCount(selection.count)} matching selected`
-              : `${formatCount(selection.count)} selected`}
-          </Text>
-          {!selection.allMatching && selection.count < total && (
+    <>
+      <Paper
+        withBorder
+        px="sm"
+        py={6}
+        bg="var(--mantine-primary-color-light)"
+        role="region"
+        aria-label="Selection"
+      >
+        <Group justify="space-between" gap="xs" wrap="wrap">
+          <Group gap="xs">
+            <Text size="sm" fw={700} role="status">
+              {selection.allMatching
+                ? `All ${formatCount(selection.count)} matching selected`
+                : `${formatCount(selection.count)} selected`}
+            </Text>
+            {!selection.allMatching && selection.count < total && (
+              <Button
+                size="compact-sm"
+                variant="subtle"
+                leftSection={<IconListCheck size={16} />}
+                onClick={selection.selectAllMatching}
+              >
+                Select all {formatCount(total)} matching
+              </Button>
+            )}
+          </Group>
+          <Group gap="xs">
+            {verifying && progress && (
+              <Text size="sm" c="dimmed">
+                Checked {formatCount(progress.done)}
+                {progress.total !== null ? ` of ${formatCount(progress.total)}` : ''}…
+              </Text>
+            )}
+            {single !== null && (
+              <Button
+                size="compact-sm"
+                variant="light"
+                leftSection={<IconLink size={16} />}
+                onClick={() => setLinkFor(single)}
+              >
+                Create link
+              </Button>
+            )}
             <Button
               size="compact-sm"
-              variant="subtle"
-              leftSection={<IconListCheck size={16} />}
-              onClick={selection.selectAllMatching}
+              leftSection={<IconShieldSearch size={16} />}
+              loading={verifying}
+              disabled={selection.count === 0}
+              onClick={onVerify}
             >
-              Select all {formatCount(total)} matching
+              Verify access
             </Button>
-          )}
-        </Group>
-        <Group gap="xs">
-          {verifying && progress && (
-            <Text size="sm" c="dimmed">
-              Checked {formatCount(progress.done)}
-              {progress.total !== null ? ` of ${formatCount(progress.total)}` : ''}…
-            </Text>
-          )}
-          <Button
-            size="compact-sm"
-            leftSection={<IconShieldSearch size={16} />}
-            loading={verifying}
-            disabled={selection.count === 0}
-            onClick={onVerify}
-          >
-            Verify access
-          </Button>
-          {verifying && onCancelVerify && (
-            <Button size="compact-sm" variant="default" onClick={onCancelVerify}>
-              Cancel check
+            {verifying && onCancelVerify && (
+              <Button size="compact-sm" variant="default" onClick={onCancelVerify}>
+                Cancel check
+              </Button>
+            )}
+            <Button
+              size="compact-sm"
+              variant="default"
+              leftSection={<IconX size={16} />}
+              onClick={selection.clear}
+              disabled={verifying}
+            >
+              Clear
             </Button>
-          )}
-          <Button
-            size="compact-sm"
-            variant="default"
-            leftSection={<IconX size={16} />}
-            onClick={selection.clear}
-            disabled={verifying}
-          >
-            Clear
-          </Button>
+          </Group>
         </Group>
-      </Group>
-    </Paper>
+      </Paper>
+      <LinkGeneratorForObject objectId={linkFor} onClose={() => setLinkFor(null)} />
+    </>
   );
 }

@@ -1,0 +1,207 @@
+/**
+ * Link issuing throughput (issue 9, "Performance"): 10,000 verifier links and 10,000 direct URLs issued through
+ * the app's services with their ledger rows, a `links batch` of 10,000 CSV rows end to end, beside raw
+ * HMAC-SHA256 and the AWS SDK's getSignedUrl in the same run. The services are bundled from src/ with Vite (like
+ * bench/lib/library-build.mjs) and run on a temp SQLite file with an in-memory secret store: no network (a
+ * verifier link is signed locally, a pre-signed URL too).
+ *
+ *   node scripts/native-abi.mjs node && node bench/links-bench.mjs
+ * Aims: verifier links ≥ 50k/s with the ledger, token alone ≥ 100k/s, direct URLs ≥ 10k/s, batch < 2 s.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const ROOT = new URL('../', import.meta.url).pathname;
+const require = createRequire(join(ROOT, 'package.json'));
+const N = Number(process.env.LINKS_BENCH_N ?? 10_000);
+
+const ENTRIES = {
+  wiring: 'src/main/wiring.ts',
+  secrets: 'src/main/services/memory-secret-store.ts',
+  clock: 'src/main/services/clock.ts',
+  token: 'src/shared/token/index.ts',
+};
+
+async function buildModules(outDir) {
+  const { build } = await import('vite');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const deps = Object.keys(pkg.dependencies ?? {});
+  const resolveFromRoot = (id) => {
+    try {
+      return require.resolve(id);
+    } catch {
+      return id;
+    }
+  };
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    publicDir: false,
+    build: {
+      ssr: true,
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      minify: false,
+      rollupOptions: {
+        input: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, join(ROOT, file)])),
+        external: (id) => isBuiltin(id) || deps.some((d) => id === d || id.startsWith(`${d}/`)),
+        output: {
+          format: 'cjs',
+          entryFileNames: '[name].cjs',
+          chunkFileNames: 'chunk-[name]-[hash].cjs',
+          paths: (id) => (isBuiltin(id) ? id : resolveFromRoot(id)),
+        },
+      },
+    },
+  });
+  return Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, require(join(outDir, `${name}.cjs`))]));
+}
+
+function rate(label, n, ms, aim) {
+  const perSecond = (n / ms) * 1000;
+  const verdict =
+    aim === undefined
+      ? ''
+      : perSecond >= aim
+        ? `  (aim ≥ ${aim.toLocaleString('en')}/s: met)`
+        : `  (aim ≥ ${aim.toLocaleString('en')}/s: MISSED)`;
+  console.log(
+    `${label.padEnd(44)} ${String(Math.round(perSecond).toLocaleString('en')).padStart(10)}/s  (${n} in ${ms.toFixed(0)} ms)${verdict}`,
+  );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'signet-links-bench-'));
+try {
+  const mods = await buildModules(join(dir, 'build'));
+  const services = mods.wiring.createMainServices({
+    databaseFile: join(dir, 'signet.db'),
+    secrets: new mods.secrets.MemorySecretStore(),
+    clock: mods.clock.systemClock,
+    facts: {
+      name: 'Signet',
+      version: 'bench',
+      versions: { electron: null, chrome: null, node: process.versions.node },
+      platform: process.platform,
+      dataFolder: dir,
+    },
+    emit: () => undefined,
+  });
+  const account = await services.accounts.add({
+    settings: {
+      name: 'Bench Shop',
+      provider: 'custom',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      buckets: ['shop'],
+      privateBucket: null,
+    },
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret-access-key-0000000000000000' },
+  });
+  services.settings.update({ verifierBaseUrl: 'https://shop.example.com' });
+  const target = services.links.target(account.id, 'shop', 'products/my-plugin.zip');
+  const fields = (i, kind) => ({
+    kind,
+    productSlug: 'my-plugin',
+    orderId: String(100000 + i),
+    email: `c${i}@example.com`,
+    note: '',
+    maxDownloads: kind === 'verifier' ? 3 : null,
+    filename: '',
+    expiry: { type: 'seconds', seconds: kind === 'verifier' ? 30 * 86400 : 86400 },
+  });
+  console.log(`Signet link bench, Node ${process.versions.node}, ${N.toLocaleString('en')} links each\n`);
+
+  // Raw HMAC-SHA256 over a token-sized signing input.
+  const secret = randomBytes(32);
+  const input = `v1.k1.${'x'.repeat(300)}`;
+  let t = performance.now();
+  for (let i = 0; i < N; i++) createHmac('sha256', secret).update(input, 'latin1').digest();
+  rate('raw HMAC-SHA256', N, performance.now() - t);
+
+  // The AWS SDK's presigner, for scale.
+  const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');
+  const { getSignedUrl } = require('@aws-sdk/s3-request-presigner');
+  const client = new S3Client({
+    endpoint: 'http://127.0.0.1:7480',
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' },
+  });
+  const sdkN = Math.min(N, 2000);
+  t = performance.now();
+  for (let i = 0; i < sdkN; i++) {
+    await getSignedUrl(client, new GetObjectCommand({ Bucket: 'shop', Key: 'products/my-plugin.zip' }), {
+      expiresIn: 3600,
+    });
+  }
+  rate('AWS SDK getSignedUrl', sdkN, performance.now() - t);
+  client.destroy();
+
+  // Token alone: issueToken with the app's checks.
+  const { issueToken, generateJti } = mods.token;
+  const now = Math.floor(Date.now() / 1000);
+  t = performance.now();
+  for (let i = 0; i < N; i++) {
+    issueToken(
+      {
+        product_slug: 'my-plugin',
+        expires: now + 86400,
+        jti: generateJti(),
+        src: { type: 's3', store: 'Bench-Shop', bucket: 'shop', key: 'products/my-plugin.zip' },
+        license_id: String(i),
+        max: 3,
+        filename: 'my-plugin.zip',
+        iat: now,
+      },
+      'k1',
+      secret,
+    );
+  }
+  rate('token alone (issueToken)', N, performance.now() - t, 100_000);
+
+  // Verifier links through the service, ledger rows included (one transaction, as a batch writes them).
+  const issuer = await services.links.verifierIssuer();
+  const ledger = services.linkBatch.deps.ledger;
+  t = performance.now();
+  const records = [];
+  const at = new Date();
+  for (let i = 0; i < N; i++)
+    records.push(services.links.verifierLink(issuer, target, fields(i, 'verifier'), at));
+  ledger.insertMany(records);
+  rate('verifier links + ledger (LinkService)', N, performance.now() - t, 50_000);
+
+  // Direct pre-signed URLs through the storage gateway (clock offset applied), ledger rows included.
+  const gateway = await services.gateways.for(account.id);
+  t = performance.now();
+  const direct = [];
+  for (let i = 0; i < N; i++) {
+    const url = gateway.presign('shop', 'products/my-plugin.zip', {
+      expiresIn: 86400,
+      query: { 'response-content-disposition': 'attachment; filename="my-plugin.zip"' },
+    });
+    direct.push({ ...records[i], jti: generateJti(), kind: 'direct', kid: null, maxDownloads: null, url });
+  }
+  ledger.insertMany(direct);
+  rate('direct URLs + ledger (StorageGateway)', N, performance.now() - t, 10_000);
+
+  // `links batch` end to end: CSV in, links and ledger rows, CSV out.
+  const csv = [
+    'order,email,product,max,expires',
+    ...Array.from({ length: N }, (_, i) => `${200000 + i},b${i}@example.com,my-plugin,3,30d`),
+  ].join('\n');
+  t = performance.now();
+  const result = await services.linkBatch.issue(csv, account.id);
+  const batchMs = performance.now() - t;
+  console.log(
+    `${'links batch, CSV to CSV'.padEnd(44)} ${batchMs.toFixed(0).padStart(10)} ms for ${result.issued} rows  (aim < 2000 ms: ${batchMs < 2000 ? 'met' : 'MISSED'})`,
+  );
+  services.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

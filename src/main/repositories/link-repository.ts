@@ -1,0 +1,200 @@
+import type { Db } from '../db/database';
+import type { LinkKind, LinksQuery, LinkStatus, LinkView } from '../../shared/links/schemas';
+
+/** One ledger row as written. */
+export interface LinkRecord {
+  jti: string;
+  kind: LinkKind;
+  bucketId: number | null;
+  accountId: string;
+  accountName: string;
+  bucket: string;
+  key: string;
+  kid: string | null;
+  productSlug: string;
+  orderId: string;
+  email: string;
+  note: string;
+  maxDownloads: number | null;
+  filename: string;
+  createdAt: string;
+  expiresAt: string;
+  url: string;
+}
+
+interface Row {
+  jti: string;
+  kind: LinkKind;
+  account_id: string;
+  account_name: string;
+  bucket: string;
+  key: string;
+  kid: string | null;
+  product_slug: string;
+  order_id: string;
+  email: string;
+  note: string;
+  max_downloads: number | null;
+  filename: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  url: string;
+  last_downloads: number | null;
+  usage_checked_at: string | null;
+}
+
+const COLUMNS = `jti, kind, account_id, account_name, bucket, key, kid, product_slug, order_id, email, note,
+  max_downloads, filename, created_at, expires_at, revoked_at, url, last_downloads, usage_checked_at`;
+
+export type StoredLink = LinkView & { kid: string | null };
+
+function statusOf(r: Row, nowIso: string): LinkStatus {
+  if (r.revoked_at !== null) return 'revoked';
+  return r.expires_at < nowIso ? 'expired' : 'active';
+}
+
+function toView(r: Row, nowIso: string): StoredLink {
+  return {
+    jti: r.jti,
+    kind: r.kind,
+    accountId: r.account_id,
+    accountName: r.account_name,
+    bucket: r.bucket,
+    key: r.key,
+    kid: r.kid,
+    productSlug: r.product_slug,
+    orderId: r.order_id,
+    email: r.email,
+    note: r.note,
+    maxDownloads: r.max_downloads,
+    filename: r.filename,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+    status: statusOf(r, nowIso),
+    downloads: r.last_downloads,
+    usageCheckedAt: r.usage_checked_at,
+    url: r.url,
+  };
+}
+
+/** `created_at|jti` of the last row of a page, base64url: where the next page starts (newest first). */
+function encodeCursor(r: Row): string {
+  return Buffer.from(JSON.stringify([r.created_at, r.jti]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] | null {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'))
+      return v as [string, string];
+  } catch {
+    // an unreadable cursor starts from the top
+  }
+  return null;
+}
+
+/** The link ledger: every link issued, with its customer fields, expiry, revocation and last usage. No secrets. */
+export class LinkRepository {
+  private readonly insertStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO links (jti, kind, bucket_id, account_id, account_name, bucket, key, kid, product_slug, order_id,
+         email, note, max_downloads, filename, created_at, expires_at, url)
+       VALUES (@jti, @kind, @bucketId, @accountId, @accountName, @bucket, @key, @kid, @productSlug, @orderId,
+         @email, @note, @maxDownloads, @filename, @createdAt, @expiresAt, @url)`,
+    );
+  }
+
+  insert(link: LinkRecord): void {
+    this.insertStmt.run(link);
+  }
+
+  /** All in one transaction (a batch of 10,000 is one commit). */
+  insertMany(links: readonly LinkRecord[]): void {
+    this.db.transaction(() => {
+      for (const l of links) this.insertStmt.run(l);
+    })();
+  }
+
+  get(jti: string, nowIso: string): StoredLink | null {
+    const row = this.db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM links WHERE jti = ?`).get(jti);
+    return row ? toView(row, nowIso) : null;
+  }
+
+  page(q: LinksQuery, nowIso: string): { rows: StoredLink[]; next: string | null } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { now: nowIso, limit: q.limit + 1 };
+    if (q.search !== '') {
+      params['search'] = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(
+        `(lower(key) LIKE @search ESCAPE '\\' OR lower(product_slug) LIKE @search ESCAPE '\\'
+          OR lower(order_id) LIKE @search ESCAPE '\\' OR lower(email) LIKE @search ESCAPE '\\'
+          OR lower(note) LIKE @search ESCAPE '\\' OR lower(jti) LIKE @search ESCAPE '\\'
+          OR lower(account_name) LIKE @search ESCAPE '\\')`,
+      );
+    }
+    if (q.status === 'revoked') where.push('revoked_at IS NOT NULL');
+    if (q.status === 'expired') where.push('revoked_at IS NULL AND expires_at < @now');
+    if (q.status === 'active') where.push('revoked_at IS NULL AND expires_at >= @now');
+    if (q.kind !== 'all') {
+      params['kind'] = q.kind;
+      where.push('kind = @kind');
+    }
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    if (cursor) {
+      params['cAt'] = cursor[0];
+      params['cJti'] = cursor[1];
+      where.push('(created_at < @cAt OR (created_at = @cAt AND jti < @cJti))');
+    }
+    const rows = this.db
+      .prepare<[Record<string, unknown>], Row>(
+        `SELECT ${COLUMNS} FROM links ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at DESC, jti DESC LIMIT @limit`,
+      )
+      .all(params);
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return {
+      rows: page.map((r) => toView(r, nowIso)),
+      next: more ? encodeCursor(page[page.length - 1]!) : null,
+    };
+  }
+
+  markRevoked(jti: string, at: string): void {
+    this.db.prepare('UPDATE links SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL').run(at, jti);
+  }
+
+  recordUsage(jti: string, downloads: number, at: string): void {
+    this.db
+      .prepare('UPDATE links SET last_downloads = ?, usage_checked_at = ? WHERE jti = ?')
+      .run(downloads, at, jti);
+  }
+
+  /** The key most recently linked under a product slug in an account (batch CSVs name products by slug). */
+  keyForSlug(
+    accountId: string,
+    slug: string,
+  ): { bucket: string; bucketId: number | null; key: string } | null {
+    const row = this.db
+      .prepare<[string, string], { bucket: string; bucket_id: number | null; key: string }>(
+        `SELECT bucket, bucket_id, key FROM links WHERE account_id = ? AND product_slug = ?
+         ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(accountId, slug);
+    return row ? { bucket: row.bucket, bucketId: row.bucket_id, key: row.key } : null;
+  }
+}
+
+/**
+ * Keys of a bucket's catalog (for resolving a batch CSV's product slugs to files). Read here, beside the
+ * ledger, so batch link issuing needs no change to the library's repository.
+ */
+export function catalogKeys(db: Db, bucketId: number): string[] {
+  return db
+    .prepare<[number], { key: string }>('SELECT key FROM objects WHERE bucket_id = ? ORDER BY key')
+    .pluck()
+    .all(bucketId) as unknown as string[];
+}

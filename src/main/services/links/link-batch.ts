@@ -1,0 +1,329 @@
+import { parse } from 'csv-parse/sync';
+import {
+  BATCH_COLUMNS,
+  BATCH_MAX_ROWS,
+  BATCH_OUTPUT_COLUMNS,
+  expiryProblem,
+  parseExpiryText,
+  PRODUCT_SLUG_RE,
+  resolveExpiry,
+  suggestSlug,
+  type BatchIssue,
+  type BatchPreview,
+  type BatchRow,
+  type ExpiryInput,
+} from '../../../shared/links/schemas';
+import type { Db } from '../../db/database';
+import type { AccountRepository } from '../../repositories/account-repository';
+import type { BucketRepository } from '../../repositories/bucket-repository';
+import type { CatalogRepository } from '../../repositories/catalog-repository';
+import { catalogKeys, type LinkRecord, type LinkRepository } from '../../repositories/link-repository';
+import type { ActivityService } from '../activity-service';
+import type { Clock } from '../clock';
+import { UserFacingError } from '../errors';
+import type { SettingsService } from '../settings-service';
+import type { LinkFields, LinkService, LinkTarget } from './link-service';
+
+interface ParsedRow extends BatchRow {
+  fields: LinkFields | null;
+  target: LinkTarget | null;
+  /** The cells as read, for the output CSV. */
+  cells: string[];
+}
+
+interface Parsed {
+  header: string[];
+  accountId: string | null;
+  accountName: string | null;
+  rows: ParsedRow[];
+}
+
+/**
+ * Links for a CSV of orders (`order,email,product,max,expires`): preview with an error per bad row, then
+ * issue a verifier link for every good row (one ledger transaction) and answer the CSV with
+ * `url,jti,expires_at,error` columns added. `product` is an object key of the account or a product slug
+ * (one used in an earlier link, or the slug suggested from exactly one file's name).
+ */
+export class LinkBatchService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      links: LinkService;
+      ledger: LinkRepository;
+      catalog: CatalogRepository;
+      buckets: BucketRepository;
+      accountRepo: AccountRepository;
+      settings: SettingsService;
+      activity: ActivityService;
+      clock: Clock;
+    },
+  ) {}
+
+  preview(csv: string, accountId?: string): BatchPreview {
+    const parsed = this.parse(csv, accountId);
+    const rows = parsed.rows.map(strip);
+    const invalid = rows.filter((r) => r.error !== null).length;
+    return {
+      accountId: parsed.accountId,
+      accountName: parsed.accountName,
+      rows,
+      valid: rows.length - invalid,
+      invalid,
+    };
+  }
+
+  async issue(csv: string, accountId?: string): Promise<BatchIssue> {
+    const parsed = this.parse(csv, accountId);
+    const good = parsed.rows.filter((r) => r.error === null);
+    const out = new Map<ParsedRow, { url: string; jti: string; expiresAt: string } | { error: string }>();
+    if (good.length > 0) {
+      const issuer = await this.deps.links.verifierIssuer();
+      const now = this.deps.clock.now();
+      const records: LinkRecord[] = [];
+      for (const row of good) {
+        try {
+          const record = this.deps.links.verifierLink(issuer, row.target!, row.fields!, now);
+          records.push(record);
+          out.set(row, { url: record.url, jti: record.jti, expiresAt: record.expiresAt });
+        } catch (err) {
+          out.set(row, { error: err instanceof UserFacingError ? err.message : (err as Error).message });
+        }
+      }
+      this.deps.ledger.insertMany(records);
+    }
+    let issued = 0;
+    const lines = parsed.rows.map((row) => {
+      const result = out.get(row);
+      const error = row.error ?? (result && 'error' in result ? result.error : null);
+      const ok = result && 'url' in result ? result : null;
+      if (ok) issued++;
+      const cells = parsed.header.map((_, i) => row.cells[i] ?? '');
+      return [...cells, ok?.url ?? '', ok?.jti ?? '', ok?.expiresAt ?? '', error ?? ''];
+    });
+    const failed = parsed.rows.length - issued;
+    if (issued > 0 || failed > 0) {
+      this.deps.activity.record(
+        'links',
+        `Batch: made ${issued} verifier link(s) from a CSV; ${failed} row(s) failed.`,
+      );
+    }
+    return {
+      csv: toCsv([[...parsed.header, ...BATCH_OUTPUT_COLUMNS], ...lines]),
+      issued,
+      failed,
+    };
+  }
+
+  private parse(csv: string, accountId: string | undefined): Parsed {
+    let records: string[][];
+    try {
+      records = parse(csv, {
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        trim: false,
+      }) as string[][];
+    } catch (err) {
+      throw new UserFacingError('invalid-input', `The CSV cannot be read: ${(err as Error).message}`);
+    }
+    if (records.length === 0) {
+      throw new UserFacingError(
+        'invalid-input',
+        `The CSV is empty: it needs a header row ${BATCH_COLUMNS.join(',')}.`,
+      );
+    }
+    const header = records[0]!.map((h) => h.trim());
+    const lower = header.map((h) => h.toLowerCase());
+    const index = Object.fromEntries(BATCH_COLUMNS.map((c) => [c, lower.indexOf(c)])) as Record<
+      (typeof BATCH_COLUMNS)[number],
+      number
+    >;
+    const missing = BATCH_COLUMNS.filter((c) => index[c] < 0);
+    if (missing.length > 0) {
+      throw new UserFacingError(
+        'invalid-input',
+        `The CSV's header row lacks the column(s) ${missing.join(', ')}; it needs ${BATCH_COLUMNS.join(',')}.`,
+      );
+    }
+    const clash = BATCH_OUTPUT_COLUMNS.filter((c) => lower.includes(c));
+    if (clash.length > 0) {
+      throw new UserFacingError(
+        'invalid-input',
+        `The CSV already has the column(s) ${clash.join(', ')}, which the result adds: remove them first.`,
+      );
+    }
+    if (records.length - 1 > BATCH_MAX_ROWS) {
+      throw new UserFacingError('invalid-input', `At most ${BATCH_MAX_ROWS} rows per CSV.`);
+    }
+
+    const account = this.account(accountId);
+    const settings = this.deps.settings.get();
+    const now = this.deps.clock.now();
+    const resolver = account ? this.productResolver(account.id, account.name) : null;
+    const defaultExpiry: ExpiryInput = { type: 'seconds', seconds: settings.defaultLinkExpiryHours * 3600 };
+    const expiryCache = new Map<string, ExpiryInput | null>();
+
+    const rows = records.slice(1).map((cells, i): ParsedRow => {
+      const cell = (c: (typeof BATCH_COLUMNS)[number]) => (cells[index[c]] ?? '').trim();
+      const row: ParsedRow = {
+        line: i + 2,
+        order: cell('order'),
+        email: cell('email'),
+        product: cell('product'),
+        bucket: null,
+        key: null,
+        productSlug: null,
+        maxDownloads: null,
+        expiresAt: null,
+        error: null,
+        fields: null,
+        target: null,
+        cells,
+      };
+      const fail = (error: string): ParsedRow => ({ ...row, error });
+      // Plain checks with the schemas' rules (zod per cell is the slow part of 10,000 rows).
+      if (row.order.length > 128) return fail('order: At most 128 characters');
+      if (row.email.length > 320 || (row.email !== '' && !EMAIL_RE.test(row.email))) {
+        return fail('email: Enter an email address like name@example.com');
+      }
+
+      const maxText = cell('max').toLowerCase();
+      let max: number | null;
+      if (maxText === '') max = settings.defaultMaxDownloads;
+      else if (maxText === 'none' || maxText === 'unlimited') max = null;
+      else if (/^\d{1,7}$/.test(maxText) && Number(maxText) >= 1) max = Number(maxText);
+      else return fail(`max: “${cell('max')}” is not a number of downloads (1 or more, or none)`);
+      row.maxDownloads = max;
+
+      const expiresText = cell('expires');
+      let expiry = expiresText === '' ? defaultExpiry : expiryCache.get(expiresText);
+      if (expiry === undefined) {
+        expiry = parseExpiryText(expiresText);
+        expiryCache.set(expiresText, expiry);
+      }
+      if (!expiry) {
+        return fail(`expires: “${expiresText}” is not a duration (90s, 15m, 1h, 7d) or an ISO date-time`);
+      }
+      const expiresAt = resolveExpiry(expiry, now);
+      const problem = expiryProblem('verifier', expiresAt, now);
+      if (problem) return fail(`expires: ${problem}`);
+      row.expiresAt = expiresAt.toISOString();
+
+      if (!account || !resolver) return fail('There is no storage account to take the files from.');
+      if (row.product === '') return fail('product: empty (give a product slug or an object key)');
+      const found = resolver(row.product);
+      if ('error' in found) return fail(`product: ${found.error}`);
+      row.bucket = found.target.bucket;
+      row.key = found.target.key;
+      row.productSlug = found.slug;
+      return {
+        ...row,
+        target: found.target,
+        fields: {
+          kind: 'verifier',
+          productSlug: found.slug,
+          orderId: row.order,
+          email: row.email,
+          note: '',
+          maxDownloads: max,
+          filename: '',
+          expiry,
+        },
+      };
+    });
+    return { header, accountId: account?.id ?? null, accountName: account?.name ?? null, rows };
+  }
+
+  private account(accountId: string | undefined): { id: string; name: string } | null {
+    if (accountId) {
+      const a = this.deps.accountRepo.get(accountId);
+      if (!a) throw new UserFacingError('not-found', 'That storage account does not exist (any more).');
+      return a;
+    }
+    return this.deps.accountRepo.list()[0] ?? null;
+  }
+
+  /** product → file: an exact key in one of the account's buckets, else a slug (ledger, then file names). */
+  private productResolver(
+    accountId: string,
+    accountName: string,
+  ): (product: string) => { target: LinkTarget; slug: string } | { error: string } {
+    const buckets = this.deps.buckets.list().filter((b) => b.accountId === accountId);
+    let bySlug: Map<string, { bucketId: number; bucket: string; key: string }[]> | null = null;
+    const cache = new Map<string, { target: LinkTarget; slug: string } | { error: string }>();
+    const target = (bucketId: number | null, bucket: string, key: string): LinkTarget => {
+      const object = bucketId === null ? null : this.deps.catalog.getByKey(bucketId, key);
+      return { accountId, accountName, bucketId, bucket, key, access: object?.access ?? null };
+    };
+    const resolve = (product: string): { target: LinkTarget; slug: string } | { error: string } => {
+      for (const b of buckets) {
+        if (this.deps.catalog.getByKey(b.id, product)) {
+          return { target: target(b.id, b.name, product), slug: suggestSlug(product) };
+        }
+      }
+      if (!PRODUCT_SLUG_RE.test(product) || product.length > 200) {
+        return { error: `“${product}” is neither a file of ${accountName} nor a product slug` };
+      }
+      const linked = this.deps.ledger.keyForSlug(accountId, product);
+      if (linked) return { target: target(linked.bucketId, linked.bucket, linked.key), slug: product };
+      if (!bySlug) {
+        bySlug = new Map();
+        for (const b of buckets) {
+          for (const key of catalogKeys(this.deps.db, b.id)) {
+            if (key.endsWith('/')) continue;
+            const s = suggestSlug(key);
+            const list = bySlug.get(s) ?? [];
+            list.push({ bucketId: b.id, bucket: b.name, key });
+            bySlug.set(s, list);
+          }
+        }
+      }
+      const matches = bySlug.get(product) ?? [];
+      if (matches.length === 1) {
+        const m = matches[0]!;
+        return { target: target(m.bucketId, m.bucket, m.key), slug: product };
+      }
+      if (matches.length > 1) {
+        return {
+          error: `“${product}” matches ${matches.length} files (${matches
+            .slice(0, 3)
+            .map((m) => m.key)
+            .join(', ')}…): give the object key instead`,
+        };
+      }
+      return {
+        error: `no file of ${accountName} has the key or product slug “${product}” (sync the bucket?)`,
+      };
+    };
+    return (product) => {
+      let r = cache.get(product);
+      if (!r) {
+        r = resolve(product);
+        cache.set(product, r);
+      }
+      return r;
+    };
+  }
+}
+
+/** EmailSchema's rule. */
+const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
+
+/** RFC 4180 CSV: a field is quoted when it holds a comma, quote, CR or LF (or starts with a space or tab). */
+export function toCsv(rows: readonly (readonly string[])[]): string {
+  let out = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const f = row[i]!;
+      if (i > 0) out += ',';
+      out += /[",\r\n]|^[ \t]|[ \t]$/.test(f) ? `"${f.replace(/"/g, '""')}"` : f;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+function strip(row: ParsedRow): BatchRow {
+  const { fields: _f, target: _t, cells: _c, ...view } = row;
+  return view;
+}

@@ -1,0 +1,367 @@
+import { randomBytes } from 'node:crypto';
+import { create as createDisposition } from 'content-disposition';
+import {
+  DIRECT_MAX_SECONDS,
+  defaultFilename,
+  expiryProblem,
+  LinkCreateForKeySchema,
+  LinkCreateSchema,
+  LinksPageInputSchema,
+  resolveExpiry,
+  verifierStoreName,
+  type ExpiryInput,
+  type LinkCreate,
+  type LinkCreated,
+  type LinkCreateForKeyInput,
+  type LinkCreateInput,
+  type LinkKind,
+  type LinksPage,
+  type LinksPageInput,
+  type LinkUsage,
+  type LinkView,
+} from '../../../shared/links/schemas';
+import { PUBLIC_ACCESS, type AccessType } from '../../../shared/library/schemas';
+import { issueToken, TokenPayloadError, type TokenPayload } from '../../../shared/token';
+import type { AccountRepository } from '../../repositories/account-repository';
+import type { BucketRepository } from '../../repositories/bucket-repository';
+import type { CatalogRepository } from '../../repositories/catalog-repository';
+import type { LinkRecord, LinkRepository, StoredLink } from '../../repositories/link-repository';
+import type { ActivityService } from '../activity-service';
+import type { Clock } from '../clock';
+import { UserFacingError } from '../errors';
+import type { SettingsService } from '../settings-service';
+import type { StorageGateways } from '../storage/storage-gateways';
+import type { SigningKey, SigningKeyService } from './signing-key-service';
+import type { VerifierAdminClient } from './verifier-admin';
+
+/** The file a link is for. */
+export interface LinkTarget {
+  accountId: string;
+  accountName: string;
+  bucketId: number | null;
+  bucket: string;
+  key: string;
+  /** From the catalog (null when the object is not in it). */
+  access: AccessType | null;
+}
+
+/** The customer fields of a link (already validated by the contract's schema). */
+export type LinkFields = Omit<LinkCreate, 'objectId'>;
+
+export interface LinkServiceDeps {
+  links: LinkRepository;
+  catalog: CatalogRepository;
+  buckets: BucketRepository;
+  accountRepo: AccountRepository;
+  keys: SigningKeyService;
+  gateways: StorageGateways;
+  settings: SettingsService;
+  admin: VerifierAdminClient;
+  activity: ActivityService;
+  clock: Clock;
+}
+
+/** What verifier links of one run share: the verifier address and the active key (looked up once). */
+export interface VerifierIssuer {
+  base: string;
+  key: SigningKey;
+}
+
+const invalid = (message: string) => new UserFacingError('invalid-input', message);
+
+/** verifierStoreName, remembered per account name (a batch asks for the same one 10,000 times). */
+const storeNames = new Map<string, string>();
+function storeNameOf(accountName: string): string {
+  let name = storeNames.get(accountName);
+  if (name === undefined) {
+    name = verifierStoreName(accountName);
+    if (storeNames.size > 1000) storeNames.clear();
+    storeNames.set(accountName, name);
+  }
+  return name;
+}
+
+/** Link ids: 16 random bytes as 22 base64url characters, cut from a pooled buffer (one syscall per 256 ids). */
+const JTI_BYTES = 16;
+let jtiPool = Buffer.alloc(0);
+let jtiOffset = 0;
+export function newJti(): string {
+  if (jtiOffset + JTI_BYTES > jtiPool.length) {
+    jtiPool = randomBytes(JTI_BYTES * 256);
+    jtiOffset = 0;
+  }
+  const jti = jtiPool.toString('base64url', jtiOffset, jtiOffset + JTI_BYTES);
+  jtiOffset += JTI_BYTES;
+  return jti;
+}
+
+/** `attachment; filename="…"; filename*=UTF-8''…` with a pure-ASCII plain name (safe in an S3 query parameter). */
+export function attachmentHeader(filename: string): string {
+  const fallback = filename
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]|[%"\\]/gu, '_');
+  return createDisposition(filename, {
+    type: 'attachment',
+    fallback: fallback.trim() === '' ? 'download' : fallback,
+  });
+}
+
+/**
+ * Download links: verifier links (a token per download-token-v1, checked by the shop's verifier) and direct
+ * pre-signed storage URLs; the ledger; revocation and usage through the verifier's admin API.
+ */
+export class LinkService {
+  constructor(private readonly deps: LinkServiceDeps) {}
+
+  /** A link for a catalog object (the library table's row). */
+  async create(input: LinkCreateInput): Promise<LinkCreated> {
+    const { objectId, ...fields } = LinkCreateSchema.parse(input);
+    const object = this.deps.catalog.get(objectId);
+    if (!object)
+      throw new UserFacingError('not-found', 'That file is no longer in the library; sync the bucket.');
+    const bucket = this.deps.buckets.get(object.bucketId);
+    if (!bucket) throw new UserFacingError('not-found', 'That file’s bucket is no longer in the library.');
+    return this.issue(
+      {
+        accountId: bucket.accountId,
+        accountName: bucket.accountName,
+        bucketId: bucket.id,
+        bucket: bucket.name,
+        key: object.key,
+        access: object.access,
+      },
+      fields,
+    );
+  }
+
+  /** A link for an object named by account, bucket and key (it need not be in the catalog). */
+  async createForKey(input: LinkCreateForKeyInput): Promise<LinkCreated> {
+    const { accountId, bucket, key, ...fields } = LinkCreateForKeySchema.parse(input);
+    return this.issue(this.target(accountId, bucket, key), fields);
+  }
+
+  /** Resolves account, bucket row and catalog access of a key. */
+  target(accountId: string, bucket: string, key: string): LinkTarget {
+    const account = this.deps.accountRepo.get(accountId);
+    if (!account) throw new UserFacingError('not-found', 'That storage account does not exist (any more).');
+    const row = this.deps.buckets.byName(accountId, bucket);
+    const object = row ? this.deps.catalog.getByKey(row.id, key) : null;
+    return {
+      accountId,
+      accountName: account.name,
+      bucketId: row?.id ?? null,
+      bucket,
+      key,
+      access: object?.access ?? null,
+    };
+  }
+
+  async issue(target: LinkTarget, fields: LinkFields): Promise<LinkCreated> {
+    const now = this.deps.clock.now();
+    const record =
+      fields.kind === 'verifier'
+        ? this.verifierLink(await this.verifierIssuer(), target, fields, now)
+        : await this.directLink(target, fields, now);
+    this.deps.links.insert(record);
+    this.deps.activity.record(
+      'links',
+      `Made a ${fields.kind} link for ${target.key}${fields.orderId ? ` (order ${fields.orderId})` : ''}, ` +
+        `valid until ${record.expiresAt}.`,
+    );
+    const warnings: string[] = [];
+    if (target.access && PUBLIC_ACCESS.has(target.access)) {
+      warnings.push(
+        `This file is ${target.access === 'public' ? 'public' : 'public through its bucket'}: anyone can download ` +
+          'it without a link. Make it private so that only your links work.',
+      );
+    }
+    return { ...this.view(record.jti), warnings };
+  }
+
+  /** The verifier address and active key: needed before any verifier link. */
+  async verifierIssuer(): Promise<VerifierIssuer> {
+    const base = this.deps.settings.get().verifierBaseUrl.replace(/\/+$/, '');
+    if (base === '') {
+      throw new UserFacingError(
+        'conflict',
+        'Set your verifier’s address in Settings first (or make a direct storage link).',
+      );
+    }
+    return { base, key: await this.deps.keys.activeKey() };
+  }
+
+  /** Builds (without storing) a verifier link: the token per download-token-v1 and its ledger row. Synchronous. */
+  verifierLink(issuer: VerifierIssuer, target: LinkTarget, fields: LinkFields, now: Date): LinkRecord {
+    const expiresAt = this.checkedExpiry('verifier', fields.expiry, now);
+    const jti = newJti();
+    const filename = fields.filename || defaultFilename(target.key);
+    const payload: TokenPayload = {
+      product_slug: fields.productSlug,
+      expires: Math.floor(expiresAt.getTime() / 1000),
+      jti,
+      src: {
+        type: 's3',
+        store: storeNameOf(target.accountName),
+        bucket: target.bucket,
+        key: target.key,
+      },
+      ...(fields.orderId !== '' ? { license_id: fields.orderId } : {}),
+      ...(fields.maxDownloads !== null ? { max: fields.maxDownloads } : {}),
+      filename,
+      iat: Math.floor(now.getTime() / 1000),
+    };
+    let token: string;
+    try {
+      token = issueToken(payload, issuer.key.kid, issuer.key.secret);
+    } catch (err) {
+      if (err instanceof TokenPayloadError) {
+        throw invalid(`This link cannot be made: ${err.field} ${err.message.replace(/^.*": /, '')}.`);
+      }
+      throw invalid(`This link cannot be made: ${(err as Error).message}.`);
+    }
+    return {
+      ...this.recordBase(target, fields, now, expiresAt, filename),
+      jti,
+      kind: 'verifier',
+      kid: issuer.key.kid,
+      url: `${issuer.base}/downloads/${encodeURIComponent(fields.productSlug)}?token=${token}`,
+    };
+  }
+
+  private async directLink(target: LinkTarget, fields: LinkFields, now: Date): Promise<LinkRecord> {
+    if (fields.maxDownloads !== null) {
+      throw invalid('A direct storage link cannot limit downloads; use a verifier link or no limit.');
+    }
+    const expiresAt = this.checkedExpiry('direct', fields.expiry, now);
+    const expiresIn = Math.floor(expiresAt.getTime() / 1000) - Math.floor(now.getTime() / 1000);
+    const gateway = await this.deps.gateways.for(target.accountId);
+    const credentials = gateway.account.credentials as typeof gateway.account.credentials & {
+      expiration?: Date;
+    };
+    if (credentials.expiration instanceof Date && expiresAt > credentials.expiration) {
+      throw invalid(
+        `This account’s temporary credentials end at ${credentials.expiration.toISOString()}; a direct link cannot ` +
+          'outlive them. Choose an earlier expiry or a verifier link.',
+      );
+    }
+    if (credentials.sessionToken && !(credentials.expiration instanceof Date)) {
+      throw invalid(
+        'This account uses temporary credentials (a session token) and Signet does not know when they end, so a ' +
+          'direct link could stop working before its expiry. Make a verifier link instead.',
+      );
+    }
+    const filename = fields.filename || defaultFilename(target.key);
+    const url = gateway.presign(target.bucket, target.key, {
+      expiresIn: Math.min(expiresIn, DIRECT_MAX_SECONDS),
+      query: { 'response-content-disposition': attachmentHeader(filename) },
+    });
+    return {
+      ...this.recordBase(target, fields, now, expiresAt, filename),
+      jti: newJti(),
+      kind: 'direct',
+      kid: null,
+      url,
+    };
+  }
+
+  private recordBase(
+    target: LinkTarget,
+    fields: LinkFields,
+    now: Date,
+    expiresAt: Date,
+    filename: string,
+  ): Omit<LinkRecord, 'jti' | 'kind' | 'kid' | 'url'> {
+    return {
+      bucketId: target.bucketId,
+      accountId: target.accountId,
+      accountName: target.accountName,
+      bucket: target.bucket,
+      key: target.key,
+      productSlug: fields.productSlug,
+      orderId: fields.orderId,
+      email: fields.email,
+      note: fields.note,
+      maxDownloads: fields.maxDownloads,
+      filename,
+      createdAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    };
+  }
+
+  checkedExpiry(kind: LinkKind, expiry: ExpiryInput, now: Date): Date {
+    const expiresAt = resolveExpiry(expiry, now);
+    const problem = expiryProblem(kind, expiresAt, now);
+    if (problem) throw invalid(problem);
+    return expiresAt;
+  }
+
+  list(input: LinksPageInput = {}): LinksPage {
+    const page = this.deps.links.page(LinksPageInputSchema.parse(input), this.nowIso());
+    return { rows: page.rows.map(toView), next: page.next };
+  }
+
+  get(jti: string): LinkView {
+    return this.view(jti);
+  }
+
+  /**
+   * Revokes a verifier link: first at the verifier (its admin API), then in the ledger. When the verifier
+   * cannot be reached or refuses, nothing is marked and the error says so.
+   */
+  async revoke(jti: string): Promise<LinkView> {
+    const link = this.stored(jti);
+    if (link.kind === 'direct') {
+      throw new UserFacingError(
+        'conflict',
+        'A direct storage link cannot be revoked: it works until it expires. (Make the file private or rename it to ' +
+          'stop it sooner.)',
+      );
+    }
+    if (link.revokedAt !== null) return toView(link);
+    await this.deps.admin.revoke({ jti });
+    this.deps.links.markRevoked(jti, this.nowIso());
+    this.deps.activity.record(
+      'links',
+      `Revoked the link ${jti} for ${link.key}${link.orderId ? ` (order ${link.orderId})` : ''}.`,
+    );
+    return this.view(jti);
+  }
+
+  /** Asks the verifier how often each verifier link was downloaded; stores and answers the result. */
+  async usage(jtis: readonly string[]): Promise<LinkUsage> {
+    const links = jtis.map((jti) => this.stored(jti));
+    const verifierLinks = links.filter((l) => l.kind === 'verifier');
+    let next = 0;
+    const worker = async () => {
+      while (next < verifierLinks.length) {
+        const link = verifierLinks[next++]!;
+        const status = await this.deps.admin.linkStatus(link.jti);
+        const at = this.nowIso();
+        this.deps.links.recordUsage(link.jti, status.downloads, at);
+        if (status.revoked) this.deps.links.markRevoked(link.jti, at);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, verifierLinks.length) }, worker));
+    return { rows: links.map((l) => this.view(l.jti)) };
+  }
+
+  private stored(jti: string): StoredLink {
+    const link = this.deps.links.get(jti, this.nowIso());
+    if (!link) throw new UserFacingError('not-found', `There is no link ${jti} in the ledger.`);
+    return link;
+  }
+
+  private view(jti: string): LinkView {
+    return toView(this.stored(jti));
+  }
+
+  private nowIso(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+function toView(link: StoredLink): LinkView {
+  const { kid: _kid, ...view } = link;
+  return view;
+}

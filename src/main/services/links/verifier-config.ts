@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, openSync, writeSync } from 'node:fs';
+import {
+  verifierStoreName,
+  type VerifierExport,
+  type VerifierExportInput,
+} from '../../../shared/links/schemas';
+import { VerifierExportInputSchema } from '../../../shared/links/schemas';
+import { b64uEncode } from '../../../shared/token';
+import type { AccountRepository } from '../../repositories/account-repository';
+import type { AccountService } from '../accounts/account-service';
+import type { ActivityService } from '../activity-service';
+import { UserFacingError } from '../errors';
+import type { SecretStore } from '../secret-store';
+import type { SigningKeyService } from './signing-key-service';
+import { VERIFIER_ADMIN_TOKEN_ENTRY } from './verifier-admin';
+
+/** The verifier's config file as Signet writes it (the shape src/verifier/config.ts reads). */
+export interface VerifierConfigFile {
+  listen: { host: string; port: number };
+  keys: Record<string, string>;
+  stores: Record<
+    string,
+    {
+      endpoint?: string;
+      region: string;
+      forcePathStyle: boolean;
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken?: string;
+    }
+  >;
+  adminToken: string;
+  state: { sqlite: string };
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const cut = listen.lastIndexOf(':');
+  const host = listen.slice(0, cut).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(listen.slice(cut + 1)) };
+}
+
+/**
+ * Builds and writes the verifier's complete config: the keys that still verify, one store per account (named
+ * by verifierStoreName, as `src.store` in tokens), the admin token (made on the first export and kept in the
+ * keychain, so the app can call the admin API). The file holds secrets: it is written with mode 0600.
+ */
+export class VerifierConfigExporter {
+  constructor(
+    private readonly deps: {
+      keys: SigningKeyService;
+      accounts: AccountService;
+      accountRepo: AccountRepository;
+      secrets: SecretStore;
+      activity: ActivityService;
+    },
+  ) {}
+
+  async build(
+    input: VerifierExportInput = {},
+  ): Promise<{ config: VerifierConfigFile; adminTokenCreated: boolean; warnings: string[] }> {
+    const opts = VerifierExportInputSchema.parse(input);
+    const warnings: string[] = [];
+    const keys = await this.deps.keys.verifyingKeys();
+    const stores: VerifierConfigFile['stores'] = {};
+    const owners = new Map<string, string>();
+    for (const record of this.deps.accountRepo.list()) {
+      const name = verifierStoreName(record.name);
+      const other = owners.get(name);
+      if (other !== undefined) {
+        throw new UserFacingError(
+          'conflict',
+          `The accounts “${other}” and “${record.name}” would both be the verifier store “${name}”: rename one.`,
+        );
+      }
+      owners.set(name, record.name);
+      let credentials;
+      try {
+        credentials = (await this.deps.accounts.connection(record.id)).credentials;
+      } catch (err) {
+        if (err instanceof UserFacingError && err.code === 'keychain-unavailable') throw err;
+        warnings.push(`Account “${record.name}” was left out: its keys are not in the keychain.`);
+        continue;
+      }
+      stores[name] = {
+        ...(record.endpoint.trim() ? { endpoint: record.endpoint.trim() } : {}),
+        region: record.region || 'us-east-1',
+        forcePathStyle: record.forcePathStyle,
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+      };
+    }
+    let adminToken = await this.deps.secrets.get(VERIFIER_ADMIN_TOKEN_ENTRY);
+    let adminTokenCreated = false;
+    if (!adminToken) {
+      adminToken = b64uEncode(randomBytes(32));
+      await this.deps.secrets.set(VERIFIER_ADMIN_TOKEN_ENTRY, adminToken);
+      adminTokenCreated = true;
+    }
+    return {
+      config: {
+        listen: parseListen(opts.listen),
+        keys: Object.fromEntries(keys.map((k) => [k.kid, b64uEncode(k.secret)])),
+        stores,
+        adminToken,
+        state: { sqlite: opts.stateSqlite },
+      },
+      adminTokenCreated,
+      warnings,
+    };
+  }
+
+  /** Builds the config and writes it to `file` (mode 0600, replacing any file there). */
+  async write(file: string, input: VerifierExportInput = {}): Promise<VerifierExport> {
+    const { config, adminTokenCreated, warnings } = await this.build(input);
+    writePrivateFile(file, `${JSON.stringify(config, null, 2)}\n`);
+    this.deps.activity.record(
+      'links',
+      `Exported the verifier config (${Object.keys(config.keys).length} key(s), ${Object.keys(config.stores).length} store(s)) to ${file}.`,
+    );
+    return {
+      file,
+      kids: Object.keys(config.keys),
+      stores: Object.keys(config.stores),
+      adminTokenCreated,
+      warnings,
+    };
+  }
+}
+
+/** Writes a file only its owner can read: created 0600, and chmod'ed in case it existed with other bits. */
+export function writePrivateFile(file: string, text: string): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    if (process.platform !== 'win32') chmodSync(file, 0o600);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}

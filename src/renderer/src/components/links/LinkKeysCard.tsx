@@ -1,0 +1,429 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  List,
+  Loader,
+  Modal,
+  PasswordInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconAlertTriangle, IconFileExport, IconKey, IconRotateClockwise } from '@tabler/icons-react';
+import { useState } from 'react';
+import {
+  AdminTokenSchema,
+  ListenSchema,
+  VERIFIER_CONFIG_WARNING,
+  type SigningKeyView,
+  type VerifierExport,
+} from '../../../../shared/links/schemas';
+import { formatDateTime } from '../../lib/library-format';
+import {
+  useAdminTokenStatus,
+  useCreateSigningKey,
+  useExportVerifierConfig,
+  useRetireSigningKey,
+  useSetAdminToken,
+  useSigningKeys,
+} from '../../lib/links-queries';
+
+const AFTER_CHANGE =
+  'Your verifier learns about key changes only from its config file: export it again and install it on your server.';
+
+/**
+ * Settings → Download link keys: the signing keys (kid, created, active / still verifying / retired), making
+ * a new one, retiring an old one, the verifier admin token and the verifier config export.
+ */
+export function LinkKeysCard() {
+  const list = useSigningKeys();
+  const create = useCreateSigningKey();
+  const [confirmRotate, setConfirmRotate] = useState(false);
+  const [retiring, setRetiring] = useState<SigningKeyView | null>(null);
+  const [exporting, setExporting] = useState(false);
+
+  const keys = list.data ?? [];
+  const rotate = () =>
+    create.mutate(undefined, {
+      onSuccess: (key) => {
+        setConfirmRotate(false);
+        notifications.show({
+          color: 'teal',
+          title: `New key ${key.kid} is active`,
+          message: `New links are signed with it. ${AFTER_CHANGE}`,
+          autoClose: 10_000,
+        });
+      },
+    });
+
+  return (
+    <Card withBorder padding="lg" component="section" aria-label="Download link keys">
+      <Stack>
+        <Group justify="space-between" align="flex-start" wrap="nowrap">
+          <div style={{ flex: 1 }}>
+            <Title order={4}>Download link keys</Title>
+            <Text size="sm" c="dimmed" maw={520}>
+              Verifier links are signed with a key kept in your system keychain, never in a file. Your
+              verifier checks each link with the same key.
+            </Text>
+          </div>
+          <Button
+            variant="default"
+            style={{ flex: 'none' }}
+            leftSection={keys.length === 0 ? <IconKey size={18} /> : <IconRotateClockwise size={18} />}
+            onClick={() => (keys.length === 0 ? rotate() : setConfirmRotate(true))}
+            loading={create.isPending && !confirmRotate}
+          >
+            {keys.length === 0 ? 'Make a key' : 'Rotate (new key)'}
+          </Button>
+        </Group>
+        {list.isPending ? (
+          <Loader size="sm" />
+        ) : list.isError ? (
+          <Alert color="red" title="Could not read your keys">
+            {list.error.message}
+          </Alert>
+        ) : keys.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No key yet. Press “Make a key” before you create verifier links or export the verifier config.
+          </Text>
+        ) : (
+          <Table aria-label="Signing keys" verticalSpacing={6}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Key id</Table.Th>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {keys.map((k) => (
+                <Table.Tr key={k.kid} aria-label={`Key ${k.kid}`}>
+                  <Table.Td>
+                    <Text size="sm" ff="monospace">
+                      {k.kid}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{formatDateTime(k.createdAt)}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {k.retiredAt ? (
+                      <Badge color="gray" variant="light">
+                        Retired {formatDateTime(k.retiredAt)}
+                      </Badge>
+                    ) : k.active ? (
+                      <Tooltip label="New links are signed with this key">
+                        <Badge color="teal" variant="light">
+                          Active
+                        </Badge>
+                      </Tooltip>
+                    ) : (
+                      <Tooltip label="Links signed with it keep working until you retire it">
+                        <Badge color="blue" variant="light">
+                          Still verifies
+                        </Badge>
+                      </Tooltip>
+                    )}
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {!k.retiredAt &&
+                      (k.active ? (
+                        <Tooltip label="New links need an active key: rotate first, then retire this one">
+                          <span>
+                            <Button size="compact-sm" variant="subtle" color="red" disabled>
+                              Retire
+                            </Button>
+                          </span>
+                        </Tooltip>
+                      ) : (
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
+                          color="red"
+                          onClick={() => setRetiring(k)}
+                          aria-label={`Retire key ${k.kid}`}
+                        >
+                          Retire
+                        </Button>
+                      ))}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+        {create.isError && (
+          <Alert color="red" title="No new key was made">
+            {create.error.message}
+          </Alert>
+        )}
+        <AdminToken />
+        <Group justify="space-between" align="center" wrap="nowrap" gap="md">
+          <Text size="sm" c="dimmed" style={{ flex: 1 }}>
+            The verifier config file holds everything your verifier needs: the keys that still verify, the
+            storage accounts and the admin token.
+          </Text>
+          <Button
+            style={{ flex: 'none' }}
+            leftSection={<IconFileExport size={18} />}
+            onClick={() => setExporting(true)}
+          >
+            Export verifier config…
+          </Button>
+        </Group>
+      </Stack>
+
+      <Modal
+        opened={confirmRotate}
+        onClose={() => setConfirmRotate(false)}
+        title={<Text fw={700}>Make a new signing key?</Text>}
+      >
+        <Stack>
+          <Text size="sm">
+            New links are signed with the new key. Links you sent so far keep working: the old key still
+            verifies until you retire it.
+          </Text>
+          <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />}>
+            {AFTER_CHANGE} Until then, new links are refused by your verifier.
+          </Alert>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmRotate(false)}>
+              Cancel
+            </Button>
+            <Button loading={create.isPending} onClick={rotate}>
+              Make a new key
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      <RetireModal keyView={retiring} onClose={() => setRetiring(null)} />
+      <ExportModal opened={exporting} onClose={() => setExporting(false)} />
+    </Card>
+  );
+}
+
+function RetireModal({ keyView, onClose }: { keyView: SigningKeyView | null; onClose: () => void }) {
+  const retire = useRetireSigningKey();
+  const close = () => {
+    retire.reset();
+    onClose();
+  };
+  return (
+    <Modal opened={keyView !== null} onClose={close} title={<Text fw={700}>Retire key {keyView?.kid}?</Text>}>
+      {keyView && (
+        <Stack>
+          <Text size="sm">
+            Links signed with <b>{keyView.kid}</b> stop working once your verifier has a config without it.
+            This cannot be undone: customers who still need a download get a new link.
+          </Text>
+          <Text size="sm" c="dimmed">
+            {AFTER_CHANGE}
+          </Text>
+          {retire.isError && (
+            <Alert color="red" title="The key was not retired">
+              {retire.error.message}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Keep the key
+            </Button>
+            <Button
+              color="red"
+              loading={retire.isPending}
+              onClick={() =>
+                retire.mutate(keyView.kid, {
+                  onSuccess: () => {
+                    notifications.show({
+                      color: 'teal',
+                      title: `Key ${keyView.kid} retired`,
+                      message: AFTER_CHANGE,
+                      autoClose: 10_000,
+                    });
+                    close();
+                  },
+                })
+              }
+            >
+              Retire key
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+/** The admin token Signet sends to the verifier to revoke links and read downloads (kept in the keychain). */
+function AdminToken() {
+  const status = useAdminTokenStatus();
+  const save = useSetAdminToken();
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = () => {
+    const parsed = AdminTokenSchema.safeParse(value);
+    if (!parsed.success) {
+      setError(parsed.error.issues[0]?.message ?? 'Not a valid token');
+      return;
+    }
+    save.mutate(parsed.data, {
+      onSuccess: () => {
+        setEditing(false);
+        setValue('');
+        notifications.show({ color: 'teal', message: 'Verifier admin token saved in your keychain.' });
+      },
+      onError: (e) => setError(e.message),
+    });
+  };
+
+  return (
+    <Stack gap={6}>
+      <Group gap="xs">
+        <Text size="sm" fw={500}>
+          Verifier admin token
+        </Text>
+        {status.data &&
+          (status.data.set ? (
+            <Badge color="teal" variant="light">
+              Set
+            </Badge>
+          ) : (
+            <Badge color="gray" variant="light">
+              Not set
+            </Badge>
+          ))}
+      </Group>
+      <Text size="xs" c="dimmed">
+        Lets Signet revoke links and read their downloads at your verifier. It is kept in your keychain; the
+        config export makes one when none is set.
+      </Text>
+      {editing ? (
+        <Group align="flex-start" gap="xs">
+          <PasswordInput
+            aria-label="Verifier admin token"
+            placeholder="The adminToken of your verifier’s config"
+            w={360}
+            value={value}
+            error={error}
+            onChange={(e) => {
+              setValue(e.currentTarget.value);
+              setError(null);
+            }}
+          />
+          <Button onClick={submit} loading={save.isPending}>
+            Save token
+          </Button>
+          <Button variant="default" onClick={() => setEditing(false)}>
+            Cancel
+          </Button>
+        </Group>
+      ) : (
+        <Group>
+          <Button size="compact-sm" variant="light" onClick={() => setEditing(true)}>
+            {status.data?.set ? 'Replace token…' : 'Enter token…'}
+          </Button>
+        </Group>
+      )}
+    </Stack>
+  );
+}
+
+function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const exporter = useExportVerifierConfig();
+  const [listen, setListen] = useState('127.0.0.1:8787');
+  const [result, setResult] = useState<VerifierExport | null>(null);
+  const listenOk = ListenSchema.safeParse(listen);
+  const close = () => {
+    exporter.reset();
+    setResult(null);
+    onClose();
+  };
+  return (
+    <Modal
+      opened={opened}
+      onClose={close}
+      size={600}
+      title={<Text fw={700}>Export the verifier config</Text>}
+    >
+      <Stack>
+        <Alert
+          color="red"
+          variant="light"
+          icon={<IconAlertTriangle size={20} />}
+          title="Keep this file secret"
+        >
+          {VERIFIER_CONFIG_WARNING}
+        </Alert>
+        {result ? (
+          result.file === null ? (
+            <Text size="sm">Export cancelled: no file was written.</Text>
+          ) : (
+            <Alert color="teal" title="Verifier config saved">
+              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                Written to <b>{result.file}</b>, readable by you alone.
+              </Text>
+              <List size="sm" mt={6}>
+                <List.Item>Keys: {result.kids.join(', ') || 'none'}</List.Item>
+                <List.Item>Storage accounts: {result.stores.join(', ') || 'none'}</List.Item>
+                {result.warnings.map((w) => (
+                  <List.Item key={w} c="orange">
+                    {w}
+                  </List.Item>
+                ))}
+                {result.adminTokenCreated && (
+                  <List.Item>A new admin token was made and saved in your keychain.</List.Item>
+                )}
+              </List>
+              <Text size="sm" mt={6}>
+                Copy it to your shop’s server and start the verifier with{' '}
+                <Text span ff="monospace" size="sm">
+                  signet-verifier --config FILE
+                </Text>
+                .
+              </Text>
+            </Alert>
+          )
+        ) : (
+          <TextInput
+            label="Address the verifier listens on"
+            description="HOST:PORT on your server; your web server forwards /downloads/ to it"
+            value={listen}
+            onChange={(e) => setListen(e.currentTarget.value)}
+            error={listenOk.success ? null : listenOk.error.issues[0]?.message}
+          />
+        )}
+        {exporter.isError && (
+          <Alert color="red" title="The config was not exported">
+            {exporter.error.message}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={close}>
+            {result ? 'Done' : 'Cancel'}
+          </Button>
+          {!result && (
+            <Button
+              leftSection={<IconFileExport size={18} />}
+              loading={exporter.isPending}
+              disabled={!listenOk.success}
+              onClick={() => exporter.mutate({ listen }, { onSuccess: setResult })}
+            >
+              Choose where to save…
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,238 @@
+import {
+  ActionIcon,
+  Button,
+  Group,
+  Loader,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
+import { IconBan, IconQrcode, IconRefresh } from '@tabler/icons-react';
+import { memo, useState } from 'react';
+import type { LinkView } from '../../../../shared/links/schemas';
+import { usageText } from '../../lib/links-queries';
+import { CopyLink, CopyLinkIcon } from './CopyLink';
+import { formatFromNow, formatLocalShort, formatUtc } from './expiry';
+import { describeLink, fileName } from './link-text';
+import { LinkStatusBadge } from './LinkStatusBadge';
+import { QrPanel } from './QrCode';
+
+/**
+ * The ledger as a plain table, one page of 100 after another ("Show more"): a shop's links are read from the
+ * top (newest first) and searched, rarely scrolled through by the thousand.
+ */
+export function LinksTable({
+  rows,
+  hasMore,
+  loadingMore,
+  onLoadMore,
+  onRevoke,
+  onCheckUsage,
+  checking,
+  dimmed,
+}: {
+  rows: LinkView[];
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+  onRevoke: (link: LinkView) => void;
+  onCheckUsage: (jtis: string[]) => void;
+  /** The jtis whose usage is being asked for now. */
+  checking: ReadonlySet<string>;
+  dimmed: boolean;
+}) {
+  const [qrFor, setQrFor] = useState<LinkView | null>(null);
+  return (
+    <>
+      <Table.ScrollContainer minWidth={900} style={{ opacity: dimmed ? 0.6 : 1 }}>
+        <Table
+          layout="fixed"
+          stickyHeader
+          highlightOnHover
+          verticalSpacing={6}
+          aria-label="Links"
+          aria-busy={dimmed}
+        >
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={104}>Status</Table.Th>
+              <Table.Th>File</Table.Th>
+              <Table.Th>Customer</Table.Th>
+              <Table.Th w={80}>Kind</Table.Th>
+              <Table.Th w={184}>Expires</Table.Th>
+              <Table.Th w={164}>Downloads</Table.Th>
+              <Table.Th w={112}>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((link) => (
+              <LinkRow
+                key={link.jti}
+                link={link}
+                checking={checking.has(link.jti)}
+                onQr={setQrFor}
+                onRevoke={onRevoke}
+                onCheckUsage={onCheckUsage}
+              />
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {hasMore && (
+        <Group justify="center" p="sm">
+          <Button
+            variant="default"
+            onClick={onLoadMore}
+            loading={loadingMore}
+            leftSection={loadingMore ? <Loader size={14} /> : undefined}
+          >
+            Show more links
+          </Button>
+        </Group>
+      )}
+      <Modal
+        opened={qrFor !== null}
+        onClose={() => setQrFor(null)}
+        title={<Text fw={700}>{qrFor ? `Link for ${describeLink(qrFor)}` : ''}</Text>}
+        size={560}
+      >
+        {qrFor && (
+          <Stack gap="md" align="stretch">
+            <QrPanel value={qrFor.url} fileName={`${qrFor.productSlug}-qr.png`} />
+            <CopyLink url={qrFor.url} />
+          </Stack>
+        )}
+      </Modal>
+    </>
+  );
+}
+
+const LinkRow = memo(function LinkRow({
+  link,
+  checking,
+  onQr,
+  onRevoke,
+  onCheckUsage,
+}: {
+  link: LinkView;
+  checking: boolean;
+  onQr: (link: LinkView) => void;
+  onRevoke: (link: LinkView) => void;
+  onCheckUsage: (jtis: string[]) => void;
+}) {
+  const name = fileName(link.key);
+  const usage = usageText(link);
+  const expires = new Date(link.expiresAt);
+  return (
+    <Table.Tr aria-label={`Link ${link.jti}`} data-status={link.status}>
+      <Table.Td>
+        <LinkStatusBadge status={link.status} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" fw={500} truncate title={link.key}>
+          {name}
+        </Text>
+        <Text size="xs" c="dimmed" truncate title={`${link.accountName} · ${link.bucket}/${link.key}`}>
+          {link.productSlug} · {link.bucket}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        {link.orderId || link.email || link.note ? (
+          <>
+            <Text size="sm" truncate>
+              {link.orderId ? `Order ${link.orderId}` : link.email}
+            </Text>
+            <Text size="xs" c="dimmed" truncate title={link.note || undefined}>
+              {link.orderId ? link.email || link.note : link.note}
+            </Text>
+          </>
+        ) : (
+          <Text size="sm" c="dimmed">
+            —
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{link.kind === 'verifier' ? 'Verifier' : 'Direct'}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Tooltip label={formatUtc(expires)}>
+          <div>
+            <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+              {formatLocalShort(expires)}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {formatFromNow(expires)}
+            </Text>
+          </div>
+        </Tooltip>
+      </Table.Td>
+      <Table.Td>
+        {link.kind === 'direct' ? (
+          <Text size="sm" c="dimmed" title="Direct storage links are not counted">
+            not counted
+          </Text>
+        ) : (
+          <Group gap={4} wrap="nowrap">
+            <Text
+              size="sm"
+              c={usage ? undefined : 'dimmed'}
+              style={{ whiteSpace: 'nowrap' }}
+              title={
+                link.usageCheckedAt
+                  ? `Asked the verifier ${formatLocalShort(link.usageCheckedAt)}`
+                  : 'Not asked yet: press the arrows to ask your verifier'
+              }
+            >
+              {usage ?? (link.maxDownloads === null ? 'no limit' : `limit ${link.maxDownloads}`)}
+            </Text>
+            <Tooltip label="Ask the verifier now">
+              <ActionIcon
+                size="sm"
+                variant="subtle"
+                color="gray"
+                loading={checking}
+                onClick={() => onCheckUsage([link.jti])}
+                aria-label={`Check downloads of ${name}`}
+              >
+                <IconRefresh size={14} />
+              </ActionIcon>
+            </Tooltip>
+          </Group>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Group gap={2} wrap="nowrap" justify="flex-end">
+          <CopyLinkIcon url={link.url} label={`Copy link for ${name}`} />
+          <Tooltip label="QR code">
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              onClick={() => onQr(link)}
+              aria-label={`QR code for ${name}`}
+            >
+              <IconQrcode size={18} />
+            </ActionIcon>
+          </Tooltip>
+          {link.kind === 'verifier' && link.status === 'active' && (
+            <Tooltip label="Revoke">
+              <ActionIcon
+                variant="subtle"
+                color="red"
+                onClick={() => onRevoke(link)}
+                aria-label={`Revoke link for ${name}`}
+              >
+                <IconBan size={18} />
+              </ActionIcon>
+            </Tooltip>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+});
