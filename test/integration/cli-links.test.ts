@@ -3,7 +3,6 @@
  * process against the real Ceph gateway, the test keyring (a service name of its own) and a temporary data
  * folder; the real verifier runs in this process on the config the CLI exported.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +22,7 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
+import { runCli, type CliRun } from '../support/cli-runner';
 import { readTokenPerSpec } from '../support/token-spec-reader';
 import { requirePrivateTestKeyring } from '../support/test-keyring';
 
@@ -42,31 +42,12 @@ let s3: S3Client;
 let bucket: string;
 let verifier: RunningVerifier | null = null;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function run(args: string[], opts: { stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args, '--data-dir', dataDir], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SIGNET_KEYCHAIN_SERVICE: service, SIGNET_DATA_DIR: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(opts.stdin ?? '');
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`signet ${args.join(' ')} did not exit within 60 s:\n${stdout}${stderr}`));
-    }, 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runCli(cli, [...args, '--data-dir', dataDir], {
+    ...opts,
+    env: { SIGNET_KEYCHAIN_SERVICE: service, SIGNET_DATA_DIR: '' },
   });
 }
 

@@ -3,7 +3,6 @@
  * build), run as a child process against the real Ceph gateway, the real test keyring (a keychain service name
  * of its own per run, through SIGNET_KEYCHAIN_SERVICE) and a temporary data folder.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +20,7 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
+import { runCli, type CliRun } from '../support/cli-runner';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
@@ -35,31 +35,12 @@ let s3: S3Client;
 let bucket: string;
 let account: AccountView;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function signet(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SIGNET_KEYCHAIN_SERVICE: service, SIGNET_DATA_DIR: '', ...opts.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(opts.stdin ?? '');
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`signet ${args.join(' ')} did not exit within 60 s:\n${stdout}${stderr}`));
-    }, 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runCli(cli, args, {
+    ...opts,
+    env: { SIGNET_KEYCHAIN_SERVICE: service, SIGNET_DATA_DIR: '', ...opts.env },
   });
 }
 

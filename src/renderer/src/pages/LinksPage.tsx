@@ -26,7 +26,7 @@ import type { LinkView, LinksPageInput } from '../../../shared/links/schemas';
 import { BatchModal } from '../components/links/BatchModal';
 import { LinksTable } from '../components/links/LinksTable';
 import { RevokeModal } from '../components/links/RevokeModal';
-import { Empty } from '../components/links/Empty';
+import { EmptyState as Empty } from '../components/EmptyState';
 import { LoadError, TableSkeleton } from '../components/library/LibraryStates';
 import { formatCount, plural } from '../lib/library-format';
 import { useAnyLinks, useLinkPages, useLinkUsage } from '../lib/links-queries';

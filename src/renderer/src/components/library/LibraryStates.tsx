@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, Skeleton, Stack, Text, ThemeIcon } from '@mantine/core';
+import { Alert, Button, Group, Skeleton, Stack, Text } from '@mantine/core';
 import {
   IconBucket,
   IconCloudDownload,
@@ -7,7 +7,7 @@ import {
   IconRefresh,
   IconSearch,
 } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { EmptyState as Empty } from '../EmptyState';
 
 /**
  * Every state the library can be in other than "here are your files", each saying what happened and what
@@ -15,37 +15,6 @@ import type { ReactNode } from 'react';
  */
 
 const goToAccounts = () => (window.location.hash = '#/accounts');
-
-function Empty({
-  icon,
-  title,
-  children,
-  action,
-  color,
-}: {
-  icon: ReactNode;
-  title: string;
-  children: ReactNode;
-  action?: ReactNode;
-  color?: string;
-}) {
-  return (
-    <Card withBorder padding="xl">
-      <Stack align="center" gap="xs">
-        <ThemeIcon size={48} radius="xl" variant="light" color={color}>
-          {icon}
-        </ThemeIcon>
-        <Text fw={600} ta="center">
-          {title}
-        </Text>
-        <Text size="sm" c="dimmed" ta="center" maw={560}>
-          {children}
-        </Text>
-        {action && <Group mt="xs">{action}</Group>}
-      </Stack>
-    </Card>
-  );
-}
 
 export function NoAccounts() {
   return (

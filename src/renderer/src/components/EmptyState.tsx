@@ -1,8 +1,11 @@
 import { Card, Group, Stack, Text, ThemeIcon } from '@mantine/core';
 import type { ReactNode } from 'react';
 
-/** A state other than "here are your links": what happened and what to do, with the button that does it. */
-export function Empty({
+/**
+ * A page state other than "here is your data" (no accounts, nothing synced, no links, no hits): what happened
+ * and what to do, with the button that does it. Shared by the Library and Links pages so they look alike.
+ */
+export function EmptyState({
   icon,
   title,
   children,
