@@ -22,7 +22,7 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
-import { runCli, type CliRun } from '../support/cli-runner';
+import { expectUsageError, jsonLines, runCli, type CliRun } from '../support/cli-runner';
 import { readTokenPerSpec } from '../support/token-spec-reader';
 import { requirePrivateTestKeyring } from '../support/test-keyring';
 
@@ -56,20 +56,6 @@ async function ok<T = Record<string, unknown>>(args: string[]): Promise<T> {
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
   return JSON.parse(r.stdout) as T;
-}
-
-function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as T);
-}
-
-function expectUsageError(r: Run, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(pattern);
 }
 
 /** Exports the config through the CLI and (re)starts the verifier on it; points the settings at it. */

@@ -20,7 +20,7 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
-import { runCli, type CliRun } from '../support/cli-runner';
+import { expectUsageError, jsonLines, runCli, type CliRun } from '../support/cli-runner';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
@@ -47,21 +47,6 @@ function signet(args: string[], opts: { stdin?: string; env?: Record<string, str
 /** `signet … --data-dir <the test's folder>`. */
 const run = (args: string[], opts?: { stdin?: string; env?: Record<string, string> }) =>
   signet([...args, '--data-dir', dataDir], opts);
-
-function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as T);
-}
-
-/** Exit status 2 and exactly one line on stderr, nothing on stdout. */
-function expectUsageError(r: Run, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(pattern);
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,5 +1,6 @@
 /** Runs the built `signet` command line as a child process, as a script would, and collects what it printed. */
 import { spawn } from 'node:child_process';
+import { expect } from 'vitest';
 
 export interface CliRun {
   code: number | null;
@@ -32,4 +33,20 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The objects of a JSON Lines answer (`--json` listings). */
+export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Bad usage per the contract: exit status 2, exactly one line on stderr naming the problem, nothing on stdout. */
+export function expectUsageError(r: CliRun, pattern: RegExp): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
 }
