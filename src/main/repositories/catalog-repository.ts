@@ -284,14 +284,6 @@ export class CatalogRepository {
     return this.selectHistory.all(id).map((h) => ({ status: h.status, at: h.at, leak: h.leak === 1 }));
   }
 
-  /** Keys under a prefix, in key order, for the access resolver (lazy: a million keys never sit in memory). */
-  *keysUnder(bucketId: number, prefix: string): IterableIterator<string> {
-    const stmt = this.db.prepare<[number, string, string], { key: string }>(
-      `SELECT key FROM objects WHERE bucket_id = ? AND key >= ? AND key < ? || ${MAX_CHAR} ORDER BY key`,
-    );
-    for (const row of stmt.iterate(bucketId, prefix, prefix)) yield row.key;
-  }
-
   /** Sub-folders of a folder, by name. */
   folders(bucketId: number, parent: string, limit = 1000): { path: string; name: string }[] {
     return this.db
