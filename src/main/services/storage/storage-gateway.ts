@@ -175,7 +175,12 @@ export class StorageGateway {
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
       const out = await upload.done();
-      return { etag: (out.ETag ?? '').replaceAll('"', '') };
+      const etag = (out.ETag ?? '').replaceAll('"', '');
+      if (etag) return { etag };
+      // Some gateways (Ceph's, seen here) answer CompleteMultipartUpload with an empty ETag: ask the object
+      // itself, since later steps (verifying a copy or a move) compare ETags.
+      const head = await this.head(bucket, key, options.signal);
+      return { etag: head?.etag ?? '' };
     } finally {
       options.signal?.removeEventListener('abort', abort);
     }
