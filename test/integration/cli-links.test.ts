@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeytarLike } from '../../src/main/services/keytar-secret-store';
@@ -22,13 +21,19 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
-import { expectUsageError, jsonLines, runCli, type CliRun } from '../support/cli-runner';
+import {
+  buildCli,
+  cephAccountAddArgs,
+  expectUsageError,
+  jsonLines,
+  runCli,
+  type CliRun,
+} from '../support/cli-runner';
 import { readTokenPerSpec } from '../support/token-spec-reader';
 import { requirePrivateTestKeyring } from '../support/test-keyring';
 
 requirePrivateTestKeyring();
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
 const service = `signet-cli-links-test-${randomUUID()}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'signet-cli-links-'));
@@ -36,7 +41,7 @@ const configPath = join(dataDir, 'verifier.json');
 const BODY = randomBytes(50_000);
 
 let cli: string;
-let buildDir: string;
+let removeBuild: (() => void) | undefined;
 let ceph: CephEnv;
 let s3: S3Client;
 let bucket: string;
@@ -75,45 +80,16 @@ async function exportAndRestart(): Promise<{ keys: Record<string, string> }> {
 }
 
 beforeAll(async () => {
-  const { build } = await import('vite');
-  buildDir = join(
-    REPO_ROOT,
-    'node_modules',
-    '.cache',
-    'signet-cli-test',
-    `links-${process.pid}-${Date.now()}`,
-  );
-  await build({
-    configFile: join(REPO_ROOT, 'vite.cli.config.mts'),
-    logLevel: 'silent',
-    build: { outDir: buildDir, sourcemap: false },
-  });
-  cli = join(buildDir, 'signet.js');
+  const built = await buildCli('links');
+  cli = built.cli;
+  removeBuild = built.remove;
   ceph = await ensureCeph();
   s3 = s3ClientFor(ceph);
   bucket = await createTestBucket(s3, 'cli-links');
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'products/My Plugin.zip', Body: BODY }));
-  const added = await run(
-    [
-      'accounts',
-      'add',
-      '--name',
-      'cli shop',
-      '--provider',
-      'custom',
-      '--endpoint',
-      ceph.endpoint,
-      '--region',
-      ceph.region,
-      '--path-style',
-      '--access-key-id',
-      ceph.accessKeyId,
-      '--secret-stdin',
-      '--bucket',
-      bucket,
-    ],
-    { stdin: ceph.secretAccessKey },
-  );
+  const added = await run(cephAccountAddArgs(ceph, 'cli shop', bucket), {
+    stdin: ceph.secretAccessKey,
+  });
   expect(added.code, added.stderr).toBe(0);
   expect((await run(['sync', 'cli shop'])).code).toBe(0);
 }, 180_000);
@@ -125,7 +101,7 @@ afterAll(async () => {
   if (bucket) await emptyAndDeleteBucket(s3, bucket);
   s3?.destroy();
   rmSync(dataDir, { recursive: true, force: true });
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+  removeBuild?.();
 });
 
 describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, () => {

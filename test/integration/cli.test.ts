@@ -8,7 +8,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PutObjectAclCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeytarLike } from '../../src/main/services/keytar-secret-store';
@@ -20,16 +19,22 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
-import { expectUsageError, jsonLines, runCli, type CliRun } from '../support/cli-runner';
+import {
+  buildCli,
+  cephAccountAddArgs,
+  expectUsageError,
+  jsonLines,
+  runCli,
+  type CliRun,
+} from '../support/cli-runner';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
 const service = `signet-cli-test-${randomUUID()}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'signet-cli-'));
 const ADMIN_TOKEN = `admin-${randomUUID()}-${randomUUID()}`;
 
 let cli: string;
-let buildDir: string;
+let removeBuild: (() => void) | undefined;
 let ceph: CephEnv;
 let s3: S3Client;
 let bucket: string;
@@ -59,34 +64,12 @@ async function keychainEntries(): Promise<string[]> {
   return (await keytar.findCredentials(service)).map((c) => c.account).sort();
 }
 
-const addArgs = (name: string) => [
-  'accounts',
-  'add',
-  '--name',
-  name,
-  '--provider',
-  'custom',
-  '--endpoint',
-  ceph.endpoint,
-  '--region',
-  ceph.region,
-  '--path-style',
-  '--access-key-id',
-  ceph.accessKeyId,
-  '--secret-stdin',
-  '--bucket',
-  bucket,
-];
+const addArgs = (name: string) => cephAccountAddArgs(ceph, name, bucket);
 
 beforeAll(async () => {
-  const { build } = await import('vite');
-  buildDir = join(REPO_ROOT, 'node_modules', '.cache', 'signet-cli-test', `${process.pid}-${Date.now()}`);
-  await build({
-    configFile: join(REPO_ROOT, 'vite.cli.config.mts'),
-    logLevel: 'silent',
-    build: { outDir: buildDir, sourcemap: false },
-  });
-  cli = join(buildDir, 'signet.js');
+  const built = await buildCli('cli');
+  cli = built.cli;
+  removeBuild = built.remove;
   ceph = await ensureCeph();
   s3 = s3ClientFor(ceph);
   bucket = await createTestBucket(s3, 'signet-cli');
@@ -103,7 +86,7 @@ afterAll(async () => {
   if (bucket) await emptyAndDeleteBucket(s3, bucket);
   s3?.destroy();
   rmSync(dataDir, { recursive: true, force: true });
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+  removeBuild?.();
 });
 
 // Each command is a Node process start; a busy machine (Ceph, two test workers) makes that slow.
