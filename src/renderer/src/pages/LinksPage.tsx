@@ -180,37 +180,29 @@ function Ledger() {
             ) : null
           }
         />
-        <div>
-          <Text size="sm" fw={500} mb={4} id="links-status-label">
-            Status
-          </Text>
-          <SegmentedControl
-            aria-labelledby="links-status-label"
-            value={status}
-            onChange={(v) => setStatus(v as StatusFilter)}
-            data={[
-              { value: 'all', label: 'All' },
-              { value: 'active', label: 'Active' },
-              { value: 'revoked', label: 'Revoked' },
-              { value: 'expired', label: 'Expired' },
-            ]}
-          />
-        </div>
-        <div>
-          <Text size="sm" fw={500} mb={4} id="links-kind-label">
-            Kind
-          </Text>
-          <SegmentedControl
-            aria-labelledby="links-kind-label"
-            value={kind}
-            onChange={(v) => setKind(v as KindFilter)}
-            data={[
-              { value: 'all', label: 'All' },
-              { value: 'verifier', label: 'Verifier' },
-              { value: 'direct', label: 'Direct' },
-            ]}
-          />
-        </div>
+        <LabelledSegments
+          id="links-status-label"
+          label="Status"
+          value={status}
+          onChange={(v) => setStatus(v as StatusFilter)}
+          data={[
+            { value: 'all', label: 'All' },
+            { value: 'active', label: 'Active' },
+            { value: 'revoked', label: 'Revoked' },
+            { value: 'expired', label: 'Expired' },
+          ]}
+        />
+        <LabelledSegments
+          id="links-kind-label"
+          label="Kind"
+          value={kind}
+          onChange={(v) => setKind(v as KindFilter)}
+          data={[
+            { value: 'all', label: 'All' },
+            { value: 'verifier', label: 'Verifier' },
+            { value: 'direct', label: 'Direct' },
+          ]}
+        />
       </Group>
       {pages.data && rows.length > 0 && (
         <Group justify="space-between" gap="xs">
@@ -275,5 +267,29 @@ function Ledger() {
       )}
       <RevokeModal link={revoking} onClose={() => setRevoking(null)} />
     </>
+  );
+}
+
+/** A segmented filter with a visible label that names it for screen readers too. */
+function LabelledSegments({
+  id,
+  label,
+  value,
+  onChange,
+  data,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  data: { value: string; label: string }[];
+}) {
+  return (
+    <div>
+      <Text size="sm" fw={500} mb={4} id={id}>
+        {label}
+      </Text>
+      <SegmentedControl aria-labelledby={id} value={value} onChange={onChange} data={data} />
+    </div>
   );
 }
