@@ -21,9 +21,6 @@ beforeAll(async () => {
   admin = s3ClientFor(env);
   bucket = await createTestBucket(admin, 'e2e-accounts');
   app = await startApp();
-  // The renderer's index.html names no icon, so Chromium asks for /favicon.ico and logs the 404 as a console
-  // error whenever that request lands (a race the shell test usually wins). Answer it and start clean.
-  await app.page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   await app.page.reload();
   app.errors.splice(0);
 });

@@ -130,7 +130,6 @@ beforeAll(async () => {
   bucket = await createTestBucket(admin, 'e2e-library');
   await putAll(seeds());
   app = await startApp();
-  await app.page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   await app.page.reload();
   app.errors.splice(0);
 });

@@ -78,7 +78,6 @@ beforeAll(async () => {
     }),
   );
   app = await startApp();
-  await app.page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   await app.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
     origin: new URL(app.page.url()).origin,
   });

@@ -4,9 +4,6 @@ import { startApp, type AppUnderTest } from './support/harness';
 let app: AppUnderTest;
 beforeAll(async () => {
   app = await startApp();
-  // The renderer's index.html names no icon, so Chromium asks for /favicon.ico and logs the 404 as a console
-  // error (as in accounts.test.ts). Answer it, so the last test's "no errors" holds for everything else.
-  await app.page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
 });
 afterAll(async () => {
   await app?.close();
