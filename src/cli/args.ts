@@ -42,7 +42,13 @@ export type CommandName =
   | 'link'
   | 'links batch'
   | 'links list'
-  | 'links revoke';
+  | 'links revoke'
+  | 'upload'
+  | 'private'
+  | 'public'
+  | 'jobs list'
+  | 'jobs resume'
+  | 'jobs cancel';
 
 export interface CommandSpec {
   name: CommandName;
@@ -302,6 +308,64 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     positionals: { min: 1, max: 1, missing: 'needs JTI (signet links list shows them)' },
   },
+  {
+    name: 'upload',
+    synopsis: 'ACCOUNT FILE… [--bucket B] [--prefix P] [--public] [--overwrite]',
+    summary:
+      'Uploads files as one job, private by default: ACL private where files have their own access setting, else into the account’s private bucket. A key that already exists is refused (its item fails, exit status 1) unless --overwrite.',
+    options: {
+      bucket: libraryOptions['bucket']!,
+      prefix: { type: 'string', value: 'P', help: 'the folder to upload into (ends with /)' },
+      public: { type: 'boolean', help: 'readable by anyone (shop images), a deliberate choice' },
+      overwrite: { type: 'boolean', help: 'replace files that already exist' },
+    },
+    positionals: { min: 2, max: null, missing: 'needs ACCOUNT and at least one FILE' },
+  },
+  {
+    name: 'private',
+    synopsis: 'ACCOUNT [--bucket B] (--prefix P | KEY…) [--verify]',
+    summary:
+      'Makes files private as one job (per-file ACL, or a checked move into the account’s private bucket), then re-reads each one. Exit status 1 when any item failed or is still public.',
+    options: {
+      ...libraryOptions,
+      verify: { type: 'boolean', help: 'also fetch each file anonymously afterwards' },
+    },
+    positionals: { min: 1, max: null, missing: ACCOUNT_MISSING },
+  },
+  {
+    name: 'public',
+    synopsis: 'ACCOUNT [--bucket B] (--prefix P | KEY…) [--verify]',
+    summary:
+      'Makes files public as one job (per-file ACL public-read, or a move out of the private bucket), then re-reads each one. Exit status 1 when any item failed.',
+    options: {
+      ...libraryOptions,
+      verify: { type: 'boolean', help: 'also fetch each file anonymously afterwards' },
+    },
+    positionals: { min: 1, max: null, missing: ACCOUNT_MISSING },
+  },
+  {
+    name: 'jobs list',
+    synopsis: '',
+    summary: 'Lists recent jobs: id, kind, state, counts (JSON Lines with --json).',
+    options: {},
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'jobs resume',
+    synopsis: '[JOB]',
+    summary:
+      'Resumes interrupted jobs (or JOB, also when paused or failed: its failed items are tried again), waits, and prints the summary of each. Exit status 1 when any item failed.',
+    options: {},
+    positionals: { min: 0, max: 1, missing: '' },
+  },
+  {
+    name: 'jobs cancel',
+    synopsis: 'JOB',
+    summary:
+      'Cancels a job: items not done yet are left as they were. A run in another process stops within a second.',
+    options: {},
+    positionals: { min: 1, max: 1, missing: 'needs JOB (signet jobs list shows them)' },
+  },
 ];
 
 const GROUPS: Record<string, string> = {
@@ -309,6 +373,7 @@ const GROUPS: Record<string, string> = {
   settings: 'settings: get, set',
   keys: 'signing keys: new, list, retire',
   links: 'the link ledger: batch, list, revoke',
+  jobs: 'uploads and access changes: list, resume, cancel',
 };
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;

@@ -9,6 +9,7 @@ import type { MainServices } from '../main/wiring';
 import { parseCommandLine, stringOption, UsageError, type CommandName, type ParseResult } from './args';
 import { accountCommands } from './commands/accounts';
 import { libraryCommands } from './commands/library';
+import { jobCommands } from './commands/jobs';
 import { linkCommands } from './commands/links';
 import { settingsCommands } from './commands/settings';
 import type { CommandContext, CommandHandler } from './context';
@@ -20,10 +21,18 @@ const HANDLERS: Record<CommandName, CommandHandler> = {
   ...settingsCommands,
   ...libraryCommands,
   ...linkCommands,
+  ...jobCommands,
 };
 
 /** Commands that stop cleanly on Ctrl-C (the others are simply interrupted). */
-const ABORTABLE: ReadonlySet<CommandName> = new Set(['sync', 'verify']);
+const ABORTABLE: ReadonlySet<CommandName> = new Set([
+  'sync',
+  'verify',
+  'upload',
+  'private',
+  'public',
+  'jobs resume',
+]);
 
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed: ParseResult;

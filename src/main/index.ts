@@ -12,6 +12,7 @@ import { makeEmitter, registerIpcHandlers } from './platform/ipc-main';
 import { loadKeytar } from './platform/keytar';
 import { createMainWindow, rendererUrl } from './platform/main-window';
 import { installMenu } from './platform/menu';
+import { makeOpenFilesDialog } from './platform/open-dialog';
 import { makeSaveFileDialog } from './platform/save-dialog';
 import { showStartupFailure } from './platform/startup-failure';
 import { systemClock } from './services/clock';
@@ -60,8 +61,11 @@ if (!app.requestSingleInstanceLock()) {
       },
       emit: makeEmitter(() => mainWindow?.webContents ?? null),
       saveFile: makeSaveFileDialog(() => mainWindow),
+      openFiles: makeOpenFilesDialog(() => mainWindow),
     });
     services = built;
+    // Jobs a killed or crashed run left behind go on where they stopped; their outcome lands in Activity.
+    built.jobs.resumeInterrupted().catch((err: unknown) => console.error('Resuming jobs failed', err));
     const router = createIpcRouter({
       handlers: createHandlers(built),
       isTrustedSender: makeTrustedSenderCheck(appUrl),

@@ -26,6 +26,8 @@ import { LinkService } from './services/links/link-service';
 import { SigningKeyService } from './services/links/signing-key-service';
 import { VerifierAdminClient } from './services/links/verifier-admin';
 import { VerifierConfigExporter } from './services/links/verifier-config';
+import { JobRepository, type ItemRecord } from './repositories/job-repository';
+import { JobService } from './services/jobs/job-service';
 
 /**
  * Asks the user where to save a file (the app: Electron's save dialog); answers the chosen path, or null when
@@ -36,6 +38,9 @@ export type SaveFileDialog = (request: {
   defaultName: string;
   filters?: { name: string; extensions: string[] }[];
 }) => Promise<string | null>;
+
+/** Asks the user for files to open (the app: Electron's open dialog); answers the chosen paths, none when cancelled. */
+export type OpenFilesDialog = (request: { title: string }) => Promise<string[]>;
 
 export interface AppFacts {
   name: string;
@@ -63,6 +68,10 @@ export interface MainDeps {
   fetch?: typeof fetch;
   /** Where to save an exported file (the verifier config). Without it, such exports answer an error. */
   saveFile?: SaveFileDialog;
+  /** Files to upload (the native open dialog). Without it, choosing files answers an error. */
+  openFiles?: OpenFilesDialog;
+  /** Test hook for the jobs' crash test: called after each job item is carried out. */
+  afterJobItem?: (item: ItemRecord) => void;
 }
 
 export interface MainServices {
@@ -79,6 +88,8 @@ export interface MainServices {
   linkBatch: LinkBatchService;
   verifierConfig: VerifierConfigExporter;
   saveFile: SaveFileDialog | null;
+  openFiles: OpenFilesDialog | null;
+  jobs: JobService;
   facts: AppFacts;
   emit: MainDeps['emit'];
   close(): void;
@@ -162,6 +173,20 @@ export function createMainServices(deps: MainDeps): MainServices {
     secrets: deps.secrets,
     activity,
   });
+  const jobs = new JobService({
+    jobs: new JobRepository(db),
+    buckets,
+    catalog,
+    links: ledger,
+    accountRepo,
+    accounts,
+    gateways,
+    activity,
+    clock: deps.clock,
+    emitTask: (payload) => deps.emit('task:progress', payload),
+    emitJob: (payload) => deps.emit('job:progress', payload),
+    ...(deps.afterJobItem ? { afterItem: deps.afterJobItem } : {}),
+  });
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
     db,
@@ -177,9 +202,12 @@ export function createMainServices(deps: MainDeps): MainServices {
     linkBatch,
     verifierConfig,
     saveFile: deps.saveFile ?? null,
+    openFiles: deps.openFiles ?? null,
+    jobs,
     facts: { ...deps.facts, versions: { ...deps.facts.versions, sqlite } },
     emit: deps.emit,
     close: () => {
+      jobs.shutdown();
       tasks.cancelAll();
       gateways.close();
       // Lets SQLite refresh the statistics its query planner uses, as its documentation advises before closing.

@@ -2,7 +2,7 @@
  * Runs in the sandboxed renderer before the page. Exposes `window.api`, built from the IPC contract: one
  * function per channel and a typed `on` for events. The page never gets ipcRenderer itself.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { buildApi } from '../shared/ipc/api';
 import { CHANNEL_NAMES, EVENT_CHANNEL_PREFIX, EVENT_NAMES } from '../shared/ipc/contract';
 import type { IpcResult } from '../shared/ipc/define';
@@ -22,3 +22,9 @@ const api = buildApi(
 );
 
 contextBridge.exposeInMainWorld('api', api);
+
+// Files dropped on the window: the page gets File objects only; their paths (which main needs to upload them)
+// come from Electron's webUtils, here, one file at a time.
+contextBridge.exposeInMainWorld('signetFiles', {
+  pathFor: (file: File): string => webUtils.getPathForFile(file),
+});

@@ -98,7 +98,7 @@ describe('signet accounts and settings', { timeout: 120_000 }, () => {
     const lsHelp = await signet(['ls', '--help']);
     expect(lsHelp.code).toBe(0);
     expect(lsHelp.stdout).toMatch(/^Usage: signet ls ACCOUNT/);
-    expectUsageError(await signet(['upload', 'shop', 'file.zip']), /unknown command “upload”/);
+    expectUsageError(await signet(['frobnicate', 'shop']), /unknown command “frobnicate”/);
   });
 
   it('adds an account with the secret from standard input, which lands in the keychain only', async () => {

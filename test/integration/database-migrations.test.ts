@@ -32,6 +32,8 @@ describe('database', () => {
       'activity',
       'buckets',
       'folders',
+      'job_items',
+      'jobs',
       'links',
       'objects',
       'settings',

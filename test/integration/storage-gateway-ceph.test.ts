@@ -58,7 +58,10 @@ describe('storage gateway on Ceph', () => {
     });
     expect(etag).toMatch(/-3$/); // a multipart ETag names its part count
     expect(seen.at(-1)).toBe(body.length);
-    expect(await gateway.head(files!, 'products/big bundle+v2.zip')).toEqual({ size: body.length, etag });
+    expect(await gateway.head(files!, 'products/big bundle+v2.zip')).toMatchObject({
+      size: body.length,
+      etag,
+    });
     expect(await gateway.head(files!, 'products/missing.zip')).toBeNull();
     expect((await fetch(objectUrl(env, files!, 'products/big bundle+v2.zip'))).status).toBe(403);
     const signed = await fetch(gateway.presign(files!, 'products/big bundle+v2.zip', { expiresIn: 60 }));
@@ -84,7 +87,7 @@ describe('storage gateway on Ceph', () => {
     const { etag } = await gateway.upload(files!, key, body);
     const copied = await gateway.copy({ bucket: files!, key }, { bucket: vault!, key, acl: 'private' });
     expect(copied.etag).toBe(etag);
-    expect(await gateway.head(vault!, key)).toEqual({ size: body.length, etag });
+    expect(await gateway.head(vault!, key)).toMatchObject({ size: body.length, etag });
     await gateway.delete(files!, key);
     expect(await gateway.head(files!, key)).toBeNull();
     const got = await fetch(gateway.presign(vault!, key, { expiresIn: 60 }));

@@ -113,6 +113,7 @@ export function createElectronMock() {
     ipcMain: {
       handle: vi.fn((channel: string, h: (e: unknown, i: unknown) => unknown) => handlers.set(channel, h)),
     },
+    webUtils: { getPathForFile: vi.fn((file: { name: string }) => `/dropped/${file.name}`) },
     contextBridge: { exposeInMainWorld: vi.fn((key: string, value: unknown) => exposed.set(key, value)) },
     ipcRenderer: {
       invoke: vi.fn(async (channel: string, input: unknown) => {

@@ -51,7 +51,7 @@ describe('preload', () => {
   it('exposes window.api built from the contract, never ipcRenderer itself', async () => {
     await import('../../src/preload/index');
     const { exposed, invoked, rendererListeners } = electron.current!;
-    expect([...exposed.keys()]).toEqual(['api']);
+    expect([...exposed.keys()]).toEqual(['api', 'signetFiles']);
     const api = exposed.get('api') as Record<string, Record<string, (i?: unknown) => Promise<unknown>>> & {
       on: (e: string, l: (p: unknown) => void) => () => void;
     };
@@ -71,5 +71,14 @@ describe('preload', () => {
     off();
     expect(rendererListeners.get(channel)).toEqual([]);
     expect(() => api.on('not:an-event', () => undefined)).toThrow(/Unknown event/);
+  });
+
+  it('gives the page the path of a dropped file through webUtils, and nothing else', async () => {
+    await import('../../src/preload/index');
+    const files = electron.current!.exposed.get('signetFiles') as Record<string, (f: unknown) => string>;
+    expect(Object.keys(files)).toEqual(['pathFor']);
+    const dropped = { name: 'guide.pdf' };
+    expect(files['pathFor']!(dropped)).toBe('/dropped/guide.pdf');
+    expect(electron.current!.mock.webUtils.getPathForFile).toHaveBeenCalledWith(dropped);
   });
 });

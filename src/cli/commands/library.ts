@@ -19,7 +19,7 @@ import { count, formatBytes, shellQuote, type Output } from '../output';
  * The bucket a library command works on: `--bucket B`, else the account's first. For commands that read the
  * catalog (`ls`, `verify`), B must be one of the account's buckets or one already in the catalog.
  */
-async function bucketFor(ctx: CommandContext, opts: { catalogOnly: boolean }): Promise<BucketView> {
+export async function bucketFor(ctx: CommandContext, opts: { catalogOnly: boolean }): Promise<BucketView> {
   const services = ctx.services();
   const account = await findAccount(services, ctx.positionals[0]!);
   const name = stringOption(ctx.values, 'bucket');
@@ -53,7 +53,7 @@ function knownBuckets(ctx: CommandContext, account: AccountView): string[] {
 }
 
 /** A catalog query from the flags; zod's limits reported against the flag they came from. */
-function queryFor(
+export function queryFor(
   bucket: BucketView,
   folder: string,
   extra: { access?: AccessType; search?: string },

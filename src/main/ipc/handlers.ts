@@ -3,6 +3,16 @@ import { UserFacingError } from '../services/errors';
 import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../services/links/verifier-admin';
 import type { MainServices } from '../wiring';
 import type { Handlers } from './router';
+import type { JobView } from '../../shared/jobs/schemas';
+
+/**
+ * A job started for the window runs on in main; the window follows it through job:progress events. Its ending
+ * (or a failure that stopped it) is recorded in the job and the activity log, so the promise is only observed.
+ */
+function background(started: { job: JobView; done: Promise<JobView> }): JobView {
+  started.done.catch(() => undefined);
+  return started.job;
+}
 
 /** One handler per contract channel; each is a thin call into a service. */
 export function createHandlers(s: MainServices): Handlers {
@@ -72,6 +82,19 @@ export function createHandlers(s: MainServices): Handlers {
       s.activity.record('settings', 'Changed the verifier admin token (kept in the system keychain).');
       return { set: true };
     },
+    'files:choose': async () => {
+      if (!s.openFiles) throw new UserFacingError('internal', 'Choosing files is not available here.');
+      return { paths: await s.openFiles({ title: 'Choose files to upload' }) };
+    },
+    'jobs:list': ({ limit }) => s.jobs.list(limit),
+    'jobs:get': ({ id, limit }) => s.jobs.details(id, limit),
+    'jobs:upload-plan': (input) => s.jobs.planUpload(input),
+    'jobs:upload': async (input) => background(await s.jobs.startUpload(input)),
+    'jobs:access-preview': (input) => s.jobs.previewAccess(input),
+    'jobs:access': async (input) => background(await s.jobs.startAccess(input)),
+    'jobs:pause': ({ id }) => s.jobs.pause(id),
+    'jobs:resume': ({ id }) => background(s.jobs.resume(id)),
+    'jobs:cancel': ({ id }) => s.jobs.cancel(id),
     'tasks:cancel': ({ taskId }) => ({ cancelled: s.tasks.cancel(taskId) }),
   };
 }

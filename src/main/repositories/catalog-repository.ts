@@ -347,6 +347,21 @@ export class CatalogRepository {
     for (const row of stmt.iterate(where.params)) yield toRecord(row);
   }
 
+  /** Drops one object (a move emptied its place); its folders go when nothing is left under them. */
+  removeKey(bucketId: number, key: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM objects WHERE bucket_id = ? AND key = ?').run(bucketId, key);
+      for (const path of ancestorFolders(key).reverse()) {
+        this.db
+          .prepare(
+            `DELETE FROM folders WHERE bucket_id = @b AND path = @p AND NOT EXISTS (SELECT 1 FROM objects o
+               WHERE o.bucket_id = @b AND o.key >= @p AND o.key < @p || ${MAX_CHAR})`,
+          )
+          .run({ b: bucketId, p: path });
+      }
+    })();
+  }
+
   /** Objects by id within one bucket (ids of other buckets are ignored). */
   byIds(bucketId: number, ids: readonly number[]): ObjectRecord[] {
     const out: ObjectRecord[] = [];

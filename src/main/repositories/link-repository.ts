@@ -163,6 +163,17 @@ export class LinkRepository {
     };
   }
 
+  /** Links still working (not revoked, not expired) that point at one object. */
+  liveFor(bucketId: number, key: string, nowIso: string): number {
+    return (
+      this.db
+        .prepare<[number, string, string], { n: number }>(
+          'SELECT count(*) AS n FROM links WHERE bucket_id = ? AND key = ? AND revoked_at IS NULL AND expires_at > ?',
+        )
+        .get(bucketId, key, nowIso)?.n ?? 0
+    );
+  }
+
   markRevoked(jti: string, at: string): void {
     this.db.prepare('UPDATE links SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL').run(at, jti);
   }

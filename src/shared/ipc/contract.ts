@@ -35,6 +35,18 @@ import {
   VerifierExportSchema,
 } from '../links/schemas';
 import { SettingsPatchSchema, SettingsSchema } from '../settings';
+import {
+  AccessChangeSchema,
+  AccessPreviewSchema,
+  JobDetailsSchema,
+  JobIdSchema,
+  JobProgressSchema,
+  JobsListInputSchema,
+  JobViewSchema,
+  UploadPlanInputSchema,
+  UploadPlanSchema,
+  UploadStartSchema,
+} from '../jobs/schemas';
 import { channel } from './define';
 
 /**
@@ -209,6 +221,59 @@ export const contract = {
     input: z.object({ token: AdminTokenSchema }),
     output: AdminTokenStatusSchema,
   }),
+  'files:choose': channel({
+    summary: 'The native “Open” dialog for files to upload; answers the chosen paths (none when cancelled)',
+    input: z.void(),
+    output: z.object({ paths: z.array(z.string()) }),
+  }),
+  'jobs:list': channel({
+    summary: 'Recent jobs (uploads, make private / public), newest first, with progress and results',
+    input: JobsListInputSchema,
+    output: z.array(JobViewSchema),
+  }),
+  'jobs:get': channel({
+    summary: 'One job with its items, failed ones first',
+    input: z.object({ id: JobIdSchema, limit: z.number().int().min(1).max(10_000).default(200) }),
+    output: JobDetailsSchema,
+  }),
+  'jobs:upload-plan': channel({
+    summary:
+      'What an upload would do: keys, names that already exist, where the files go and how they stay private',
+    input: UploadPlanInputSchema,
+    output: UploadPlanSchema,
+  }),
+  'jobs:upload': channel({
+    summary:
+      'Start an upload job (private by default); progress as job:progress and task:progress (taskId job:ID)',
+    input: UploadStartSchema,
+    output: JobViewSchema,
+  }),
+  'jobs:access-preview': channel({
+    summary:
+      'What making a selection private or public would do (per-file ACL, move, refused), before asking',
+    input: AccessChangeSchema,
+    output: AccessPreviewSchema,
+  }),
+  'jobs:access': channel({
+    summary: 'Start a job that makes a selection private or public, then proves the result',
+    input: AccessChangeSchema,
+    output: JobViewSchema,
+  }),
+  'jobs:pause': channel({
+    summary: 'Pause a running job (items in flight finish)',
+    input: z.object({ id: JobIdSchema }),
+    output: JobViewSchema,
+  }),
+  'jobs:resume': channel({
+    summary: 'Resume a paused, interrupted or failed job; failed items are tried again',
+    input: z.object({ id: JobIdSchema }),
+    output: JobViewSchema,
+  }),
+  'jobs:cancel': channel({
+    summary: 'Cancel a job: items not done yet are left as they were',
+    input: z.object({ id: JobIdSchema }),
+    output: JobViewSchema,
+  }),
   'tasks:cancel': channel({
     summary: 'Cancel a running task (a sync or verification) by its taskId',
     input: z.object({ taskId: z.string().min(1).max(600) }),
@@ -231,6 +296,8 @@ export const events = {
     rate: z.number().min(0).nullable().default(null),
   }),
   'settings:changed': SettingsSchema,
+  /** A job's counts and the files in flight, at most every 100 ms while it runs, and once when it stops. */
+  'job:progress': JobProgressSchema,
 } as const;
 
 export type Contract = typeof contract;

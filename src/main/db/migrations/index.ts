@@ -4,6 +4,7 @@ import { m002Activity } from './002-activity';
 import { m003Accounts } from './003-accounts';
 import { m004Library } from './004-library';
 import { m005Links } from './005-links';
+import { m006Jobs } from './006-jobs';
 
 export interface Migration {
   name: string;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   m003Accounts,
   m004Library,
   m005Links,
+  m006Jobs,
 ];

@@ -1,6 +1,10 @@
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCopyCommand,
   DeleteObjectCommand,
   GetObjectAclCommand,
   HeadObjectCommand,
@@ -15,6 +19,16 @@ import type { ListedObject, StoredGrant } from '../../repositories/catalog-repos
 import type { S3ConnectionSettings, S3Credentials } from '../accounts/s3-client-factory';
 import type { Clock } from '../clock';
 import { offsetClock } from '../accounts/clock-skew';
+import { forEachConcurrent } from '../library/async-queue';
+
+/** How many tries a request took (the SDK retries throttling, 5xx and resets by itself): retries are counted. */
+export interface Attempts {
+  attempts: number;
+}
+
+/** The largest object one CopyObject may copy (S3's limit); above it, UploadPartCopy in parts. */
+export const COPY_SINGLE_MAX = 5 * 1024 ** 3;
+const COPY_PART_SIZE = 512 * 1024 ** 2;
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -126,22 +140,27 @@ export class StorageGateway {
     key: string,
     access: 'private' | 'public-read',
     signal?: AbortSignal,
-  ): Promise<void> {
-    await this.client.send(new PutObjectAclCommand({ Bucket: bucket, Key: key, ACL: access }), {
+  ): Promise<Attempts> {
+    const out = await this.client.send(new PutObjectAclCommand({ Bucket: bucket, Key: key, ACL: access }), {
       abortSignal: signal,
     });
+    return { attempts: out.$metadata.attempts ?? 1 };
   }
 
   async head(
     bucket: string,
     key: string,
     signal?: AbortSignal,
-  ): Promise<{ size: number; etag: string } | null> {
+  ): Promise<{ size: number; etag: string; lastModified: string } | null> {
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
         abortSignal: signal,
       });
-      return { size: out.ContentLength ?? 0, etag: (out.ETag ?? '').replaceAll('"', '') };
+      return {
+        size: out.ContentLength ?? 0,
+        etag: (out.ETag ?? '').replaceAll('"', ''),
+        lastModified: (out.LastModified ?? new Date(0)).toISOString(),
+      };
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
       throw err;
@@ -186,17 +205,90 @@ export class StorageGateway {
     }
   }
 
+  /**
+   * A server-side copy (the bytes never pass through this computer). Above `multipartAbove` (5 GB, the limit of
+   * one CopyObject) it copies in parts with UploadPartCopy, several at once.
+   */
   async copy(
-    from: { bucket: string; key: string },
+    from: { bucket: string; key: string; size?: number },
     to: { bucket: string; key: string; acl?: 'private' | 'public-read' },
     signal?: AbortSignal,
-  ): Promise<{ etag: string }> {
+    multipartAbove = COPY_SINGLE_MAX,
+  ): Promise<{ etag: string; multipart: boolean } & Attempts> {
     const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
+    if (from.size !== undefined && from.size > multipartAbove) {
+      return { ...(await this.copyInParts(source, from.size, to, signal)), multipart: true };
+    }
     const out = await this.client.send(
       new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: source, ACL: to.acl }),
       { abortSignal: signal },
     );
-    return { etag: (out.CopyObjectResult?.ETag ?? '').replaceAll('"', '') };
+    return {
+      etag: (out.CopyObjectResult?.ETag ?? '').replaceAll('"', ''),
+      multipart: false,
+      attempts: out.$metadata.attempts ?? 1,
+    };
+  }
+
+  private async copyInParts(
+    source: string,
+    size: number,
+    to: { bucket: string; key: string; acl?: 'private' | 'public-read' },
+    signal?: AbortSignal,
+  ): Promise<{ etag: string } & Attempts> {
+    const partSize = Math.max(COPY_PART_SIZE, Math.ceil(size / 10_000));
+    const created = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, ACL: to.acl }),
+      { abortSignal: signal },
+    );
+    const uploadId = created.UploadId!;
+    let attempts = 1;
+    try {
+      const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => ({
+        n: i + 1,
+        from: i * partSize,
+        to: Math.min(size, (i + 1) * partSize) - 1,
+      }));
+      const parts: { PartNumber: number; ETag: string }[] = [];
+      await forEachConcurrent(
+        ranges,
+        4,
+        async (r) => {
+          const out = await this.client.send(
+            new UploadPartCopyCommand({
+              Bucket: to.bucket,
+              Key: to.key,
+              UploadId: uploadId,
+              PartNumber: r.n,
+              CopySource: source,
+              CopySourceRange: `bytes=${r.from}-${r.to}`,
+            }),
+            { abortSignal: signal },
+          );
+          attempts += (out.$metadata.attempts ?? 1) - 1;
+          parts.push({ PartNumber: r.n, ETag: out.CopyPartResult?.ETag ?? '' });
+        },
+        signal,
+      );
+      parts.sort((a, b) => a.PartNumber - b.PartNumber);
+      const done = await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: to.bucket,
+          Key: to.key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+        { abortSignal: signal },
+      );
+      const etag =
+        (done.ETag ?? '').replaceAll('"', '') || ((await this.head(to.bucket, to.key))?.etag ?? '');
+      return { etag, attempts };
+    } catch (err) {
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId: uploadId }))
+        .catch(() => undefined);
+      throw err;
+    }
   }
 
   async delete(bucket: string, key: string, signal?: AbortSignal): Promise<void> {

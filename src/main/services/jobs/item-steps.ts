@@ -1,0 +1,137 @@
+import { createReadStream } from 'node:fs';
+import { lookup as mimeLookup } from 'mime-types';
+import { PUBLIC_ACCESS, type AccessType } from '../../../shared/library/schemas';
+import type { BucketRecord } from '../../repositories/bucket-repository';
+import type { ItemRecord } from '../../repositories/job-repository';
+import type { StorageGateway } from '../storage/storage-gateway';
+import { accessRule } from '../library/access-rules';
+
+/** What one step of an item did: tries beyond the first (retries the SDK made) are counted. */
+export interface StepResult {
+  retries: number;
+}
+
+export interface StepContext {
+  gateway: StorageGateway;
+  source: BucketRecord;
+  target: BucketRecord;
+  signal: AbortSignal;
+  onBytes?: (loaded: number, total: number) => void;
+  /** Writes the item's state now (a move records its checked copy before it deletes the source). */
+  save(item: ItemRecord): void;
+}
+
+/** A refusal or failure that no retry will change, in plain words. */
+export class ItemFailure extends Error {}
+
+/** Uploads a local file to the item's key, with the item's ACL (none where the bucket has no per-file access). */
+export async function uploadItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
+  const out = await ctx.gateway.upload(ctx.target.name, item.key, createReadStream(item.source), {
+    contentType: mimeLookup(item.key) || 'application/octet-stream',
+    ...(item.acl ? { acl: item.acl } : {}),
+    signal: ctx.signal,
+    onProgress: (loaded) => ctx.onBytes?.(loaded, item.size),
+  });
+  item.etag = out.etag;
+  return { retries: 0 };
+}
+
+export async function aclItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
+  if (!item.acl) return { retries: 0 };
+  const { attempts } = await ctx.gateway.setAccess(ctx.source.name, item.key, item.acl, ctx.signal);
+  return { retries: attempts - 1 };
+}
+
+/**
+ * Moves an object to the target bucket: copy, check the copy (size, and ETag where the copy keeps it), record
+ * that check, and only then delete the source. Resumable at every point: a source already gone with its copy in
+ * place was moved by an earlier run; an existing target is checked before it is trusted, never overwritten
+ * blindly.
+ */
+export async function moveItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
+  const { gateway, source, target, signal } = ctx;
+  let retries = 0;
+  if (item.state === 'pending') {
+    const from = await gateway.head(source.name, item.source, signal);
+    const existing = await gateway.head(target.name, item.key, signal);
+    if (!from) {
+      if (existing) return { retries }; // an earlier run moved it and was stopped before recording it
+      throw new ItemFailure(
+        `“${item.source}” is no longer in “${source.name}”. Sync the bucket to refresh the list.`,
+      );
+    }
+    // A copy is atomic, so a target that differs is someone else's file, never a half copy of ours. A multipart
+    // source's ETag cannot be compared; a target of the same size is then taken for an earlier copy and copied
+    // again from the source, which still exists.
+    const same = (o: { size: number; etag: string } | null) =>
+      !!o && o.size === from.size && (o.etag === from.etag || from.etag.includes('-'));
+    if (existing && !same(existing)) {
+      throw new ItemFailure(
+        `A different file named “${item.key}” is already in “${target.name}”. Nothing was moved or deleted; rename or remove one of them, then retry.`,
+      );
+    }
+    let copyEtag = existing?.etag ?? '';
+    if (!existing || !same(existing) || from.etag.includes('-')) {
+      const copied = await gateway.copy(
+        { bucket: source.name, key: item.source, size: from.size },
+        { bucket: target.name, key: item.key, ...(item.acl ? { acl: item.acl } : {}) },
+        signal,
+      );
+      retries += copied.attempts - 1;
+      copyEtag = copied.etag;
+    }
+    const check = await gateway.head(target.name, item.key, signal);
+    const sameContent =
+      !!check &&
+      check.size === from.size &&
+      // A copy keeps a single-part ETag; a multipart source's ETag (with "-N") is not kept, so the copy must be
+      // the object the copy call answered for.
+      (from.etag.includes('-') ? check.etag === copyEtag : check.etag === from.etag);
+    if (!sameContent) {
+      throw new ItemFailure(
+        `The copy of “${item.source}” in “${target.name}” does not match the original (size or checksum), so the original was kept. Retry the item.`,
+      );
+    }
+    item.etag = from.etag;
+    item.state = 'copied';
+    ctx.save(item);
+  }
+  // state 'copied': the copy was checked; make sure it is still there before the source goes.
+  const still = await gateway.head(target.name, item.key, signal);
+  if (!still) {
+    item.state = 'pending';
+    ctx.save(item);
+    throw new ItemFailure(
+      `The copy of “${item.source}” disappeared from “${target.name}” before the original was deleted. The original was kept; retry the item.`,
+    );
+  }
+  await gateway.delete(source.name, item.source, signal);
+  return { retries };
+}
+
+/** The access of an item as the storage answers now: the bucket's rule, or the object's own ACL. */
+export async function readAccess(
+  gateway: StorageGateway,
+  bucket: BucketRecord,
+  key: string,
+  signal: AbortSignal,
+): Promise<{ access: AccessType; grants: { grantee: string; permission: string }[] | null }> {
+  const rule = accessRule(bucket);
+  if (rule.kind === 'bucket') {
+    const exists = await gateway.head(bucket.name, key, signal);
+    if (!exists) throw new ItemFailure(`“${key}” is not in “${bucket.name}” after the change.`);
+    return { access: rule.access, grants: null };
+  }
+  const acl = await gateway.getAcl(bucket.name, key, signal);
+  return { access: acl.access, grants: acl.grants };
+}
+
+/** Whether an access type means what the job asked for. */
+export function accessMatches(
+  kind: 'upload' | 'private' | 'public',
+  wantPublic: boolean,
+  access: AccessType,
+): boolean {
+  if (kind === 'private' || (kind === 'upload' && !wantPublic)) return access === 'private';
+  return PUBLIC_ACCESS.has(access);
+}

@@ -1,0 +1,287 @@
+import { setMaxListeners } from 'node:events';
+import type { ProviderId } from '../../../shared/accounts/providers';
+import { JOB_PROGRESS_FILES, type JobKind } from '../../../shared/jobs/schemas';
+import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
+import type { CatalogRepository } from '../../repositories/catalog-repository';
+import type { ItemRecord, JobRecord, JobRepository } from '../../repositories/job-repository';
+import type { LinkRepository } from '../../repositories/link-repository';
+import type { Clock } from '../clock';
+import { forEachConcurrent } from '../library/async-queue';
+import type { StorageGateway } from '../storage/storage-gateway';
+import { storageError } from '../storage/storage-errors';
+import {
+  accessMatches,
+  aclItem,
+  ItemFailure,
+  moveItem,
+  readAccess,
+  uploadItem,
+  type StepContext,
+  type StepResult,
+} from './item-steps';
+import { backoffMs, isRetryable, sleep } from './retry';
+
+/** Items in flight at once: ACL calls are small; uploads move bytes (each multipart upload has its own parts). */
+export const CONCURRENCY: Record<JobKind, number> = { upload: 8, private: 32, public: 32 };
+/** Tries per item step beyond the SDK's own retries (which already back off on throttling, 5xx and resets). */
+export const ITEM_ATTEMPTS = 4;
+
+export interface RunProgress {
+  done: number;
+  failed: number;
+  total: number;
+  bytesDone: number;
+  bytesTotal: number;
+  retries: number;
+  phase: 'change' | 'proof';
+  active: { key: string; loaded: number; total: number }[];
+}
+
+export interface RunDeps {
+  jobs: JobRepository;
+  buckets: BucketRepository;
+  catalog: CatalogRepository;
+  links: LinkRepository;
+  clock: Clock;
+  /** Test hook: called after each item is carried out (the crash test kills the process there). */
+  afterItem?: (item: ItemRecord) => void;
+}
+
+/**
+ * Runs one claimed job to its end, or until `signal` aborts (pause, cancel, shutdown): first every item still to
+ * do, with bounded concurrency and retries with backoff and jitter; then the proof, which re-reads the access of
+ * every item done and not yet proved. Every item's state is written as it changes, so a killed process leaves an
+ * exact record to resume from.
+ */
+export class JobRun {
+  private readonly progress: RunProgress;
+  private readonly inFlight = new Map<number, { key: string; loaded: number; total: number }>();
+
+  constructor(
+    private readonly deps: RunDeps,
+    private readonly job: JobRecord,
+    private readonly gateway: StorageGateway,
+    private readonly account: { provider: ProviderId; endpoint: string; region: string },
+    private readonly signal: AbortSignal,
+    private readonly report: (p: RunProgress) => void,
+  ) {
+    setMaxListeners(512, signal);
+    const c = deps.jobs.counts(job.id);
+    this.progress = {
+      done: c.done,
+      failed: c.failed,
+      total: c.total,
+      bytesDone: c.bytesDone,
+      bytesTotal: c.bytesTotal,
+      retries: job.retries,
+      phase: 'change',
+      active: [],
+    };
+  }
+
+  async run(): Promise<void> {
+    await this.changeItems();
+    this.progress.phase = 'proof';
+    await this.prove();
+  }
+
+  private bucket(id: number | null): BucketRecord {
+    const b = this.deps.buckets.get(id ?? this.job.bucketId);
+    if (!b) throw new ItemFailure('The bucket of this item is no longer in Signet.');
+    return b;
+  }
+
+  private *pending(): Generator<ItemRecord> {
+    let after = 0;
+    for (;;) {
+      const batch = this.deps.jobs.next(this.job.id, after, 256);
+      if (batch.length === 0) return;
+      for (const item of batch) yield item;
+      after = batch[batch.length - 1]!.id;
+    }
+  }
+
+  private async changeItems(): Promise<void> {
+    const source = this.bucket(this.job.bucketId);
+    await forEachConcurrent(
+      this.pending(),
+      CONCURRENCY[this.job.kind],
+      async (item) => {
+        const target = this.bucket(item.targetBucketId);
+        const ctx: StepContext = {
+          gateway: this.gateway,
+          source,
+          target,
+          signal: this.signal,
+          onBytes: (loaded, total) => {
+            this.inFlight.set(item.id, { key: item.key, loaded, total });
+            this.tick();
+          },
+          save: (i) => this.deps.jobs.updateItem(i),
+        };
+        const ok = await this.withRetries(item, () => this.step(item, ctx), source);
+        this.inFlight.delete(item.id);
+        if (!ok) return;
+        item.state = 'done';
+        item.bytesDone = item.size;
+        item.access = null; // not proved yet
+        item.error = null;
+        this.deps.jobs.updateItem(item);
+        this.recordInCatalog(item, source, target);
+        this.progress.done++;
+        this.progress.bytesDone += item.size;
+        this.deps.afterItem?.(item);
+        this.tick();
+      },
+      this.signal,
+    );
+  }
+
+  private step(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
+    if (item.method === 'upload') return uploadItem(item, ctx);
+    if (item.method === 'acl') return aclItem(item, ctx);
+    return moveItem(item, ctx);
+  }
+
+  /**
+   * Runs a step with retries on what a later try may fix; answers false when the item failed for good (the
+   * failure written on it). An abort (pause, cancel) leaves the item as it is, to be resumed.
+   */
+  private async withRetries(
+    item: ItemRecord,
+    step: () => Promise<StepResult>,
+    bucket: BucketRecord,
+  ): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      this.signal.throwIfAborted();
+      item.attempts++;
+      try {
+        const r = await step();
+        this.addRetries(r.retries);
+        return true;
+      } catch (err) {
+        if (this.signal.aborted) throw err;
+        if (!(err instanceof ItemFailure) && isRetryable(err) && attempt + 1 < ITEM_ATTEMPTS) {
+          this.addRetries(1);
+          await sleep(backoffMs(attempt), this.signal);
+          continue;
+        }
+        item.state = 'failed';
+        item.error =
+          err instanceof ItemFailure ? err.message : storageError(err, this.account, bucket.name).message;
+        this.deps.jobs.updateItem(item);
+        this.progress.failed++;
+        this.tick();
+        return false;
+      }
+    }
+  }
+
+  private addRetries(n: number): void {
+    if (n <= 0) return;
+    this.progress.retries += n;
+    this.deps.jobs.addRetries(this.job.id, n);
+  }
+
+  /** The catalog follows: an upload or a move adds the object where it now is; a move drops the old place. */
+  private recordInCatalog(item: ItemRecord, source: BucketRecord, target: BucketRecord): void {
+    const at = this.deps.clock.now().toISOString();
+    if (item.method === 'upload' || item.method === 'move') {
+      this.deps.catalog.upsertPage(
+        target.id,
+        [{ key: item.key, size: item.size, lastModified: at, etag: item.etag ?? '', storageClass: null }],
+        0,
+        new Set(),
+      );
+    }
+    if (item.method === 'move') this.deps.catalog.removeKey(source.id, item.source);
+  }
+
+  /** Re-reads the access of every item done and not yet proved; an item whose access is not what was asked fails. */
+  private async prove(): Promise<void> {
+    const wantPublic = this.job.kind === 'public' || this.job.options.public === true;
+    const unproved = (function* (jobs: JobRepository, id: number) {
+      for (const item of jobs.iterateItems(id, 'done')) if (item.access === null) yield item;
+    })(this.deps.jobs, this.job.id);
+    const at = () => this.deps.clock.now().toISOString();
+    let stillPublic = this.job.stillPublic;
+    let linksBroken = this.job.linksBroken;
+    await forEachConcurrent(
+      unproved,
+      32,
+      async (item) => {
+        const bucket = this.bucket(item.method === 'acl' ? this.job.bucketId : item.targetBucketId);
+        let read: Awaited<ReturnType<typeof readAccess>>;
+        try {
+          read = await this.retrying(() => readAccess(this.gateway, bucket, item.key, this.signal));
+        } catch (err) {
+          if (this.signal.aborted) throw err;
+          read = { access: 'unknown', grants: null };
+        }
+        let status: number | null = null;
+        if (this.job.options.verify) {
+          status = (await this.gateway.anonymousGet(bucket.name, item.key, this.signal)).status;
+        }
+        item.access = read.access;
+        const strangerReads = status === 200;
+        if (!accessMatches(this.job.kind, wantPublic, read.access) || (!wantPublic && strangerReads)) {
+          item.state = 'failed';
+          this.progress.done--;
+          this.progress.failed++;
+          const nowPublic =
+            strangerReads || ['public', 'public-bucket', 'authenticated'].includes(read.access);
+          if (!wantPublic && nowPublic) stillPublic++;
+          item.error = wantPublic
+            ? `After the change the storage still does not let strangers read it (access: ${read.access}).`
+            : read.access === 'unknown'
+              ? 'Signet could not read this file’s access after the change, so it is not counted as private. Retry, or verify it.'
+              : `Still readable by ${strangerReads || read.access !== 'authenticated' ? 'anyone' : 'any signed-in cloud user'} after the change. Retry the item; if it stays public, check the bucket’s policy.`;
+        }
+        this.deps.jobs.updateItem(item);
+        const catalogBucket = bucket.id;
+        this.deps.catalog.setAccess(
+          catalogBucket,
+          [{ key: item.key, access: read.access, grants: read.grants }],
+          at(),
+        );
+        if (status !== null) {
+          const row = this.deps.catalog.getByKey(catalogBucket, item.key);
+          if (row) this.deps.catalog.recordVerifications([{ id: row.id, access: read.access, status }], at());
+        }
+        if (item.method === 'move' && item.state === 'done') {
+          linksBroken += this.deps.links.liveFor(this.job.bucketId, item.source, at());
+        }
+        this.tick();
+      },
+      this.signal,
+    );
+    this.deps.jobs.setResult(this.job.id, { stillPublic, linksBroken });
+  }
+
+  private async retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (
+          this.signal.aborted ||
+          err instanceof ItemFailure ||
+          !isRetryable(err) ||
+          attempt + 1 >= ITEM_ATTEMPTS
+        )
+          throw err;
+        this.addRetries(1);
+        await sleep(backoffMs(attempt), this.signal);
+      }
+    }
+  }
+
+  private tick(): void {
+    this.progress.active = [...this.inFlight.values()].slice(0, JOB_PROGRESS_FILES);
+    this.report(this.progress);
+  }
+
+  snapshot(): RunProgress {
+    return { ...this.progress, active: [...this.inFlight.values()].slice(0, JOB_PROGRESS_FILES) };
+  }
+}
