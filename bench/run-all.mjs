@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm run bench -- [options]`: the verifier bench, then the library bench, each with the options that
+ * `npm run bench -- [options]`: the verifier bench, the library bench, then the jobs bench, each with the options that
  * are its own (both parse their options strictly, so each gets only those):
  *
  *   verifier-bench.mjs   --seconds N, --profile
  *   library-bench.mjs    --parts, --rows, --rounds
+ *   jobs-bench.mjs       --objects (its --parts and --rounds: run `npm run bench:jobs -- …` alone)
  *
  * Each runs through its npm script, so its build step (prebench:…) runs first. Exits with the first
  * non-zero status; an option that neither knows is refused before anything runs.
@@ -15,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 const OWNERS = {
   'bench:verifier': { seconds: 'value', profile: 'flag' },
   'bench:library': { parts: 'value', rows: 'value', rounds: 'value' },
+  'bench:jobs': { objects: 'value' },
 };
 
 /** Splits argv into each script's own arguments (`--name value`, `--name=value`, `--flag`). */

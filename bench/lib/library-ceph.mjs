@@ -63,7 +63,7 @@ export function plainClient(env, maxSockets = 50) {
 }
 
 /** Runs `fn` over `items` with `concurrency` calls in flight. */
-async function pool(items, concurrency, fn) {
+export async function pool(items, concurrency, fn) {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]);
@@ -118,15 +118,10 @@ export async function ensureBucket(client, bucket, items) {
 }
 
 /**
- * `rclone lsf -R` of the bucket, wall clock, configured only through environment variables (an empty config
- * file, so no user configuration takes part). Answers seconds and the number of files listed (lines not ending
- * in '/': lsf -R prints directories too).
+ * The environment that configures rclone's remote `ceph:` for the rig, with an empty config file, so no user
+ * configuration takes part.
  */
-export function rcloneLsf(env, bucket, { fastList }) {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-bench-rclone-'));
-  const config = join(dir, 'rclone.conf');
-  writeFileSync(config, '');
-  const args = ['lsf', '-R', ...(fastList ? ['--fast-list'] : []), `ceph:${bucket}`];
+export function rcloneEnv(env, config) {
   const childEnv = {
     ...process.env,
     RCLONE_CONFIG: config,
@@ -140,6 +135,20 @@ export function rcloneLsf(env, bucket, { fastList }) {
   };
   // rclone's S3 backend fails on any AWS_CA_BUNDLE ("unsupported transport"); the rig is plain http anyway.
   delete childEnv.AWS_CA_BUNDLE;
+  return childEnv;
+}
+
+/**
+ * `rclone lsf -R` of the bucket, wall clock, configured only through environment variables (an empty config
+ * file, so no user configuration takes part). Answers seconds and the number of files listed (lines not ending
+ * in '/': lsf -R prints directories too).
+ */
+export function rcloneLsf(env, bucket, { fastList }) {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-bench-rclone-'));
+  const config = join(dir, 'rclone.conf');
+  writeFileSync(config, '');
+  const args = ['lsf', '-R', ...(fastList ? ['--fast-list'] : []), `ceph:${bucket}`];
+  const childEnv = rcloneEnv(env, config);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn('rclone', args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -171,8 +180,8 @@ export function rcloneLsf(env, bucket, { fastList }) {
   });
 }
 
-/** The app's services on a fresh data dir (temp SQLite file, secrets in memory), with a Ceph account. */
-async function freshSignet(lib, env, bucket) {
+/** The app's services on a fresh data dir (temp SQLite file, secrets in memory), with a Ceph account (also used by the jobs bench). */
+export async function freshSignet(lib, env, bucket) {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-sync-'));
   const services = lib.wiring.createMainServices({
     databaseFile: join(dir, 'signet.db'),

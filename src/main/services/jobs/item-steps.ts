@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { lookup as mimeLookup } from 'mime-types';
 import { PUBLIC_ACCESS, type AccessType } from '../../../shared/library/schemas';
 import type { BucketRecord } from '../../repositories/bucket-repository';
 import type { ItemRecord } from '../../repositories/job-repository';
-import type { StorageGateway } from '../storage/storage-gateway';
+import { UPLOAD_PART_SIZE, type StorageGateway } from '../storage/storage-gateway';
 import { accessRule } from '../library/access-rules';
+import { errorFacts } from '../accounts/provider-errors';
 
 /** What one step of an item did: tries beyond the first (retries the SDK made) are counted. */
 export interface StepResult {
@@ -26,7 +28,9 @@ export class ItemFailure extends Error {}
 
 /** Uploads a local file to the item's key, with the item's ACL (none where the bucket has no per-file access). */
 export async function uploadItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
-  const out = await ctx.gateway.upload(ctx.target.name, item.key, createReadStream(item.source), {
+  // A small file is read whole (one PutObject); a large one streams, in parts uploaded in parallel.
+  const body = item.size <= UPLOAD_PART_SIZE ? await readFile(item.source) : createReadStream(item.source);
+  const out = await ctx.gateway.upload(ctx.target.name, item.key, body, {
     contentType: mimeLookup(item.key) || 'application/octet-stream',
     ...(item.acl ? { acl: item.acl } : {}),
     signal: ctx.signal,
@@ -38,8 +42,23 @@ export async function uploadItem(item: ItemRecord, ctx: StepContext): Promise<St
 
 export async function aclItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
   if (!item.acl) return { retries: 0 };
-  const { attempts } = await ctx.gateway.setAccess(ctx.source.name, item.key, item.acl, ctx.signal);
-  return { retries: attempts - 1 };
+  try {
+    const { attempts } = await ctx.gateway.setAccess(ctx.source.name, item.key, item.acl, ctx.signal);
+    return { retries: attempts - 1 };
+  } catch (err) {
+    const { code, httpStatus } = errorFacts(err);
+    if (item.acl === 'public-read' && (code === 'AccessDenied' || httpStatus === 403)) {
+      throw new ItemFailure(
+        `The storage refused to make “${item.key}” public (${code ?? httpStatus}). If “${ctx.source.name}” blocks public access (Amazon S3: “Block Public Access”), allow it for this bucket first; or the key may lack permission to change access settings.`,
+      );
+    }
+    if (code === 'AccessControlListNotSupported') {
+      throw new ItemFailure(
+        `“${ctx.source.name}” has per-file access settings switched off (AccessControlListNotSupported). Test the account again so Signet sees it, then retry.`,
+      );
+    }
+    throw err;
+  }
 }
 
 /**

@@ -27,6 +27,7 @@ import type { ActivityService } from '../activity-service';
 import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import { forEachConcurrent } from '../library/async-queue';
+import type { StorageGateway } from '../storage/storage-gateway';
 import type { StorageGateways } from '../storage/storage-gateways';
 import { storageError } from '../storage/storage-errors';
 import { planAccess, type AccessPlan } from './access-plan';
@@ -128,9 +129,7 @@ export class JobService {
       const target = plan.method === 'move' ? plan.to : bucket;
       const gateway = await this.deps.gateways.for(bucket.accountId);
       try {
-        await forEachConcurrent(files, 16, async (f) => {
-          if (await gateway.head(target.name, f.key)) collisions.push(f.key);
-        });
+        collisions.push(...(await existingKeys(gateway, target.name, input.folder, files)));
       } catch (err) {
         throw this.plain(err, bucket);
       }
@@ -606,6 +605,37 @@ export class JobService {
   private now(): string {
     return this.deps.clock.now().toISOString();
   }
+}
+
+/** Listing pages read to find existing keys before falling back to one HEAD per file. */
+const COLLISION_LIST_PAGES = 5;
+
+/**
+ * Which of the files' keys already exist. A few files: one HEAD each. Many files: the folder's listing (1,000
+ * keys per request) when it is small enough to read in a few pages, else one HEAD each.
+ */
+async function existingKeys(
+  gateway: StorageGateway,
+  bucket: string,
+  folder: string,
+  files: readonly { key: string }[],
+): Promise<string[]> {
+  const wanted = new Set(files.map((f) => f.key));
+  if (files.length > 20) {
+    const found: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < COLLISION_LIST_PAGES; page++) {
+      const listed = await gateway.list(bucket, folder, cursor);
+      for (const o of listed.objects) if (wanted.has(o.key)) found.push(o.key);
+      cursor = listed.next;
+      if (cursor === null) return found;
+    }
+  }
+  const found: string[] = [];
+  await forEachConcurrent(files, 16, async (f) => {
+    if (await gateway.head(bucket, f.key)) found.push(f.key);
+  });
+  return found;
 }
 
 function processAlive(pid: number): boolean {

@@ -10,6 +10,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectAclCommand,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -29,6 +30,8 @@ export interface Attempts {
 /** The largest object one CopyObject may copy (S3's limit); above it, UploadPartCopy in parts. */
 export const COPY_SINGLE_MAX = 5 * 1024 ** 3;
 const COPY_PART_SIZE = 512 * 1024 ** 2;
+/** Multipart part size of uploads; a file up to this size goes in one PutObject. */
+export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -174,10 +177,25 @@ export class StorageGateway {
     body: Readable | Buffer,
     options: UploadOptions = {},
   ): Promise<{ etag: string }> {
+    if (Buffer.isBuffer(body) && body.length <= UPLOAD_PART_SIZE) {
+      // One request, without lib-storage's chunking machinery: most product files and images are this small.
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          ACL: options.acl,
+        }),
+        { abortSignal: options.signal },
+      );
+      options.onProgress?.(body.length, body.length);
+      return { etag: (out.ETag ?? '').replaceAll('"', '') };
+    }
     const upload = new Upload({
       client: this.client,
       queueSize: 4,
-      partSize: 8 * 1024 * 1024,
+      partSize: UPLOAD_PART_SIZE,
       leavePartsOnError: false,
       params: {
         Bucket: bucket,

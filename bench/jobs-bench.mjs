@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:jobs`: durable jobs on the test Ceph, each beside an anchor measured in the same run. It bundles
+ * the app's code from src/ with Vite first (bench/lib/library-build.mjs), so it measures the sources as they are.
+ *
+ *   node bench/jobs-bench.mjs [--parts 1,2] [--rounds 2] [--objects 10000]
+ *
+ * Part 1  uploads of 200 × 1 MiB files and of one 256 MiB file: `rclone copy` (Debian's rclone, its defaults)
+ *         versus a Signet upload job (private by default), alternating, --rounds times each, medians.
+ * Part 2  make-private of --objects public-read objects: a plain SDK PutObjectAcl loop at Signet's concurrency
+ *         (32) versus a Signet job — its change phase, and the whole job with the proof that re-reads every ACL.
+ *
+ * Needs the Ceph rig (scripts/ceph-rig.sh; started when not running and stopped at the end unless
+ * SIGNET_KEEP_CEPH=1) and rclone. Progress on stderr, tables on stdout. Exits 1 when a run did not do what it
+ * claims (wrong counts or sizes); unmet targets are reported, not failed.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+
+import { buildLibrary } from './lib/library-build.mjs';
+import { ensureBucket, ensureRig, plainClient, stopRig } from './lib/library-ceph.mjs';
+import {
+  aclPutLoop,
+  deletePrefix,
+  prefixStats,
+  rcloneCopy,
+  signetMakePrivate,
+  signetUpload,
+} from './lib/jobs-ceph.mjs';
+import { fmt, median, printTable } from './lib/library-report.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values: opts } = parseArgs({
+  options: {
+    parts: { type: 'string', default: '1,2' },
+    rounds: { type: 'string', default: '2' },
+    objects: { type: 'string', default: '10000' },
+  },
+});
+const PARTS = new Set(opts.parts.split(',').map((p) => p.trim()));
+const ROUNDS = Math.min(Math.max(Number(opts.rounds) || 2, 1), 9);
+const OBJECTS = Math.min(Math.max(Number(opts.objects) || 10000, 100), 100000);
+const MiB = 1024 * 1024;
+const log = (msg) => process.stderr.write(`${msg}\n`);
+
+function check(cond, what) {
+  if (!cond) {
+    console.error(`bench: ${what}`);
+    process.exit(1);
+  }
+}
+
+async function partUploads(lib, env, client, work) {
+  const bucket = 'bench-jobs-upload';
+  await ensureBucket(client, bucket, []);
+  const small = join(work, 'small');
+  const large = join(work, 'large');
+  mkdirSync(small);
+  mkdirSync(large);
+  log('files: writing 200 × 1 MiB and 1 × 256 MiB of random bytes …');
+  const smallPaths = [];
+  for (let i = 0; i < 200; i++) {
+    const p = join(small, `file-${String(i).padStart(3, '0')}.bin`);
+    writeFileSync(p, randomBytes(MiB));
+    smallPaths.push(p);
+  }
+  const largePath = join(large, 'course.bin');
+  writeFileSync(largePath, randomBytes(256 * MiB));
+
+  const sets = [
+    { name: '200 × 1 MiB', dir: small, paths: smallPaths, objects: 200, bytes: 200 * MiB },
+    { name: '1 × 256 MiB', dir: large, paths: [largePath], objects: 1, bytes: 256 * MiB },
+  ];
+  const rows = [];
+  const targets = [];
+  for (const set of sets) {
+    const times = { rclone: [], signet: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first, so neither always meets a warmer (or busier) gateway.
+      const order = round % 2 === 0 ? ['rclone', 'signet'] : ['signet', 'rclone'];
+      for (const who of order) {
+        const prefix = `${who}-${round}-${set.objects}/`;
+        await deletePrefix(client, bucket, prefix);
+        log(`part 1: ${set.name}, round ${round + 1}/${ROUNDS}: ${who} …`);
+        let seconds;
+        if (who === 'rclone') seconds = (await rcloneCopy(env, set.dir, bucket, prefix)).seconds;
+        else {
+          const r = await signetUpload(lib, env, bucket, set.paths, prefix);
+          check(
+            r.view.state === 'done' && r.view.done === set.objects,
+            `Signet upload ended ${r.view.state}: ${r.view.summary}`,
+          );
+          seconds = r.seconds;
+        }
+        const stats = await prefixStats(client, bucket, prefix);
+        check(
+          stats.objects === set.objects && stats.bytes === set.bytes,
+          `${who} uploaded ${stats.objects} objects, ${stats.bytes} bytes; expected ${set.objects}, ${set.bytes}`,
+        );
+        await deletePrefix(client, bucket, prefix);
+        times[who].push(seconds);
+      }
+    }
+    const r = median(times.rclone);
+    const s = median(times.signet);
+    rows.push([
+      set.name,
+      'rclone copy (defaults)',
+      fmt(r, 2),
+      fmt(set.bytes / MiB / r, 1),
+      '1.00×',
+      'anchor',
+    ]);
+    rows.push([
+      set.name,
+      'Signet upload job',
+      fmt(s, 2),
+      fmt(set.bytes / MiB / s, 1),
+      `${fmt(r / s, 2)}×`,
+      'private, proved',
+    ]);
+    targets.push({
+      what: `Signet upload of ${set.name} vs rclone`,
+      show: `${fmt(r / s, 2)}× rclone's speed`,
+      text: '≥ 1.00×',
+      met: s <= r,
+      by: `${fmt(s - r, 2)} s slower`,
+    });
+  }
+  printTable(
+    `Part 1: uploads to the test Ceph (median of ${ROUNDS} rounds each)`,
+    ['files', 'who', 'seconds', 'MiB/s', 'speed vs rclone', 'note'],
+    rows,
+    {
+      targets,
+      notes: ['Signet: one job per set, private by default, each file proved by its ACL afterwards.'],
+    },
+  );
+}
+
+async function partMakePrivate(lib, env, client) {
+  const bucket = `bench-jobs-acl-${OBJECTS}`;
+  const keys = Array.from({ length: OBJECTS }, (_, i) => `products/${String(i).padStart(6, '0')}.zip`);
+  await ensureBucket(
+    client,
+    bucket,
+    keys.map((key) => ({ key, acl: 'public-read' })),
+  );
+  const loop = [];
+  const change = [];
+  const total = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`part 2: round ${round + 1}/${ROUNDS}: making ${OBJECTS} objects public again (untimed) …`);
+    await aclPutLoop(env, bucket, keys, 'public-read', 64);
+    log('part 2: plain SDK PutObjectAcl loop, concurrency 32 …');
+    loop.push((await aclPutLoop(env, bucket, keys, 'private', 32)).seconds);
+    await aclPutLoop(env, bucket, keys, 'public-read', 64);
+    log('part 2: Signet make-private job …');
+    const r = await signetMakePrivate(lib, env, bucket);
+    check(
+      r.view.state === 'done' && r.view.done === OBJECTS && r.view.stillPublic === 0,
+      `Signet make-private ended ${r.view.state}: ${r.view.summary}`,
+    );
+    change.push(r.changeSeconds);
+    total.push(r.totalSeconds);
+  }
+  const l = median(loop);
+  const c = median(change);
+  const t = median(total);
+  printTable(
+    `Part 2: make ${fmt(OBJECTS)} public-read objects private (median of ${ROUNDS} rounds)`,
+    ['who', 'phase', 'seconds', 'objects/s', 'vs loop', 'note'],
+    [
+      [
+        'plain SDK PutObjectAcl loop',
+        'change',
+        fmt(l, 2),
+        fmt(OBJECTS / l),
+        '1.00×',
+        'anchor, concurrency 32',
+      ],
+      [
+        'Signet job',
+        'change',
+        fmt(c, 2),
+        fmt(OBJECTS / c),
+        `${fmt(l / c, 2)}×`,
+        'durable: each item written to SQLite',
+      ],
+      [
+        'Signet job',
+        'change + proof',
+        fmt(t, 2),
+        fmt(OBJECTS / t),
+        `${fmt(l / t, 2)}×`,
+        'proof re-reads every ACL',
+      ],
+    ],
+    {
+      left: [0, 1, 5],
+      targets: [
+        {
+          what: 'Signet job change phase vs the plain loop',
+          show: `${fmt(l / c, 2)}×`,
+          text: '≥ 0.90×',
+          met: l / c >= 0.9,
+          by: `${fmt(OBJECTS / c)} vs ${fmt(OBJECTS / l)} objects/s`,
+        },
+      ],
+    },
+  );
+}
+
+async function main() {
+  log(
+    `machine: ${cpus().length} cores, load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  const work = mkdtempSync(join(tmpdir(), 'signet-bench-jobs-'));
+  const { env, started } = await ensureRig();
+  const client = plainClient(env);
+  try {
+    const lib = await buildLibrary(join(work, 'lib'));
+    if (PARTS.has('1')) await partUploads(lib, env, client, work);
+    if (PARTS.has('2')) await partMakePrivate(lib, env, client);
+  } finally {
+    client.destroy();
+    rmSync(work, { recursive: true, force: true });
+    if (started && process.env.SIGNET_KEEP_CEPH !== '1') await stopRig();
+  }
+  log(
+    `done; load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+}
+
+await main();

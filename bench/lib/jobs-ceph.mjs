@@ -1,0 +1,128 @@
+/**
+ * The jobs bench's measurements on the Ceph rig: `rclone copy` of a folder versus a Signet upload job of the same
+ * files, and a plain SDK PutObjectAcl loop versus a Signet make-private job. Each answers wall-clock seconds.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectAclCommand } from '@aws-sdk/client-s3';
+import { freshSignet, plainClient, pool, rcloneEnv } from './library-ceph.mjs';
+import { msSince, timedAsync } from './library-report.mjs';
+
+/** `rclone copy DIR ceph:BUCKET/PREFIX` with rclone's defaults (4 transfers, 4 parts per file in flight). */
+export function rcloneCopy(env, dir, bucket, prefix) {
+  const cfgDir = mkdtempSync(join(tmpdir(), 'signet-bench-rclone-'));
+  const config = join(cfgDir, 'rclone.conf');
+  writeFileSync(config, '');
+  const args = ['copy', dir, `ceph:${bucket}/${prefix}`];
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn('rclone', args, { env: rcloneEnv(env, config), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', (err) => {
+      rmSync(cfgDir, { recursive: true, force: true });
+      reject(new Error(`cannot run rclone (apt-get install rclone): ${err.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      const ms = msSince(start);
+      rmSync(cfgDir, { recursive: true, force: true });
+      if (code !== 0)
+        return reject(new Error(`rclone ${args.join(' ')} exited ${code ?? signal}:\n${stderr}`));
+      resolve({ seconds: ms / 1000 });
+    });
+  });
+}
+
+/** Objects under a prefix and their total size (to check that a run uploaded what it claims). */
+export async function prefixStats(client, bucket, prefix) {
+  let token;
+  let objects = 0;
+  let bytes = 0;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) {
+      objects++;
+      bytes += o.Size ?? 0;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return { objects, bytes };
+}
+
+export async function deletePrefix(client, bucket, prefix) {
+  let token;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key }));
+    if (keys.length) {
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+/** A Signet upload job of `paths` into `prefix`, on a fresh data dir, waited for; answers seconds and the view. */
+export async function signetUpload(lib, env, bucket, paths, prefix) {
+  const s = await freshSignet(lib, env, bucket);
+  try {
+    const bucketId = s.services.library.resolveBucket(s.accountId, bucket).id;
+    // The privacy check of a bucket never checked runs before planning: do it outside the timed part, as the
+    // app has done it when the account was tested.
+    await s.services.accounts.checkBucket(s.accountId, bucket);
+    const [view, ms] = await timedAsync(async () => {
+      const { done } = await s.services.jobs.startUpload({ bucketId, folder: prefix, paths });
+      return done;
+    });
+    return { seconds: ms / 1000, view };
+  } finally {
+    s.close();
+  }
+}
+
+/** Sets every key's canned ACL with a plain SDK loop; answers seconds. */
+export async function aclPutLoop(env, bucket, keys, acl, concurrency) {
+  const client = plainClient(env, Math.max(50, concurrency));
+  try {
+    const [, ms] = await timedAsync(() =>
+      pool(keys, concurrency, (Key) =>
+        client.send(new PutObjectAclCommand({ Bucket: bucket, Key, ACL: acl })),
+      ),
+    );
+    return { seconds: ms / 1000, perSec: keys.length / (ms / 1000) };
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * A Signet make-private job of the whole bucket (synced first, untimed): the change phase (until the proof
+ * starts) and the whole job with the proof, which re-reads every object's ACL.
+ */
+export async function signetMakePrivate(lib, env, bucket) {
+  const s = await freshSignet(lib, env, bucket);
+  try {
+    await s.services.library.sync({ accountId: s.accountId, bucket });
+    const bucketId = s.services.library.resolveBucket(s.accountId, bucket).id;
+    let changeMs;
+    const start = process.hrtime.bigint();
+    const { done } = await s.services.jobs.startAccess(
+      { selection: { kind: 'query', query: { bucketId, recursive: true } }, access: 'private' },
+      {
+        onProgress: (_view, p) => {
+          if (p.phase === 'proof') changeMs ??= msSince(start);
+        },
+      },
+    );
+    const view = await done;
+    const totalMs = msSince(start);
+    return { changeSeconds: (changeMs ?? totalMs) / 1000, totalSeconds: totalMs / 1000, view };
+  } finally {
+    s.close();
+  }
+}
