@@ -285,13 +285,15 @@ export async function benchCatalog(lib, rows, { folderSamples = 400, searchSampl
     // Diagnostic: the same SQL with the bucket test written `+o.bucket_id`, which keeps SQLite from walking the
     // bucket's key index and makes the trigram match drive the query (rowid lookups of the hits, then a sort).
     const FTS_WHERE =
-      '+o.bucket_id = @bucket AND o.id IN (SELECT rowid FROM objects_search WHERE objects_search MATCH @search)';
+      '+o.bucket_id = @bucket AND o.id IN (SELECT rowid FROM objects_search WHERE objects_search MATCH @search)' +
+      ' AND (@needle IS NULL OR contains_folded(o.key, @needle))';
     const ftsPage = db.prepare(
       `SELECT ${COLUMNS} FROM objects o WHERE ${FTS_WHERE} ORDER BY o.key LIMIT ${LIMIT}`,
     );
     const ftsCount = db.prepare(`SELECT count(*) AS n FROM objects o WHERE ${FTS_WHERE}`);
     const ftsDriven = (s) => {
-      const p = { bucket: bucketId, search: `"${s.replaceAll('"', '""')}"` };
+      const { match, needle } = lib.catalog.searchMatch(s);
+      const p = { bucket: bucketId, search: match, needle };
       return { keys: ftsPage.all(p).map((r) => r.key), total: ftsCount.get(p).n };
     };
     const nSearch = searchSamples ?? (rows >= 500_000 ? 150 : 300);
@@ -324,7 +326,8 @@ export async function benchCatalog(lib, rows, { folderSamples = 400, searchSampl
       slowest,
       plan: queryPlan(db, catalog, 'objects_search MATCH', {
         bucket: bucketId,
-        search: '"kama"',
+        search: lib.catalog.searchMatch('kama').match,
+        needle: lib.catalog.searchMatch('kama').needle,
         limit: LIMIT,
       }),
     };

@@ -216,7 +216,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'verifier-config',
-    synopsis: '--out FILE [--listen HOST:PORT] [--state-sqlite PATH]',
+    synopsis: '--out FILE [--listen HOST:PORT] [--admin-listen HOST:PORT] [--state-sqlite PATH]',
     summary:
       'Writes a complete config file for the verifier (npm run verifier -- --config FILE): the keys that still verify, one store per account, the admin token. It holds secrets: mode 0600.',
     options: {
@@ -225,6 +225,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'string',
         value: 'HOST:PORT',
         help: 'where the verifier listens (default 127.0.0.1:8787)',
+      },
+      'admin-listen': {
+        type: 'string',
+        value: 'HOST:PORT',
+        help: 'where its admin API and /metrics listen, apart from the links (keep it on loopback or a private address)',
       },
       'state-sqlite': {
         type: 'string',

@@ -112,6 +112,10 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
     expectUsageError(await run(['verifier-config']), /--out FILE is required/);
     expectUsageError(await run(['verifier-config', '--out', configPath, '--listen', 'nowhere']), /--listen/);
     expectUsageError(
+      await run(['verifier-config', '--out', configPath, '--admin-listen', '0.0.0.0']),
+      /--admin-listen/,
+    );
+    expectUsageError(
       await run(['link', 'cli shop', 'products/My Plugin.zip', '--direct', '--max', '2']),
       /--max cannot go with --direct/,
     );
@@ -152,6 +156,30 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
     };
     expect(Object.keys(raw.stores)).toEqual(['cli-shop']);
     expect(await keytar.getPassword(service, 'verifier:admin-token')).toBe(raw.adminToken);
+  });
+
+  it('verifier-config --admin-listen puts the admin API and /metrics on their own address', async () => {
+    const file = join(dataDir, 'verifier-admin-apart.json');
+    const exported = await ok<{ file: string }>([
+      'verifier-config',
+      '--out',
+      file,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin-listen',
+      '127.0.0.1:0',
+    ]);
+    expect(exported.file).toBe(file);
+    const config = loadConfigFile(file);
+    expect(config.adminListen).toEqual({ host: '127.0.0.1', port: 0 });
+    const apart = await startVerifier(config, { logger: createLogger('silent') });
+    try {
+      expect(apart.adminUrl).toBeDefined();
+      expect((await fetch(`${apart.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${apart.adminUrl!}/metrics`)).status).toBe(200);
+    } finally {
+      await apart.close();
+    }
   });
 
   it('link makes a verifier link: exact bytes, max honoured, token per the spec', async () => {

@@ -138,6 +138,30 @@ describe('catalog repository', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/VIRTUAL TABLE INDEX/);
   });
 
+  it('matches the text exactly, not just its trigrams: wildcards are plain characters, case folds in every script', () => {
+    const { catalog, bucketId } = setup();
+    catalog.upsertPage(
+      bucketId,
+      [
+        obj('my_file.zip'),
+        obj('myXfile.zip'),
+        obj('per%cent.zip'),
+        obj('ÜNÏCODE/Straße.pdf'),
+        obj('a/abcab.bin'),
+      ],
+      1,
+      new Set(),
+    );
+    const keys = (search: string) => [...catalog.iterate(query(bucketId, { search }))].map((o) => o.key);
+    expect(keys('my_file')).toEqual(['my_file.zip']);
+    expect(keys('r%c')).toEqual(['per%cent.zip']);
+    expect(keys('ünïcode/')).toEqual(['ÜNÏCODE/Straße.pdf']);
+    expect(keys('STRASSE')).toEqual([]); // folding, not transliteration
+    // Every trigram of "abcabc" ("abc", "bca", "cab") is in "abcab", but the text is not.
+    expect(keys('abcabc')).toEqual([]);
+    expect(keys('bcab')).toEqual(['a/abcab.bin']);
+  });
+
   it('flags a leak only for objects held as not public that answered 200, and keeps the history', () => {
     const { catalog, bucketId } = setup();
     catalog.upsertPage(bucketId, [obj('p.zip'), obj('q.zip')], 1, new Set());

@@ -100,11 +100,14 @@ const verifierConfig: CommandHandler = async (ctx) => {
   if (!out) throw new UsageError('--out FILE is required: where to write the config');
   const listen = stringOption(ctx.values, 'listen');
   if (listen !== undefined) checked('listen', ListenSchema, listen);
+  const adminListen = stringOption(ctx.values, 'admin-listen');
+  if (adminListen !== undefined) checked('admin-listen', ListenSchema, adminListen);
   const stateSqlite = stringOption(ctx.values, 'state-sqlite');
   if (stateSqlite !== undefined && stateSqlite.trim() === '')
     throw new UsageError('--state-sqlite: give a path');
   const result = await ctx.services().verifierConfig.write(resolve(out), {
     ...(listen !== undefined ? { listen } : {}),
+    ...(adminListen !== undefined ? { adminListen } : {}),
     ...(stateSqlite !== undefined ? { stateSqlite } : {}),
   });
   for (const w of result.warnings) ctx.out.note(w);

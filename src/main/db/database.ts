@@ -15,8 +15,19 @@ export function openDatabase(file: string, list: readonly Migration[] = migratio
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  registerFunctions(db);
   migrate(db, list);
   return db;
+}
+
+/**
+ * `contains_folded(text, needle)`: 1 when `text` contains `needle` (already lower-cased) ignoring case, for every
+ * script (SQLite's own lower() and LIKE fold ASCII only). The key search checks its index hits with it.
+ */
+export function registerFunctions(db: Db): void {
+  db.function('contains_folded', { deterministic: true }, (text: unknown, needle: unknown) =>
+    typeof text === 'string' && typeof needle === 'string' && text.toLowerCase().includes(needle) ? 1 : 0,
+  );
 }
 
 /**

@@ -64,6 +64,26 @@ const SORT_SQL: Record<Sort['column'], string> = {
   type: 'o.content_type',
 };
 
+/** The distinct three-character pieces of a text (by code point, as the trigram tokenizer splits it). */
+export function trigrams(text: string): string[] {
+  const chars = [...text];
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) out.add(chars.slice(i, i + 3).join(''));
+  return [...out];
+}
+
+/**
+ * The index query for a search of three characters or more: every trigram (AND), and the lower-cased text each
+ * candidate key must contain (null when the text is one trigram: the index hit is already exact).
+ */
+export function searchMatch(search: string): { match: string; needle: string | null } {
+  const grams = trigrams(search);
+  return {
+    match: grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND '),
+    needle: grams.length > 1 ? search.toLowerCase() : null,
+  };
+}
+
 /** The key split at its last '/'. */
 export function splitKey(key: string): { folder: string; name: string } {
   const cut = key.lastIndexOf('/') + 1;
@@ -441,8 +461,15 @@ export class CatalogRepository {
       // Three characters or more: the trigram index finds the rows. Shorter text has no trigram to look up, so it
       // is a scan, bounded in practice by the page limit (short, common text matches early).
       if (indexed) {
+        // The index holds trigrams without positions: every trigram of the text must be there (AND), then the
+        // candidates' keys are checked for the text itself, case folded in every script.
+        const { match, needle } = searchMatch(search);
         sql.push('o.id IN (SELECT rowid FROM objects_search WHERE objects_search MATCH @search)');
-        params['search'] = `"${search.replaceAll('"', '""')}"`;
+        params['search'] = match;
+        if (needle !== null) {
+          sql.push('contains_folded(o.key, @needle)');
+          params['needle'] = needle;
+        }
       } else {
         sql.push('instr(lower(o.key), lower(@search)) > 0');
         params['search'] = search;

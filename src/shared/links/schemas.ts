@@ -360,6 +360,11 @@ export const ListenSchema = z
 
 export const VerifierExportInputSchema = z.object({
   listen: ListenSchema.default('127.0.0.1:8787'),
+  /**
+   * Where the admin API and /metrics listen, apart from the download links (a public verifier should keep them
+   * on loopback or a private address). Absent: on the same address as the links.
+   */
+  adminListen: ListenSchema.optional(),
   stateSqlite: z.string().min(1).max(4096).default('state.sqlite'),
 });
 export type VerifierExportInput = z.input<typeof VerifierExportInputSchema>;

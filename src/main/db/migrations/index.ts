@@ -5,6 +5,7 @@ import { m003Accounts } from './003-accounts';
 import { m004Library } from './004-library';
 import { m005Links } from './005-links';
 import { m006Jobs } from './006-jobs';
+import { m007SearchIndex } from './007-search-index';
 
 export interface Migration {
   name: string;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   m004Library,
   m005Links,
   m006Jobs,
+  m007SearchIndex,
 ];

@@ -18,6 +18,7 @@ import { VERIFIER_ADMIN_TOKEN_ENTRY } from './verifier-admin';
 /** The verifier's config file as Signet writes it (the shape src/verifier/config.ts reads). */
 export interface VerifierConfigFile {
   listen: { host: string; port: number };
+  adminListen?: { host: string; port: number };
   keys: Record<string, string>;
   stores: Record<
     string,
@@ -101,6 +102,7 @@ export class VerifierConfigExporter {
     return {
       config: {
         listen: parseListen(opts.listen),
+        ...(opts.adminListen ? { adminListen: parseListen(opts.adminListen) } : {}),
         keys: Object.fromEntries(keys.map((k) => [k.kid, b64uEncode(k.secret)])),
         stores,
         adminToken,
