@@ -10,8 +10,9 @@
  * Part 2  make-private of --objects public-read objects: a plain SDK PutObjectAcl loop at Signet's concurrency
  *         (32) versus a Signet job — its change phase, and the whole job with the proof that re-reads every ACL.
  *
- * Needs the Ceph rig (scripts/ceph-rig.sh; started when not running and stopped at the end unless
- * SIGNET_KEEP_CEPH=1) and rclone. Progress on stderr, tables on stdout. Exits 1 when a run did not do what it
+ * Needs rclone and a Ceph rig of its own (scripts/ceph-rig.sh in /tmp/signet-ceph-bench-jobs on port 7496 with
+ * a 4 GiB store; SIGNET_CEPH_DIR, SIGNET_CEPH_PORT and SIGNET_CEPH_MEMSTORE_BYTES override that), started when
+ * not running and stopped at the end unless SIGNET_KEEP_CEPH=1. Progress on stderr, tables on stdout. Exits 1 when a run did not do what it
  * claims (wrong counts or sizes); unmet targets are reported, not failed.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,11 @@ import {
 import { fmt, median, printTable } from './lib/library-report.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// A rig of its own with room for the uploads (each round writes about 1 GiB; the tests' rig has 1 GiB), on its
+// own port, so the bench neither fills nor disturbs the rig the tests use.
+process.env.SIGNET_CEPH_DIR ??= '/tmp/signet-ceph-bench-jobs';
+process.env.SIGNET_CEPH_PORT ??= '7496';
+process.env.SIGNET_CEPH_MEMSTORE_BYTES ??= '4G';
 
 const { values: opts } = parseArgs({
   options: {

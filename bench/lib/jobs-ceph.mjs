@@ -21,12 +21,16 @@ export function rcloneCopy(env, dir, bucket, prefix) {
     const child = spawn('rclone', args, { env: rcloneEnv(env, config), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (b) => (stderr += b));
+    // A stuck copy fails the bench loudly instead of hanging it.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('error', (err) => {
+      clearTimeout(timer);
       rmSync(cfgDir, { recursive: true, force: true });
       reject(new Error(`cannot run rclone (apt-get install rclone): ${err.message}`));
     });
     child.on('exit', (code, signal) => {
       const ms = msSince(start);
+      clearTimeout(timer);
       rmSync(cfgDir, { recursive: true, force: true });
       if (code !== 0)
         return reject(new Error(`rclone ${args.join(' ')} exited ${code ?? signal}:\n${stderr}`));

@@ -3,7 +3,12 @@
  * (the next features) will stand on. Each is checked by what the storage then answers, not by the call alone.
  */
 import { randomBytes } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SdkS3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
 import { systemClock } from '../../src/main/services/clock';
@@ -92,6 +97,51 @@ describe('storage gateway on Ceph', () => {
     expect(await gateway.head(files!, key)).toBeNull();
     const got = await fetch(gateway.presign(vault!, key, { expiresIn: 60 }));
     expect(Buffer.from(await got.arrayBuffer()).equals(body)).toBe(true);
+  });
+
+  // Production copies in parts only above 5 GB, with parts of 512 MB: the same path is run here on 12 MB with
+  // the threshold and the part size lowered to S3's minimum part size (5 MiB), so three parts.
+  it('copies in parts above the threshold: the same bytes, headers and ACL, and a multipart ETag', async () => {
+    const [files, vault] = buckets;
+    const key = 'large/course video ü.mp4';
+    const body = randomBytes(12 * 1024 * 1024);
+    await admin.send(
+      new PutObjectCommand({
+        Bucket: files!,
+        Key: key,
+        Body: body,
+        ContentType: 'video/mp4',
+        ContentDisposition: 'attachment; filename="course.mp4"',
+        Metadata: { edition: '2' },
+        ACL: 'public-read',
+      }),
+    );
+    const partSize = 5 * 1024 * 1024;
+    const copied = await gateway.copy(
+      { bucket: files!, key, size: body.length },
+      { bucket: vault!, key, acl: 'private' },
+      undefined,
+      partSize,
+      partSize,
+    );
+    expect(copied).toMatchObject({ multipart: true, attempts: 1 });
+    expect(copied.etag).toMatch(/-3$/);
+    expect(await gateway.head(vault!, key)).toMatchObject({ size: body.length, etag: copied.etag });
+    const got = await admin.send(new GetObjectCommand({ Bucket: vault!, Key: key }));
+    // UploadPartCopy copies bytes only: the headers a download depends on must be carried over by the gateway.
+    expect(got).toMatchObject({
+      ContentType: 'video/mp4',
+      ContentDisposition: 'attachment; filename="course.mp4"',
+      Metadata: { edition: '2' },
+    });
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+    // The copy gets the ACL asked for, not the source's: the public source stays public, the copy is private.
+    expect((await gateway.getAcl(vault!, key)).access).toBe('private');
+    expect((await gateway.anonymousGet(vault!, key)).status).toBe(403);
+    expect((await gateway.anonymousGet(files!, key)).status).toBe(200);
+    // No multipart upload is left open behind a finished copy.
+    const open = await admin.send(new ListMultipartUploadsCommand({ Bucket: vault! }));
+    expect(open.Uploads ?? []).toEqual([]);
   });
 
   it('stops an upload when its signal aborts and leaves no object behind', async () => {

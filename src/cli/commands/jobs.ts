@@ -1,4 +1,7 @@
 /** `signet upload|private|public|jobs …`: the app's JobService (durable jobs in SQLite, resumed after a crash). */
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { UserFacingError } from '../../main/services/errors';
 import type { JobView } from '../../shared/jobs/schemas';
 import type { Selection } from '../../shared/library/schemas';
 import { flag, stringOption, UsageError } from '../args';
@@ -56,18 +59,54 @@ function report(ctx: CommandContext, v: JobView): number {
   return v.state === 'done' ? 0 : 1;
 }
 
+/**
+ * Every FILE must be a readable regular file with a name of its own: the service would otherwise leave such a
+ * path out of the job (the window shows it as a problem beside the others), and a script would take a partial
+ * upload for a complete one. Bad input, so exit status 2 before anything is uploaded.
+ */
+function checkedFiles(files: readonly string[], prefix: string): string[] {
+  const byKey = new Map<string, string>();
+  return files.map((f) => {
+    let isFile: boolean;
+    try {
+      isFile = statSync(f).isFile();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`FILE “${f}”: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}`);
+    }
+    if (!isFile) throw new UsageError(`FILE “${f}”: not a file (give the files of a folder, not the folder)`);
+    const key = prefix + basename(f);
+    const other = byKey.get(key);
+    if (other !== undefined) {
+      throw new UsageError(`FILE “${f}”: “${other}” would also be uploaded as “${key}”`);
+    }
+    byKey.set(key, f);
+    return resolve(f);
+  });
+}
+
+/** A job number that names no job is bad input (exit status 2), like an unknown key or link id. */
+function knownJob<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UserFacingError && err.code === 'not-found') throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 const upload: CommandHandler = async (ctx) => {
-  const files = ctx.positionals.slice(1);
   const prefix = stringOption(ctx.values, 'prefix') ?? '';
   if (prefix && !prefix.endsWith('/'))
     throw new UsageError('--prefix: a folder ends with / (e.g. products/)');
+  const files = checkedFiles(ctx.positionals.slice(1), prefix);
   const bucket = await bucketFor(ctx, { catalogOnly: false });
   const { jobs } = ctx.services();
   const { job, done } = await jobs.startUpload(
     {
       bucketId: bucket.id,
       folder: prefix,
-      paths: files.map((f) => (f.startsWith('/') ? f : `${process.cwd()}/${f}`)),
+      paths: files,
       public: flag(ctx.values, 'public'),
       overwriteAll: flag(ctx.values, 'overwrite'),
     },
@@ -167,13 +206,20 @@ const resume: CommandHandler = async (ctx) => {
   let results: JobView[];
   if (arg !== undefined) {
     const id = jobId(arg);
-    const { done } = jobs.resume(id, { onProgress: progress(ctx.out) });
+    const { done } = knownJob(() => jobs.resume(id, { onProgress: progress(ctx.out) }));
     results = [await wait(ctx, id, done)];
   } else {
     results = [];
     for (const v of jobs.interrupted()) {
-      const { done } = jobs.resume(v.id, { onProgress: progress(ctx.out) });
-      results.push(await wait(ctx, v.id, done));
+      try {
+        const { done } = jobs.resume(v.id, { onProgress: progress(ctx.out) });
+        results.push(await wait(ctx, v.id, done));
+      } catch (err) {
+        // Another process (the app, a second `jobs resume`) took this job since the list was read: it goes on
+        // there, which is what resuming it here would have done.
+        if (!(err instanceof UserFacingError && err.code === 'conflict')) throw err;
+        ctx.out.note(err.message);
+      }
       if (ctx.signal.aborted) break;
     }
     if (results.length === 0) {
@@ -192,7 +238,8 @@ const resume: CommandHandler = async (ctx) => {
 };
 
 const cancel: CommandHandler = async (ctx) => {
-  const v = ctx.services().jobs.cancel(jobId(ctx.positionals[0]!));
+  const id = jobId(ctx.positionals[0]!);
+  const v = knownJob(() => ctx.services().jobs.cancel(id));
   ctx.out.object(summaryJson(v));
   ctx.out.say(`Job ${v.id}: ${v.summary}`);
   return 0;

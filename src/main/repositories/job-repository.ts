@@ -146,7 +146,8 @@ export class JobRepository {
     this.renewRow = db.prepare('UPDATE jobs SET lease_until = ? WHERE id = ? AND owner = ?');
     this.releaseRow = db.prepare(
       `UPDATE jobs SET owner = NULL, lease_until = NULL, state = @state, ended_at = @ended_at,
-         was_running = CASE WHEN @state = 'running' THEN 1 ELSE 0 END
+         -- handed back 'queued' (the process is quitting): it was running, so it shows as interrupted
+         was_running = CASE WHEN @state IN ('running', 'queued') THEN 1 ELSE 0 END
        WHERE id = @id AND owner = @owner`,
     );
     this.setStateRow = db.prepare('UPDATE jobs SET state = ?, ended_at = ? WHERE id = ?');

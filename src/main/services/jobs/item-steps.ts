@@ -37,7 +37,7 @@ export async function uploadItem(item: ItemRecord, ctx: StepContext): Promise<St
     onProgress: (loaded) => ctx.onBytes?.(loaded, item.size),
   });
   item.etag = out.etag;
-  return { retries: 0 };
+  return { retries: out.attempts - 1 };
 }
 
 export async function aclItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {

@@ -22,7 +22,7 @@ export function jobSummary(
     ? ` ${files(c.failed)} failed${extra.stillPublic ? ` (${n(extra.stillPublic)} still public)` : ''}: see the list and retry them.`
     : '';
   const links = extra.linksBroken
-    ? ` ${n(extra.linksBroken)} download link${extra.linksBroken === 1 ? '' : 's'} pointed at the old place and no longer work: issue new ones.`
+    ? ` ${n(extra.linksBroken)} download link${extra.linksBroken === 1 ? '' : 's'} pointed at the old place and no longer work${extra.linksBroken === 1 ? 's' : ''}: issue new ones.`
     : '';
   switch (state) {
     case 'queued':

@@ -29,7 +29,8 @@ export interface Attempts {
 
 /** The largest object one CopyObject may copy (S3's limit); above it, UploadPartCopy in parts. */
 export const COPY_SINGLE_MAX = 5 * 1024 ** 3;
-const COPY_PART_SIZE = 512 * 1024 ** 2;
+/** The part size of a copy in parts (S3 allows 10,000 parts, so a larger object gets larger parts). */
+export const COPY_PART_SIZE = 512 * 1024 ** 2;
 /** Multipart part size of uploads; a file up to this size goes in one PutObject. */
 export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
 
@@ -170,13 +171,16 @@ export class StorageGateway {
     }
   }
 
-  /** Uploads a stream or buffer; multipart with parts in parallel above the part size. */
+  /**
+   * Uploads a stream or buffer; multipart with parts in parallel above the part size. `attempts` counts the
+   * retries of every request it made (the parts' too), as a job counts retries.
+   */
   async upload(
     bucket: string,
     key: string,
     body: Readable | Buffer,
     options: UploadOptions = {},
-  ): Promise<{ etag: string }> {
+  ): Promise<{ etag: string } & Attempts> {
     if (Buffer.isBuffer(body) && body.length <= UPLOAD_PART_SIZE) {
       // One request, without lib-storage's chunking machinery: most product files and images are this small.
       const out = await this.client.send(
@@ -190,10 +194,11 @@ export class StorageGateway {
         { abortSignal: options.signal },
       );
       options.onProgress?.(body.length, body.length);
-      return { etag: (out.ETag ?? '').replaceAll('"', '') };
+      return { etag: (out.ETag ?? '').replaceAll('"', ''), attempts: out.$metadata.attempts ?? 1 };
     }
+    let attempts = 1;
     const upload = new Upload({
-      client: this.client,
+      client: countingRetries(this.client, (retries) => (attempts += retries)),
       queueSize: 4,
       partSize: UPLOAD_PART_SIZE,
       leavePartsOnError: false,
@@ -213,11 +218,11 @@ export class StorageGateway {
     try {
       const out = await upload.done();
       const etag = (out.ETag ?? '').replaceAll('"', '');
-      if (etag) return { etag };
+      if (etag) return { etag, attempts };
       // Some gateways (Ceph's, seen here) answer CompleteMultipartUpload with an empty ETag: ask the object
       // itself, since later steps (verifying a copy or a move) compare ETags.
       const head = await this.head(bucket, key, options.signal);
-      return { etag: head?.etag ?? '' };
+      return { etag: head?.etag ?? '', attempts };
     } finally {
       options.signal?.removeEventListener('abort', abort);
     }
@@ -225,17 +230,22 @@ export class StorageGateway {
 
   /**
    * A server-side copy (the bytes never pass through this computer). Above `multipartAbove` (5 GB, the limit of
-   * one CopyObject) it copies in parts with UploadPartCopy, several at once.
+   * one CopyObject) it copies in parts of `partSize` with UploadPartCopy, several at once. Both are parameters
+   * only so a test can run the parts path on megabytes; callers keep the defaults.
    */
   async copy(
     from: { bucket: string; key: string; size?: number },
     to: { bucket: string; key: string; acl?: 'private' | 'public-read' },
     signal?: AbortSignal,
     multipartAbove = COPY_SINGLE_MAX,
+    partSize = COPY_PART_SIZE,
   ): Promise<{ etag: string; multipart: boolean } & Attempts> {
     const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
     if (from.size !== undefined && from.size > multipartAbove) {
-      return { ...(await this.copyInParts(source, from.size, to, signal)), multipart: true };
+      return {
+        ...(await this.copyInParts({ ...from, size: from.size }, source, to, partSize, signal)),
+        multipart: true,
+      };
     }
     const out = await this.client.send(
       new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: source, ACL: to.acl }),
@@ -248,15 +258,35 @@ export class StorageGateway {
     };
   }
 
+  /**
+   * UploadPartCopy copies bytes only: unlike CopyObject, the new object gets none of the source's headers. They
+   * are read from the source first and given to the new upload, so a moved file keeps its Content-Type (what a
+   * browser does with a download) and metadata.
+   */
   private async copyInParts(
+    from: { bucket: string; key: string; size: number },
     source: string,
-    size: number,
     to: { bucket: string; key: string; acl?: 'private' | 'public-read' },
+    minPartSize: number,
     signal?: AbortSignal,
   ): Promise<{ etag: string } & Attempts> {
-    const partSize = Math.max(COPY_PART_SIZE, Math.ceil(size / 10_000));
+    const { size } = from;
+    const partSize = Math.max(minPartSize, Math.ceil(size / 10_000));
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: from.bucket, Key: from.key }), {
+      abortSignal: signal,
+    });
     const created = await this.client.send(
-      new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, ACL: to.acl }),
+      new CreateMultipartUploadCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        ACL: to.acl,
+        ContentType: head.ContentType,
+        ContentDisposition: head.ContentDisposition,
+        ContentEncoding: head.ContentEncoding,
+        ContentLanguage: head.ContentLanguage,
+        CacheControl: head.CacheControl,
+        Metadata: head.Metadata,
+      }),
       { abortSignal: signal },
     );
     const uploadId = created.UploadId!;
@@ -357,4 +387,24 @@ export class StorageGateway {
   destroy(): void {
     this.client.destroy();
   }
+}
+
+/**
+ * The client as lib-storage's Upload uses it, reporting the retries of each request it sends (the SDK's
+ * `$metadata.attempts` beyond the first): Upload makes its requests itself, so their answers are seen only here.
+ */
+function countingRetries(client: S3Client, onRetries: (retries: number) => void): S3Client {
+  type Sent = { $metadata?: { attempts?: number } };
+  const send = client.send.bind(client) as (...args: unknown[]) => Promise<Sent>;
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver) as unknown;
+      return async (...args: unknown[]) => {
+        const out = await send(...args);
+        const retries = (out.$metadata?.attempts ?? 1) - 1;
+        if (retries > 0) onRetries(retries);
+        return out;
+      };
+    },
+  });
 }
