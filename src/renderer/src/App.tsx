@@ -1,5 +1,5 @@
 import { AppShell, Group, NavLink, ScrollArea, Text, ThemeIcon, Title, UnstyledButton } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useElementSize } from '@mantine/hooks';
 import {
   IconActivity,
   IconCloud,
@@ -12,6 +12,10 @@ import {
 import type { ComponentType } from 'react';
 import { AboutModal } from './components/AboutModal';
 import { ColorSchemeFromSettings } from './components/ColorSchemeFromSettings';
+import { DOCK_JOBS, JobDock } from './components/jobs/JobDock';
+import { useJobEventBridge } from './lib/job-events';
+import { isOpen } from './lib/job-format';
+import { useJobs } from './lib/jobs-queries';
 import { type Route, useRoute } from './lib/routes';
 import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
@@ -37,9 +41,19 @@ const NAV: NavItem[] = [
 export function App() {
   const [route, go] = useRoute();
   const [aboutOpen, about] = useDisclosure(false);
+  useJobEventBridge();
+  const dock = useDockJobs();
+  // The footer is as tall as the dock's content, so pages end above it instead of under it.
+  const { ref: dockRef, height: dockHeight } = useElementSize();
 
   return (
-    <AppShell navbar={{ width: 250, breakpoint: 0 }} padding="lg">
+    <AppShell
+      // "alt": the navigation runs the full height and the job dock sits beside it, under the page.
+      layout="alt"
+      navbar={{ width: 250, breakpoint: 0 }}
+      footer={{ height: Math.ceil(dockHeight) + 1, collapsed: dock.shown.length === 0 }}
+      padding="lg"
+    >
       <ColorSchemeFromSettings />
       <AppShell.Navbar p="sm" aria-label="Main navigation">
         <AppShell.Section>
@@ -96,7 +110,19 @@ export function App() {
           <LinksPage />
         )}
       </AppShell.Main>
+      <AppShell.Footer>
+        <div ref={dockRef} style={{ maxHeight: '45dvh', overflowY: 'auto' }}>
+          {dock.shown.length > 0 && <JobDock jobs={dock.shown} hidden={dock.hidden} live={dock.live} />}
+        </div>
+      </AppShell.Footer>
       <AboutModal opened={aboutOpen} onClose={about.close} />
     </AppShell>
   );
+}
+
+/** Jobs still going (running, waiting, paused) and those that ended while the window was open, not put away. */
+function useDockJobs() {
+  const { jobs, live, finished } = useJobs();
+  const all = jobs.filter((j) => isOpen(j) || finished.has(j.id));
+  return { shown: all.slice(0, DOCK_JOBS), hidden: Math.max(0, all.length - DOCK_JOBS), live };
 }

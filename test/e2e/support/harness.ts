@@ -9,7 +9,8 @@ import { createIpcRouter } from '../../../src/main/ipc/router';
 import { makeTrustedSenderCheck } from '../../../src/main/ipc/trusted-sender';
 import { systemClock } from '../../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../../src/main/services/keytar-secret-store';
-import { createMainServices, type MainServices } from '../../../src/main/wiring';
+import type { S3ClientFactory } from '../../../src/main/services/accounts/s3-client-factory';
+import { createMainServices, type MainServices, type OpenFilesDialog } from '../../../src/main/wiring';
 import { PRELOAD_BUNDLE, ROOT } from './build-setup';
 import { serveDirectory } from './static-server';
 
@@ -24,12 +25,19 @@ export interface AppUnderTest {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Answers the native "Open" dialog (files:choose) as the owner would: the paths a test chose. */
+  openFiles?: OpenFilesDialog;
+  /** S3 clients for the accounts (e.g. the SDK's, with a delay a test controls); defaults to the plain SDK. */
+  s3?: S3ClientFactory;
+}
+
 /**
  * Starts the app as the browser tests see it: the built renderer served on loopback, in Debian Chromium, with
  * `window.api` wired to the real main-process router, services and handlers running in this process on a
  * temp SQLite file and the real keychain.
  */
-export async function startApp(): Promise<AppUnderTest> {
+export async function startApp(options: StartOptions = {}): Promise<AppUnderTest> {
   const dataFolder = mkdtempSync(join(tmpdir(), 'signet-e2e-'));
   const server = await serveDirectory(resolve(ROOT, 'out/renderer'));
   const appUrl = `${server.url}index.html`;
@@ -52,6 +60,8 @@ export async function startApp(): Promise<AppUnderTest> {
       platform: `${process.platform} ${process.arch}`,
       dataFolder,
     },
+    ...(options.openFiles ? { openFiles: options.openFiles } : {}),
+    ...(options.s3 ? { s3: options.s3 } : {}),
     emit: <E extends EventName>(event: E, payload: EventPayload<E>) => {
       void page
         ?.evaluate(([e, p]) => window.__signetDeliver(e, p), [event, payload] as const)

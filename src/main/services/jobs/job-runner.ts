@@ -9,6 +9,7 @@ import type { Clock } from '../clock';
 import { forEachConcurrent } from '../library/async-queue';
 import type { StorageGateway } from '../storage/storage-gateway';
 import { storageError } from '../storage/storage-errors';
+import { errorFacts } from '../accounts/provider-errors';
 import {
   accessMatches,
   aclItem,
@@ -21,8 +22,21 @@ import {
 } from './item-steps';
 import { backoffMs, isRetryable, sleep } from './retry';
 
+/**
+ * A file the catalog lists but the storage no longer has (deleted outside Signet): a sync fixes that, not the
+ * account settings the general storage message points to.
+ */
+function gone(err: unknown, item: ItemRecord, bucket: BucketRecord): string | null {
+  const { code, httpStatus } = errorFacts(err);
+  if (item.method === 'upload' && (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')) {
+    return `Signet cannot read “${item.source}” on this computer any more (${code}): it was moved, deleted or locked after it was chosen. Put it back, or upload it again from where it is now.`;
+  }
+  if (code !== 'NoSuchKey' && !(httpStatus === 404 && code !== 'NoSuchBucket')) return null;
+  return `“${item.key}” is no longer in “${bucket.name}” (the storage answered ${code ?? 'HTTP 404'}): it was probably deleted outside Signet. Sync the bucket to refresh the list; if the file should be there, upload it again, then retry.`;
+}
+
 /** Items in flight at once: ACL calls are small; uploads move bytes (each multipart upload has its own parts). */
-export const CONCURRENCY: Record<JobKind, number> = { upload: 8, private: 32, public: 32 };
+export const CONCURRENCY: Record<JobKind, number> = { upload: 16, private: 32, public: 32 };
 /** Tries per item step beyond the SDK's own retries (which already back off on throttling, 5xx and resets). */
 export const ITEM_ATTEMPTS = 4;
 
@@ -55,6 +69,8 @@ export interface RunDeps {
  */
 export class JobRun {
   private readonly progress: RunProgress;
+  private stillPublic: number;
+  private linksBroken: number;
   private readonly inFlight = new Map<number, { key: string; loaded: number; total: number }>();
 
   constructor(
@@ -66,6 +82,8 @@ export class JobRun {
     private readonly report: (p: RunProgress) => void,
   ) {
     setMaxListeners(512, signal);
+    this.stillPublic = job.stillPublic;
+    this.linksBroken = job.linksBroken;
     const c = deps.jobs.counts(job.id);
     this.progress = {
       done: c.done,
@@ -131,6 +149,8 @@ export class JobRun {
         this.progress.done++;
         this.progress.bytesDone += item.size;
         this.deps.afterItem?.(item);
+        // An upload is proved as soon as it lands, so the reads overlap the other files' transfers.
+        if (item.method === 'upload') await this.proveOne(item);
         this.tick();
       },
       this.signal,
@@ -168,7 +188,9 @@ export class JobRun {
         }
         item.state = 'failed';
         item.error =
-          err instanceof ItemFailure ? err.message : storageError(err, this.account, bucket.name).message;
+          err instanceof ItemFailure
+            ? err.message
+            : (gone(err, item, bucket) ?? storageError(err, this.account, bucket.name).message);
         this.deps.jobs.updateItem(item);
         this.progress.failed++;
         this.tick();
@@ -197,65 +219,71 @@ export class JobRun {
     if (item.method === 'move') this.deps.catalog.removeKey(source.id, item.source);
   }
 
-  /** Re-reads the access of every item done and not yet proved; an item whose access is not what was asked fails. */
+  /** Re-reads the access of every item done and not yet proved (all but uploads', which are proved as they land). */
   private async prove(): Promise<void> {
-    const wantPublic = this.job.kind === 'public' || this.job.options.public === true;
     const unproved = (function* (jobs: JobRepository, id: number) {
       for (const item of jobs.iterateItems(id, 'done')) if (item.access === null) yield item;
     })(this.deps.jobs, this.job.id);
+    await forEachConcurrent(unproved, 32, (item) => this.proveOne(item), this.signal);
+  }
+
+  /**
+   * Re-reads one item's access (and, on request, fetches it as a stranger): an item whose access is not what was
+   * asked fails, with what the storage says; a file still public is never counted done.
+   */
+  private async proveOne(item: ItemRecord): Promise<void> {
+    const wantPublic = this.job.kind === 'public' || this.job.options.public === true;
     const at = () => this.deps.clock.now().toISOString();
-    let stillPublic = this.job.stillPublic;
-    let linksBroken = this.job.linksBroken;
-    await forEachConcurrent(
-      unproved,
-      32,
-      async (item) => {
-        const bucket = this.bucket(item.method === 'acl' ? this.job.bucketId : item.targetBucketId);
-        let read: Awaited<ReturnType<typeof readAccess>>;
-        try {
-          read = await this.retrying(() => readAccess(this.gateway, bucket, item.key, this.signal));
-        } catch (err) {
-          if (this.signal.aborted) throw err;
-          read = { access: 'unknown', grants: null };
-        }
-        let status: number | null = null;
-        if (this.job.options.verify) {
-          status = (await this.gateway.anonymousGet(bucket.name, item.key, this.signal)).status;
-        }
-        item.access = read.access;
-        const strangerReads = status === 200;
-        if (!accessMatches(this.job.kind, wantPublic, read.access) || (!wantPublic && strangerReads)) {
-          item.state = 'failed';
-          this.progress.done--;
-          this.progress.failed++;
-          const nowPublic =
-            strangerReads || ['public', 'public-bucket', 'authenticated'].includes(read.access);
-          if (!wantPublic && nowPublic) stillPublic++;
-          item.error = wantPublic
-            ? `After the change the storage still does not let strangers read it (access: ${read.access}).`
-            : read.access === 'unknown'
-              ? 'Signet could not read this file’s access after the change, so it is not counted as private. Retry, or verify it.'
-              : `Still readable by ${strangerReads || read.access !== 'authenticated' ? 'anyone' : 'any signed-in cloud user'} after the change. Retry the item; if it stays public, check the bucket’s policy.`;
-        }
-        this.deps.jobs.updateItem(item);
-        const catalogBucket = bucket.id;
-        this.deps.catalog.setAccess(
-          catalogBucket,
-          [{ key: item.key, access: read.access, grants: read.grants }],
-          at(),
-        );
-        if (status !== null) {
-          const row = this.deps.catalog.getByKey(catalogBucket, item.key);
-          if (row) this.deps.catalog.recordVerifications([{ id: row.id, access: read.access, status }], at());
-        }
-        if (item.method === 'move' && item.state === 'done') {
-          linksBroken += this.deps.links.liveFor(this.job.bucketId, item.source, at());
-        }
-        this.tick();
-      },
-      this.signal,
+    const bucket = this.bucket(item.method === 'acl' ? this.job.bucketId : item.targetBucketId);
+    let read: Awaited<ReturnType<typeof readAccess>>;
+    try {
+      read = await this.retrying(() => readAccess(this.gateway, bucket, item.key, this.signal));
+    } catch (err) {
+      if (this.signal.aborted) throw err;
+      read = { access: 'unknown', grants: null };
+    }
+    let status: number | null = null;
+    if (this.job.options.verify) {
+      status = (await this.gateway.anonymousGet(bucket.name, item.key, this.signal)).status;
+    }
+    item.access = read.access;
+    const strangerReads = status === 200;
+    let counted = false;
+    if (!accessMatches(this.job.kind, wantPublic, read.access) || (!wantPublic && strangerReads)) {
+      item.state = 'failed';
+      this.progress.done--;
+      this.progress.failed++;
+      const nowPublic = strangerReads || ['public', 'public-bucket', 'authenticated'].includes(read.access);
+      if (!wantPublic && nowPublic) {
+        this.stillPublic++;
+        counted = true;
+      }
+      item.error = wantPublic
+        ? `After the change the storage still does not let strangers read it (access: ${read.access}).`
+        : read.access === 'unknown'
+          ? 'Signet could not read this file’s access after the change, so it is not counted as private. Retry, or verify it.'
+          : `Still readable by ${strangerReads || read.access !== 'authenticated' ? 'anyone' : 'any signed-in cloud user'} after the change. Retry the item; if it stays public, check the bucket’s policy.`;
+    }
+    this.deps.jobs.updateItem(item);
+    this.deps.catalog.setAccess(
+      bucket.id,
+      [{ key: item.key, access: read.access, grants: read.grants }],
+      at(),
     );
-    this.deps.jobs.setResult(this.job.id, { stillPublic, linksBroken });
+    if (status !== null) {
+      const row = this.deps.catalog.getByKey(bucket.id, item.key);
+      if (row) this.deps.catalog.recordVerifications([{ id: row.id, access: read.access, status }], at());
+    }
+    if (item.method === 'move' && item.state === 'done') {
+      const live = this.deps.links.liveFor(this.job.bucketId, item.source, at());
+      this.linksBroken += live;
+      counted ||= live > 0;
+    }
+    // Written as they change, so a run killed after this item still reports them.
+    if (counted) {
+      this.deps.jobs.setResult(this.job.id, { stillPublic: this.stillPublic, linksBroken: this.linksBroken });
+    }
+    this.tick();
   }
 
   private async retrying<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,13 +1,23 @@
 import { Alert, Card, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { JobDetailsModal } from '../components/jobs/JobDetailsModal';
+import { JobsSection } from '../components/jobs/JobsSection';
 import { useActivity } from '../lib/queries';
+import { jobHref, useRouteDetail } from '../lib/routes';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function ActivityPage() {
   const activity = useActivity();
+  // A job's details are part of the address (#/activity/job/12), so the progress dock can link to them.
+  const detail = /^job\/(\d+)$/.exec(useRouteDetail());
+  const jobId = detail ? Number(detail[1]) : null;
   return (
-    <Stack maw={900}>
+    <Stack maw={980}>
       <Title order={2}>Activity</Title>
+      <JobsSection onDetails={(id) => (window.location.hash = jobHref(id))} />
+      <Title order={3} mt="md">
+        Log
+      </Title>
       <Text c="dimmed">Everything Signet changed on your behalf, newest first.</Text>
       <Card withBorder padding={0}>
         {activity.isPending ? (
@@ -39,6 +49,7 @@ export function ActivityPage() {
           </Table>
         )}
       </Card>
+      <JobDetailsModal jobId={jobId} onClose={() => (window.location.hash = '#/activity')} />
     </Stack>
   );
 }

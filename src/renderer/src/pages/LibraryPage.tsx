@@ -1,7 +1,7 @@
 import { Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useDebouncedValue, useLocalStorage } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconRefresh } from '@tabler/icons-react';
+import { IconCloudUpload, IconRefresh } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
 import type {
   BucketView,
@@ -10,8 +10,10 @@ import type {
   Sort,
   VerifySummary,
 } from '../../../shared/library/schemas';
+import { AccessChangeDialog } from '../components/library/AccessChangeDialog';
 import { BucketPicker } from '../components/library/BucketPicker';
 import { BucketSummary } from '../components/library/BucketSummary';
+import { FileDropZone } from '../components/library/FileDropZone';
 import { FolderBreadcrumbs } from '../components/library/FolderBreadcrumbs';
 import { folderLabel, formatCount, plural } from '../lib/library-format';
 import { type FilterValues, LibraryFilters } from '../components/library/LibraryFilters';
@@ -27,6 +29,10 @@ import { ObjectDrawer } from '../components/library/ObjectDrawer';
 import { ObjectTable } from '../components/library/ObjectTable';
 import { SelectionBar } from '../components/library/SelectionBar';
 import { SyncProgress } from '../components/library/SyncProgress';
+import { UploadDialog, type UploadRequest } from '../components/library/UploadDialog';
+import { useJobEvents } from '../lib/job-events';
+import { useChooseFiles } from '../lib/jobs-queries';
+import { useAccessChange } from '../lib/use-access-change';
 import { useLibrarySelection } from '../lib/library-selection';
 import { VerifyResultModal } from '../components/library/VerifyResultModal';
 import {
@@ -75,7 +81,14 @@ export function LibraryPage() {
   else body = <BucketLibrary key={bucket.id} bucket={bucket} />;
 
   return (
-    <Stack gap="sm" style={{ height: 'calc(100dvh - 2 * var(--app-shell-padding))', minHeight: 560 }}>
+    <Stack
+      gap="sm"
+      // The job dock (the app shell's footer) takes its height from the bottom while jobs run.
+      style={{
+        height: 'calc(100dvh - var(--app-shell-footer-offset, 0rem) - 2 * var(--app-shell-padding))',
+        minHeight: 560,
+      }}
+    >
       <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
         <div>
           <Title order={2}>Library</Title>
@@ -164,7 +177,9 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
     }),
     [bucket.id, folder, search, filters.access, filters.leaksOnly],
   );
-  const pages = useObjectPages(query, sort, syncing);
+  // Uploads add rows and access changes change them as a job goes: the table follows, as during a sync.
+  const jobHere = useJobRunningOn(bucket);
+  const pages = useObjectPages(query, sort, syncing || jobHere);
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.rows) ?? [], [pages.data]);
   const first = pages.data?.pages[0];
   const folders = first?.folders ?? [];
@@ -183,6 +198,13 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
   };
   const where = folderLabel(folder, bucket.name);
   const neverSynced = bucket.lastSyncAt === null && bucket.objects === 0;
+
+  const upload = useUpload(bucket, folder);
+  const access = useAccessChange(selection.clear);
+  const changeAccess = (wanted: 'private' | 'public') => {
+    const chosen = selection.toSelection();
+    if (chosen) access.begin(chosen, wanted);
+  };
 
   const runVerify = () => {
     const chosen = selection.toSelection();
@@ -220,15 +242,27 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
           />
           <Group justify="space-between" gap="xs" wrap="nowrap">
             <FolderBreadcrumbs bucket={bucket.name} folder={folder} onOpen={setFolder} />
-            {first && (
-              <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }} aria-live="polite">
-                {query.recursive
-                  ? `${plural(total, 'file')} found in ${where} and below`
-                  : [folders.length > 0 ? plural(folders.length, 'folder') : null, plural(total, 'file')]
-                      .filter(Boolean)
-                      .join(' · ')}
-              </Text>
-            )}
+            <Group gap="sm" wrap="nowrap">
+              {first && (
+                <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }} aria-live="polite">
+                  {query.recursive
+                    ? `${plural(total, 'file')} found in ${where} and below`
+                    : [folders.length > 0 ? plural(folders.length, 'folder') : null, plural(total, 'file')]
+                        .filter(Boolean)
+                        .join(' · ')}
+                </Text>
+              )}
+              <Button
+                size="compact-sm"
+                leftSection={<IconCloudUpload size={16} />}
+                loading={upload.choosing}
+                disabled={!bucket.configured}
+                onClick={upload.choose}
+                title={`Upload files from this computer to ${where}`}
+              >
+                Upload files
+              </Button>
+            </Group>
           </Group>
           <SelectionBar
             selection={selection}
@@ -237,47 +271,57 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
             progress={verifyProgress}
             onVerify={runVerify}
             onCancelVerify={verifyProgress ? () => cancel.mutate(verifyProgress.taskId) : null}
+            changingAccess={access.busy}
+            onChangeAccess={changeAccess}
           />
-          {pages.isPending ? (
-            <Card withBorder padding={0}>
-              <TableSkeleton />
-            </Card>
-          ) : pages.isError ? (
-            <LoadError what="the files" message={pages.error.message} onRetry={() => void pages.refetch()} />
-          ) : rows.length === 0 && folders.length === 0 ? (
-            <NoFiles
-              search={search}
-              filtered={filtered}
-              where={where}
-              onClearSearch={() => setFilters((f) => ({ ...f, search: '' }))}
-              onClearFilters={() => setFilters((f) => ({ ...f, access: [], leaksOnly: false }))}
-            />
-          ) : (
-            <Card
-              withBorder
-              padding={0}
-              style={{ flex: 1, minHeight: 280, display: 'flex', flexDirection: 'column' }}
-            >
-              <ObjectTable
-                label={`Files in ${where}`}
-                folders={folders}
-                rows={rows}
-                total={total}
-                hasMore={hasNextPage}
-                loadingMore={isFetchingNextPage}
-                onLoadMore={loadMore}
-                sort={sort}
-                onSort={setSort}
-                selection={selection}
-                onOpenFolder={setFolder}
-                onOpenObject={setOpenRow}
-                dimmed={pages.isPlaceholderData}
+          <FileDropZone where={where} onPaths={upload.open}>
+            {pages.isPending ? (
+              <Card withBorder padding={0}>
+                <TableSkeleton />
+              </Card>
+            ) : pages.isError ? (
+              <LoadError
+                what="the files"
+                message={pages.error.message}
+                onRetry={() => void pages.refetch()}
               />
-            </Card>
-          )}
+            ) : rows.length === 0 && folders.length === 0 ? (
+              <NoFiles
+                search={search}
+                filtered={filtered}
+                where={where}
+                onClearSearch={() => setFilters((f) => ({ ...f, search: '' }))}
+                onClearFilters={() => setFilters((f) => ({ ...f, access: [], leaksOnly: false }))}
+              />
+            ) : (
+              <Card
+                withBorder
+                padding={0}
+                style={{ flex: 1, minHeight: 280, display: 'flex', flexDirection: 'column' }}
+              >
+                <ObjectTable
+                  label={`Files in ${where}`}
+                  folders={folders}
+                  rows={rows}
+                  total={total}
+                  hasMore={hasNextPage}
+                  loadingMore={isFetchingNextPage}
+                  onLoadMore={loadMore}
+                  sort={sort}
+                  onSort={setSort}
+                  selection={selection}
+                  onOpenFolder={setFolder}
+                  onOpenObject={setOpenRow}
+                  dimmed={pages.isPlaceholderData}
+                />
+              </Card>
+            )}
+          </FileDropZone>
         </>
       )}
       <ObjectDrawer row={openRow} onClose={() => setOpenRow(null)} />
+      <UploadDialog request={upload.request} onClose={upload.close} />
+      <AccessChangeDialog request={access.request} onClose={access.close} onStarted={selection.clear} />
       <VerifyResultModal
         summary={verifyResult}
         onClose={() => setVerifyResult(null)}
@@ -285,4 +329,38 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
       />
     </>
   );
+}
+
+/** Whether a job is changing this bucket right now (from its progress events). */
+function useJobRunningOn(bucket: BucketView): boolean {
+  const { live } = useJobEvents();
+  for (const { job } of live.values())
+    if (job.state === 'running' && job.accountId === bucket.accountId && job.bucket === bucket.name)
+      return true;
+  return false;
+}
+
+/** "Upload files" and drops: the file dialog (in main), then the upload dialog for the chosen paths. */
+function useUpload(bucket: BucketView, folder: string) {
+  const choose = useChooseFiles();
+  const [request, setRequest] = useState<UploadRequest | null>(null);
+  const open = (paths: string[]) =>
+    setRequest({ bucketId: bucket.id, bucketName: bucket.name, folder, paths });
+  return {
+    request,
+    open,
+    close: () => setRequest(null),
+    choosing: choose.isPending,
+    choose: () =>
+      choose.mutate(undefined, {
+        // No paths: the owner closed the dialog, which needs no answer.
+        onSuccess: (paths) => paths.length > 0 && open(paths),
+        onError: (error) =>
+          notifications.show({
+            color: 'red',
+            title: 'Could not open the file chooser',
+            message: error.message,
+          }),
+      }),
+  };
 }

@@ -1,12 +1,13 @@
 import { Button, Group, Paper, Text } from '@mantine/core';
-import { IconLink, IconListCheck, IconShieldSearch, IconX } from '@tabler/icons-react';
+import { IconLink, IconListCheck, IconLock, IconShieldSearch, IconWorld, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { LinkGeneratorForObject } from '../links/LinkGenerator';
 import type { TaskProgress } from '../../lib/library-queries';
 import { formatCount } from '../../lib/library-format';
 import type { LibrarySelection } from '../../lib/library-selection';
+import type { AccessWanted } from '../../lib/use-access-change';
 
-/** What is selected and what can be done with it; later actions (make private, links) join "Verify access". */
+/** What is selected and what can be done with it: a link, verify access, make private or public. */
 export function SelectionBar({
   selection,
   total,
@@ -14,6 +15,8 @@ export function SelectionBar({
   progress,
   onVerify,
   onCancelVerify,
+  changingAccess,
+  onChangeAccess,
 }: {
   selection: LibrarySelection;
   total: number;
@@ -21,6 +24,9 @@ export function SelectionBar({
   progress: TaskProgress | null;
   onVerify: () => void;
   onCancelVerify: (() => void) | null;
+  /** The access change being prepared (its button spins), null when none. */
+  changingAccess: AccessWanted | null;
+  onChangeAccess: (access: AccessWanted) => void;
 }) {
   const [linkFor, setLinkFor] = useState<number | null>(null);
   const chosen = selection.toSelection();
@@ -71,6 +77,27 @@ export function SelectionBar({
                 Create link
               </Button>
             )}
+            <Button
+              size="compact-sm"
+              variant="light"
+              leftSection={<IconLock size={16} />}
+              loading={changingAccess === 'private'}
+              disabled={selection.count === 0 || changingAccess !== null}
+              onClick={() => onChangeAccess('private')}
+            >
+              Make private
+            </Button>
+            <Button
+              size="compact-sm"
+              variant="light"
+              color="orange"
+              leftSection={<IconWorld size={16} />}
+              loading={changingAccess === 'public'}
+              disabled={selection.count === 0 || changingAccess !== null}
+              onClick={() => onChangeAccess('public')}
+            >
+              Make public
+            </Button>
             <Button
               size="compact-sm"
               leftSection={<IconShieldSearch size={16} />}
