@@ -35,8 +35,11 @@ function gone(err: unknown, item: ItemRecord, bucket: BucketRecord): string | nu
   return `“${item.key}” is no longer in “${bucket.name}” (the storage answered ${code ?? 'HTTP 404'}): it was probably deleted outside Signet. Sync the bucket to refresh the list; if the file should be there, upload it again, then retry.`;
 }
 
-/** Items in flight at once: ACL calls are small; uploads move bytes (each multipart upload has its own parts). */
-export const CONCURRENCY: Record<JobKind, number> = { upload: 16, private: 32, public: 32 };
+/**
+ * Items in flight at once: ACL calls are small; uploads move bytes, and each large one holds up to 4 parts of
+ * 8 MiB in memory (lib-storage), so 8 uploads stay within 256 MiB. 16 measured no faster on the test Ceph.
+ */
+export const CONCURRENCY: Record<JobKind, number> = { upload: 8, private: 32, public: 32 };
 /** Tries per item step beyond the SDK's own retries (which already back off on throttling, 5xx and resets). */
 export const ITEM_ATTEMPTS = 4;
 
