@@ -3,11 +3,10 @@ import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserFacingError } from '../../main/services/errors';
 import type { JobView } from '../../shared/jobs/schemas';
-import type { Selection } from '../../shared/library/schemas';
 import { flag, stringOption, UsageError } from '../args';
 import type { CommandContext, CommandHandler } from '../context';
 import { formatBytes, type Output } from '../output';
-import { bucketFor, queryFor } from './library';
+import { bucketFor, selectionFor } from './library';
 
 /** The `private` / `public` JSON of the contract. */
 function summaryJson(v: JobView) {
@@ -126,21 +125,8 @@ function accessCommand(access: 'private' | 'public'): CommandHandler {
       throw new UsageError('give --prefix P (use --prefix "" for the whole bucket) or some KEYs');
     }
     const bucket = await bucketFor(ctx, { catalogOnly: true });
-    const { library, jobs } = ctx.services();
-    let selection: Selection;
-    if (keys.length) {
-      const { ids, missing } = library.idsOf(bucket.id, keys);
-      if (missing.length) {
-        throw new UsageError(
-          `KEY “${missing[0]}” is not in the catalog of “${bucket.name}”` +
-            (missing.length > 1 ? ` (nor ${missing.length - 1} more)` : '') +
-            ' (signet sync first, or check the key)',
-        );
-      }
-      selection = { kind: 'ids', bucketId: bucket.id, ids };
-    } else {
-      selection = { kind: 'query', query: queryFor(bucket, prefix ?? '', {}) };
-    }
+    const { jobs } = ctx.services();
+    const selection = selectionFor(ctx, bucket, keys, prefix);
     const preview = await jobs.previewAccess({ selection, access });
     if (preview.total === 0) {
       throw new UsageError(`nothing to change: the catalog holds no objects there (signet sync first)`);

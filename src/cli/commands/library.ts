@@ -155,6 +155,28 @@ const ls: CommandHandler = async (ctx) => {
   return 0;
 };
 
+/**
+ * What `KEY…` or `--prefix P` select in the catalog: the keys' ids (each must be in the catalog: a usage error
+ * names the first that is not), else every object under the prefix.
+ */
+export function selectionFor(
+  ctx: CommandContext,
+  bucket: BucketView,
+  keys: readonly string[],
+  prefix: string | undefined,
+): Selection {
+  if (keys.length === 0) return { kind: 'query', query: queryFor(bucket, prefix ?? '', {}) };
+  const { ids, missing } = ctx.services().library.idsOf(bucket.id, keys);
+  if (missing.length) {
+    throw new UsageError(
+      `KEY “${missing[0]}” is not in the catalog of “${bucket.name}”` +
+        (missing.length > 1 ? ` (nor ${missing.length - 1} more)` : '') +
+        ' (signet sync first, or check the key)',
+    );
+  }
+  return { kind: 'ids', bucketId: bucket.id, ids };
+}
+
 const verify: CommandHandler = async (ctx) => {
   const keys = ctx.positionals.slice(1);
   const prefix = stringOption(ctx.values, 'prefix');
@@ -163,21 +185,7 @@ const verify: CommandHandler = async (ctx) => {
   }
   const bucket = await bucketFor(ctx, { catalogOnly: true });
   const { library } = ctx.services();
-  let selection: Selection;
-  if (keys.length) {
-    const { ids, missing } = library.idsOf(bucket.id, keys);
-    if (missing.length) {
-      throw new UsageError(
-        `KEY “${missing[0]}” is not in the catalog of “${bucket.name}”` +
-          (missing.length > 1 ? ` (nor ${missing.length - 1} more)` : '') +
-          ' (signet sync first, or check the key)',
-      );
-    }
-    selection = { kind: 'ids', bucketId: bucket.id, ids };
-  } else {
-    selection = { kind: 'query', query: queryFor(bucket, prefix ?? '', {}) };
-  }
-
+  const selection = selectionFor(ctx, bucket, keys, prefix);
   const { out } = ctx;
   if (!out.json) out.say(`${'STATUS'.padEnd(6)}  ${'ACCESS'.padEnd(13)}  KEY`);
   let aborted = false;
