@@ -101,7 +101,11 @@ export class JobRun {
   }
 
   async run(): Promise<void> {
-    await this.changeItems();
+    // Again while items wait: one put back to pending behind the cursor (a resume from another window or
+    // process retrying failed items) is done here rather than left pending in a job that reads as ended.
+    do {
+      await this.changeItems();
+    } while (this.deps.jobs.next(this.job.id, 0, 1).length > 0);
     this.progress.phase = 'proof';
     await this.prove();
   }
