@@ -179,12 +179,23 @@ describe('Download links in Chromium, on the real handlers, ledger, verifier and
     await exportDialog.getByText(/^This file holds secrets: your signing keys/).waitFor();
     await settle();
     await app.screenshot('links-export-config');
+    await exportDialog
+      .getByRole('textbox', { name: 'Address for its admin API (optional)' })
+      .fill('localhost');
+    await exportDialog.getByText(/must be HOST:PORT/).waitFor();
+    await exportDialog
+      .getByRole('textbox', { name: 'Address for its admin API (optional)' })
+      .fill('127.0.0.1:8788');
     await exportDialog.getByRole('button', { name: 'Choose where to save…' }).click();
     await exportDialog.getByText('Verifier config saved').waitFor();
     await exportDialog.getByText('Ceph-shop', { exact: false }).waitFor();
     await exportDialog.getByRole('button', { name: 'Done' }).click();
 
-    const raw = JSON.parse(readFileSync(join(work.dir, 'verifier.json'), 'utf8')) as Record<string, unknown>;
+    const { adminListen, ...raw } = JSON.parse(
+      readFileSync(join(work.dir, 'verifier.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(adminListen).toEqual({ host: '127.0.0.1', port: 8788 });
+    // This test drives the admin API on the links' own address (revoke, usage), so it starts without it.
     verifier = await startTestVerifier({ ...raw, listen: { host: '127.0.0.1', port: 0 } }, work.dir);
 
     // The verifier address goes in through the settings form.

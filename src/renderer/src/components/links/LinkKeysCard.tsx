@@ -342,8 +342,11 @@ function AdminToken() {
 function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const exporter = useExportVerifierConfig();
   const [listen, setListen] = useState('127.0.0.1:8787');
+  const [adminListen, setAdminListen] = useState('');
   const [result, setResult] = useState<VerifierExport | null>(null);
   const listenOk = ListenSchema.safeParse(listen);
+  // Optional: empty keeps the admin API and /metrics on the links' address.
+  const adminOk = adminListen.trim() === '' ? null : ListenSchema.safeParse(adminListen.trim());
   const close = () => {
     exporter.reset();
     setResult(null);
@@ -395,13 +398,23 @@ function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void
             </Alert>
           )
         ) : (
-          <TextInput
-            label="Address the verifier listens on"
-            description="HOST:PORT on your server; your web server forwards /downloads/ to it"
-            value={listen}
-            onChange={(e) => setListen(e.currentTarget.value)}
-            error={listenOk.success ? null : listenOk.error.issues[0]?.message}
-          />
+          <Stack gap="sm">
+            <TextInput
+              label="Address the verifier listens on"
+              description="HOST:PORT on your server; your web server forwards /downloads/ to it"
+              value={listen}
+              onChange={(e) => setListen(e.currentTarget.value)}
+              error={listenOk.success ? null : listenOk.error.issues[0]?.message}
+            />
+            <TextInput
+              label="Address for its admin API (optional)"
+              description="HOST:PORT for revoking links and /metrics, apart from the downloads: keep it on 127.0.0.1 or a private address. Empty: the same address as the downloads."
+              placeholder="127.0.0.1:8788"
+              value={adminListen}
+              onChange={(e) => setAdminListen(e.currentTarget.value)}
+              error={adminOk && !adminOk.success ? adminOk.error.issues[0]?.message : null}
+            />
+          </Stack>
         )}
         {exporter.isError && (
           <Alert color="red" title="The config was not exported">
@@ -416,8 +429,13 @@ function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void
             <Button
               leftSection={<IconFileExport size={18} />}
               loading={exporter.isPending}
-              disabled={!listenOk.success}
-              onClick={() => exporter.mutate({ listen }, { onSuccess: setResult })}
+              disabled={!listenOk.success || (adminOk !== null && !adminOk.success)}
+              onClick={() =>
+                exporter.mutate(
+                  { listen, ...(adminOk?.success ? { adminListen: adminOk.data } : {}) },
+                  { onSuccess: setResult },
+                )
+              }
             >
               Choose where to save…
             </Button>
