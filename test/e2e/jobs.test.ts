@@ -8,7 +8,7 @@ import {
   createTestBucket,
   emptyAndDeleteBucket,
   ensureCeph,
-  objectUrl,
+  anonymousStatus,
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
@@ -51,11 +51,7 @@ const slowAclClients: S3ClientFactory = {
   },
 };
 
-async function anonymousStatus(key: string): Promise<number> {
-  const res = await fetch(objectUrl(env, bucket, key));
-  await res.body?.cancel();
-  return res.status;
-}
+const anonymousStatusOf = (key: string) => anonymousStatus(env, bucket, key);
 
 const grid = () => app.page.getByRole('grid');
 const row = (key: string) => grid().getByRole('row', { name: key, exact: true });
@@ -149,8 +145,8 @@ describe('Jobs in Chromium, on the real handlers, job runner and Ceph', () => {
     await app.screenshot('e2e-jobs-upload-done');
 
     // Private for real: strangers are refused, and the table says so once the job ended.
-    expect(await anonymousStatus('ebook.pdf')).toBe(403);
-    expect(await anonymousStatus('bonus track.mp3')).toBe(403);
+    expect(await anonymousStatusOf('ebook.pdf')).toBe(403);
+    expect(await anonymousStatusOf('bonus track.mp3')).toBe(403);
     const head = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: 'bonus track.mp3' }));
     expect(head.ContentLength).toBe(3_000_000);
     await row('ebook.pdf').getByText('Private', { exact: true }).waitFor();
@@ -188,9 +184,9 @@ describe('Jobs in Chromium, on the real handlers, job runner and Ceph', () => {
 
     const job = dockJob(`Upload 1 file to ${bucket} (public)`);
     await job.getByText('1 file uploaded and checked.').waitFor({ timeout: 60_000 });
-    expect(await anonymousStatus('bonus track.mp3')).toBe(200);
+    expect(await anonymousStatusOf('bonus track.mp3')).toBe(200);
     // The file the owner chose to keep was not touched.
-    expect(await anonymousStatus('ebook.pdf')).toBe(403);
+    expect(await anonymousStatusOf('ebook.pdf')).toBe(403);
     await row('bonus track.mp3').getByText('Public', { exact: true }).waitFor();
     await job.getByRole('button', { name: /^Close the summary/ }).click();
     await dock().waitFor({ state: 'detached' });
@@ -286,8 +282,8 @@ describe('Jobs in Chromium, on the real handlers, job runner and Ceph', () => {
     await app.screenshot('e2e-jobs-private-failed');
 
     // Strangers are refused now, and the table and the counts follow.
-    expect(await anonymousStatus(image(1))).toBe(403);
-    expect(await anonymousStatus(image(IMAGES))).toBe(403);
+    expect(await anonymousStatusOf(image(1))).toBe(403);
+    expect(await anonymousStatusOf(image(IMAGES))).toBe(403);
     await row(image(1)).getByText('Private', { exact: true }).waitFor();
     await row(image(1))
       .getByText(/^403 · /)
@@ -318,13 +314,13 @@ describe('Jobs in Chromium, on the real handlers, job runner and Ceph', () => {
     await admin.send(
       new PutObjectCommand({ Bucket: bucket, Key: MISSING, Body: 'back', ACL: 'public-read' }),
     );
-    expect(await anonymousStatus(MISSING)).toBe(200);
+    expect(await anonymousStatusOf(MISSING)).toBe(200);
     await details.getByRole('button', { name: 'Retry failed' }).click();
     await details
       .getByRole('status')
       .getByText(`${IMAGES} files made private and checked.`)
       .waitFor({ timeout: 60_000 });
-    expect(await anonymousStatus(MISSING)).toBe(403);
+    expect(await anonymousStatusOf(MISSING)).toBe(403);
     await page.keyboard.press('Escape');
     await details.waitFor({ state: 'hidden' });
     expect(page.url()).toMatch(/#\/activity$/);

@@ -18,7 +18,7 @@ import {
   createTestBucket,
   emptyAndDeleteBucket,
   ensureCeph,
-  objectUrl,
+  anonymousStatus,
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
@@ -63,11 +63,7 @@ async function json(args: string[], code = 0): Promise<Record<string, unknown>> 
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-async function anonymousStatus(key: string): Promise<number> {
-  const res = await fetch(objectUrl(ceph, bucket, key));
-  await res.body?.cancel();
-  return res.status;
-}
+const anonymousStatusOf = (key: string) => anonymousStatus(ceph, bucket, key);
 
 async function body(key: string): Promise<string> {
   const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -127,8 +123,8 @@ describe('signet upload', { timeout: 60_000 }, () => {
     expect(Object.keys(summary).sort()).toEqual(SUMMARY_KEYS);
     expect(summary).toMatchObject({ state: 'done', total: 2, done: 2, failed: 0, stillPublic: 0 });
     expect(summary['job']).toEqual(expect.any(Number));
-    expect(await anonymousStatus('products/guide.pdf')).toBe(403);
-    expect(await anonymousStatus('products/course.zip')).toBe(403);
+    expect(await anonymousStatusOf('products/guide.pdf')).toBe(403);
+    expect(await anonymousStatusOf('products/course.zip')).toBe(403);
     expect(await body('products/guide.pdf')).toBe('the guide, version 1');
   });
 
@@ -145,7 +141,7 @@ describe('signet upload', { timeout: 60_000 }, () => {
     const replaced = await json(['upload', 'shop', guide, '--prefix', 'products/', '--overwrite']);
     expect(replaced).toMatchObject({ state: 'done', total: 1, done: 1, failed: 0 });
     expect(await body('products/guide.pdf')).toBe('the guide, version 2');
-    expect(await anonymousStatus('products/guide.pdf')).toBe(403);
+    expect(await anonymousStatusOf('products/guide.pdf')).toBe(403);
   });
 
   it('uploads public only when asked', async () => {
@@ -154,18 +150,18 @@ describe('signet upload', { timeout: 60_000 }, () => {
       state: 'done',
       done: 1,
     });
-    expect(await anonymousStatus('images/banner.png')).toBe(200);
+    expect(await anonymousStatusOf('images/banner.png')).toBe(200);
   });
 });
 
 describe('signet private and public', { timeout: 60_000 }, () => {
   it('makes a prefix private and proves it: the JSON summary, and strangers get 403', async () => {
-    expect(await anonymousStatus('public/cover.png')).toBe(200);
+    expect(await anonymousStatusOf('public/cover.png')).toBe(200);
     const summary = await json(['private', 'shop', '--prefix', 'public/']);
     expect(Object.keys(summary).sort()).toEqual(SUMMARY_KEYS);
     expect(summary).toMatchObject({ state: 'done', total: 2, done: 2, failed: 0, stillPublic: 0 });
-    expect(await anonymousStatus('public/cover.png')).toBe(403);
-    expect(await anonymousStatus('public/manual.pdf')).toBe(403);
+    expect(await anonymousStatusOf('public/cover.png')).toBe(403);
+    expect(await anonymousStatusOf('public/manual.pdf')).toBe(403);
     // The catalog follows: ls sees them private without a new sync.
     const listed = jsonLines((await run(['ls', 'shop', '--prefix', 'public/', '--json'])).stdout);
     expect(listed.map((r) => [r['key'], r['access']])).toEqual([
@@ -177,8 +173,8 @@ describe('signet private and public', { timeout: 60_000 }, () => {
   it('makes named keys public again', async () => {
     const summary = await json(['public', 'shop', 'public/cover.png']);
     expect(summary).toMatchObject({ state: 'done', total: 1, done: 1, failed: 0 });
-    expect(await anonymousStatus('public/cover.png')).toBe(200);
-    expect(await anonymousStatus('public/manual.pdf')).toBe(403);
+    expect(await anonymousStatusOf('public/cover.png')).toBe(200);
+    expect(await anonymousStatusOf('public/manual.pdf')).toBe(403);
   });
 });
 
@@ -288,7 +284,7 @@ describe('signet jobs', { timeout: 90_000 }, () => {
     const strangerReads: string[] = [];
     for (let i = 0; i < BULK; i += 50) {
       const key = `bulk/${String(i).padStart(4, '0')}.zip`;
-      if ((await anonymousStatus(key)) !== 403) strangerReads.push(key);
+      if ((await anonymousStatusOf(key)) !== 403) strangerReads.push(key);
     }
     expect(strangerReads).toEqual([]);
   });

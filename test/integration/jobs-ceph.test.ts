@@ -14,7 +14,7 @@ import {
   createTestBucket,
   emptyAndDeleteBucket,
   ensureCeph,
-  objectUrl,
+  anonymousStatus,
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
@@ -44,12 +44,6 @@ async function bucket(prefix: string): Promise<string> {
   const name = await createTestBucket(admin, prefix);
   buckets.push(name);
   return name;
-}
-
-async function anonymousStatus(b: string, key: string): Promise<number> {
-  const res = await fetch(objectUrl(env, b, key));
-  await res.body?.cancel();
-  return res.status;
 }
 
 /** Waits for a job started through the contract to end, by its progress events and the jobs:get answer. */
@@ -93,8 +87,8 @@ describe('uploads on Ceph', () => {
     const v = await ended(job.id);
     expect(v).toMatchObject({ kind: 'upload', state: 'done', total: 2, done: 2, failed: 0 });
     expect(v.bytesDone).toBe(20 * 1024 * 1024 + 20);
-    expect(await anonymousStatus(name, 'products/guide.pdf')).toBe(403);
-    expect(await anonymousStatus(name, 'products/course.zip')).toBe(403);
+    expect(await anonymousStatus(env, name, 'products/guide.pdf')).toBe(403);
+    expect(await anonymousStatus(env, name, 'products/course.zip')).toBe(403);
     const head = await admin.send(new HeadObjectCommand({ Bucket: name, Key: 'products/course.zip' }));
     expect(head.ContentLength).toBe(20 * 1024 * 1024);
 
@@ -147,7 +141,7 @@ describe('uploads on Ceph', () => {
       (await h.ok('jobs:upload', { bucketId: id, folder: 'images/', paths: [cover], public: true })).id,
     );
     expect(pub).toMatchObject({ state: 'done', done: 1 });
-    expect(await anonymousStatus(name, 'images/cover.png')).toBe(200);
+    expect(await anonymousStatus(env, name, 'images/cover.png')).toBe(200);
   });
 });
 
@@ -192,7 +186,7 @@ describe('make private / public on Ceph', () => {
     const page = await h.ok('library:page', { bucketId: id, recursive: true, limit: 500 });
     expect(new Set(page.rows.map((r) => r.verified?.status))).toEqual(new Set([403]));
     for (const key of ['products/0000.zip', 'products/1000.zip', 'products/1999.zip']) {
-      expect(await anonymousStatus(name, key)).toBe(403);
+      expect(await anonymousStatus(env, name, key)).toBe(403);
     }
   }, 180_000);
 
@@ -207,7 +201,7 @@ describe('make private / public on Ceph', () => {
       ).id,
     );
     expect(v).toMatchObject({ state: 'done', done: 1 });
-    expect(await anonymousStatus(name, row.key)).toBe(200);
+    expect(await anonymousStatus(env, name, row.key)).toBe(200);
     expect((await h.ok('library:object', { id: row.id })).access).toBe('public');
   });
 });
@@ -287,6 +281,6 @@ describe('the move path: a bucket without per-object ACLs', () => {
     expect(v).toMatchObject({ state: 'failed', done: 0, failed: 1 });
     const [item] = (await h.ok('jobs:get', { id: v.id })).items;
     expect(item!.error).toMatch(/different file named/);
-    expect(await anonymousStatus(files_, 'b/clash.zip')).toBe(200); // the source is still there
+    expect(await anonymousStatus(env, files_, 'b/clash.zip')).toBe(200); // the source is still there
   });
 });

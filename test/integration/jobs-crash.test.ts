@@ -14,13 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GetObjectAclCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeytarLike } from '../../src/main/services/keytar-secret-store';
@@ -28,7 +22,8 @@ import {
   createTestBucket,
   emptyAndDeleteBucket,
   ensureCeph,
-  objectUrl,
+  anonymousStatus,
+  listObjects,
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
@@ -77,20 +72,6 @@ async function seed(bucket: string, keys: readonly string[]): Promise<void> {
         ),
     );
   }
-}
-
-/** Every object of a bucket with its size and ETag, straight from the storage (never from Signet's catalog). */
-async function listing(bucket: string): Promise<Map<string, { size: number; etag: string }>> {
-  const out = new Map<string, { size: number; etag: string }>();
-  let token: string | undefined;
-  do {
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      out.set(o.Key!, { size: o.Size ?? -1, etag: (o.ETag ?? '').replaceAll('"', '') });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
 }
 
 async function forEachLimited<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -239,16 +220,15 @@ describe('a job killed mid-way is resumed by the next process', { timeout: 90_00
     });
 
     // None lost, and each one private as the storage itself answers: its ACL, and a stranger's GET.
-    const objects = await listing(aclBucket);
+    const objects = await listObjects(admin, aclBucket);
     expect([...objects.keys()].sort()).toEqual(keys);
     const publicGrants: string[] = [];
     const strangerReads: string[] = [];
     await forEachLimited(keys, 16, async (Key) => {
       const acl = await admin.send(new GetObjectAclCommand({ Bucket: aclBucket, Key }));
       if ((acl.Grants ?? []).some((g) => g.Grantee?.URI?.endsWith('/AllUsers'))) publicGrants.push(Key);
-      const res = await fetch(objectUrl(ceph, aclBucket, Key));
-      await res.body?.cancel();
-      if (res.status !== 403) strangerReads.push(`${Key}: ${res.status}`);
+      const status = await anonymousStatus(ceph, aclBucket, Key);
+      if (status !== 403) strangerReads.push(`${Key}: ${status}`);
     });
     expect(publicGrants).toEqual([]);
     expect(strangerReads).toEqual([]);
@@ -258,7 +238,7 @@ describe('a job killed mid-way is resumed by the next process', { timeout: 90_00
     const sync = await run(['sync', 'shop', '--bucket', moveBucket, '--json']);
     expect(sync.code, sync.stderr).toBe(0);
     const keys = keysOf('bundles/', MOVE_OBJECTS);
-    const original = await listing(moveBucket);
+    const original = await listObjects(admin, moveBucket);
     expect(original.size).toBe(MOVE_OBJECTS);
     // Ceph has per-object ACLs; treat this bucket as a provider without them (R2, B2), whose files are private
     // only in a private bucket. After the sync: a sync checks the bucket again and would reset this.
@@ -279,8 +259,8 @@ describe('a job killed mid-way is resumed by the next process', { timeout: 90_00
 
     // What the kill left: every file is still in the source as it was, or its checked copy is in the vault.
     // A source deleted without its copy in place would be a lost file.
-    const source = await listing(moveBucket);
-    const target = await listing(vault);
+    const source = await listObjects(admin, moveBucket);
+    const target = await listObjects(admin, vault);
     const lost = keys.filter((k) => {
       const was = original.get(k)!;
       const inSource = source.get(k);
@@ -308,17 +288,16 @@ describe('a job killed mid-way is resumed by the next process', { timeout: 90_00
     ]);
 
     // Every file is in the vault with its original bytes, private; nothing is left in the source.
-    expect([...(await listing(moveBucket)).keys()]).toEqual([]);
-    const moved = await listing(vault);
+    expect([...(await listObjects(admin, moveBucket)).keys()]).toEqual([]);
+    const moved = await listObjects(admin, vault);
     expect([...moved.keys()].sort()).toEqual(keys);
     const differing: string[] = [];
     const strangerReads: string[] = [];
     await forEachLimited(keys, 16, async (Key) => {
       const got = await admin.send(new GetObjectCommand({ Bucket: vault, Key }));
       if ((await got.Body!.transformToString()) !== bodyOf(Key)) differing.push(Key);
-      const res = await fetch(objectUrl(ceph, vault, Key));
-      await res.body?.cancel();
-      if (res.status !== 403) strangerReads.push(`${Key}: ${res.status}`);
+      const status = await anonymousStatus(ceph, vault, Key);
+      if (status !== 403) strangerReads.push(`${Key}: ${status}`);
     });
     expect(differing).toEqual([]);
     expect(strangerReads).toEqual([]);

@@ -11,20 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  GetObjectAclCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetails } from '../../src/shared/jobs/schemas';
 import {
   createTestBucket,
   emptyAndDeleteBucket,
   ensureCeph,
-  objectUrl,
+  anonymousStatus,
+  listObjects,
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
@@ -59,26 +54,7 @@ async function ended(id: number, timeoutMs = 90_000): Promise<JobDetails> {
 }
 
 /** What a stranger gets, asked of the gateway itself (not through the faulty proxy). */
-async function anonymousStatusIn(b: string, key: string): Promise<number> {
-  const res = await fetch(objectUrl(env, b, key));
-  await res.body?.cancel();
-  return res.status;
-}
-const anonymousStatus = (key: string) => anonymousStatusIn(bucket, key);
-
-/** Every object of a bucket with its size and ETag, read from the gateway itself. */
-async function listing(b: string): Promise<Map<string, { size: number; etag: string }>> {
-  const out = new Map<string, { size: number; etag: string }>();
-  let token: string | undefined;
-  do {
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: b, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      out.set(o.Key!, { size: o.Size ?? -1, etag: (o.ETag ?? '').replaceAll('"', '') });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
-}
+const anonymousStatusOf = (key: string) => anonymousStatus(env, bucket, key);
 
 beforeAll(async () => {
   env = await ensureCeph();
@@ -139,7 +115,7 @@ describe('jobs through a storage that throttles and drops connections', { timeou
         keys.slice(i, i + 16).map(async (Key) => {
           const acl = await admin.send(new GetObjectAclCommand({ Bucket: bucket, Key }));
           const open = (acl.Grants ?? []).some((g) => g.Grantee?.URI?.endsWith('/AllUsers'));
-          if (open || (await anonymousStatus(Key)) !== 403) stillPublic.push(Key);
+          if (open || (await anonymousStatusOf(Key)) !== 403) stillPublic.push(Key);
         }),
       );
     }
@@ -172,7 +148,7 @@ describe('jobs through a storage that throttles and drops connections', { timeou
       const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key }));
       if (!Buffer.from(await got.Body!.transformToByteArray()).equals(readFileSync(path)))
         differing.push(Key);
-      expect(await anonymousStatus(Key), Key).toBe(403);
+      expect(await anonymousStatusOf(Key), Key).toBe(403);
     }
     expect(differing).toEqual([]);
   });
@@ -188,7 +164,7 @@ describe('jobs through a storage that throttles and drops connections', { timeou
         admin.send(new PutObjectCommand({ Bucket: source, Key, Body: bodyOf(Key), ACL: 'public-read' })),
       ),
     );
-    const original = await listing(source);
+    const original = await listObjects(admin, source);
     const account = await h.ok(
       'accounts:add',
       cephAccount(env, 'Moving shop', { endpoint: proxy.url, buckets: [source], privateBucket: vault }),
@@ -216,8 +192,8 @@ describe('jobs through a storage that throttles and drops connections', { timeou
     expect(faulty.done + faulty.failed).toBe(MOVED);
 
     // Whatever the faults did, each file is still in the source as it was, or its copy is in the vault.
-    const inSource = await listing(source);
-    const inVault = await listing(vault);
+    const inSource = await listObjects(admin, source);
+    const inVault = await listObjects(admin, vault);
     const lost = keys.filter((k) => {
       const was = original.get(k)!;
       const same = (o: { size: number; etag: string } | undefined) =>
@@ -230,14 +206,14 @@ describe('jobs through a storage that throttles and drops connections', { timeou
     const resumed = await h.ok('jobs:resume', { id: job.id });
     const v = await ended(resumed.id);
     expect(v).toMatchObject({ state: 'done', total: MOVED, done: MOVED, failed: 0 });
-    expect([...(await listing(source)).keys()]).toEqual([]);
-    expect([...(await listing(vault)).keys()].sort()).toEqual(keys);
+    expect([...(await listObjects(admin, source)).keys()]).toEqual([]);
+    expect([...(await listObjects(admin, vault)).keys()].sort()).toEqual(keys);
     const differing: string[] = [];
     for (const Key of keys) {
       const got = await admin.send(new GetObjectCommand({ Bucket: vault, Key }));
       if ((await got.Body!.transformToString()) !== bodyOf(Key)) differing.push(Key);
     }
     expect(differing).toEqual([]);
-    expect(await anonymousStatusIn(vault, keys[0]!)).toBe(403);
+    expect(await anonymousStatus(env, vault, keys[0]!)).toBe(403);
   });
 });

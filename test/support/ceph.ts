@@ -12,6 +12,7 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   ListObjectVersionsCommand,
   S3Client,
   S3ServiceException,
@@ -104,6 +105,30 @@ export function s3ClientFor(env: CephEnv, overrides: Partial<S3ClientConfig> = {
 export function objectUrl(env: CephEnv, bucket: string, key: string): string {
   const encodedKey = key.split('/').map(encodeURIComponent).join('/');
   return `${env.endpoint.replace(/\/+$/, '')}/${bucket}/${encodedKey}`;
+}
+
+/** What a stranger gets for an object: the status of an unsigned GET of its plain URL (the body is not read). */
+export async function anonymousStatus(env: CephEnv, bucket: string, key: string): Promise<number> {
+  const res = await fetch(objectUrl(env, bucket, key));
+  await res.body?.cancel();
+  return res.status;
+}
+
+/** Every object of a bucket with its size and ETag (quotes removed), as the gateway lists them. */
+export async function listObjects(
+  client: S3Client,
+  bucket: string,
+): Promise<Map<string, { size: number; etag: string }>> {
+  const out = new Map<string, { size: number; etag: string }>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      out.set(o.Key!, { size: o.Size ?? -1, etag: (o.ETag ?? '').replaceAll('"', '') });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out;
 }
 
 /**
