@@ -100,23 +100,45 @@ export class LinkRepository {
   private readonly insertStmt;
 
   constructor(private readonly db: Db) {
+    // Positional parameters: binding 17 named ones from an object costs a third of the row's insert time.
     this.insertStmt = db.prepare(
       `INSERT INTO links (jti, kind, bucket_id, account_id, account_name, bucket, key, kid, product_slug, order_id,
          email, note, max_downloads, filename, created_at, expires_at, url)
-       VALUES (@jti, @kind, @bucketId, @accountId, @accountName, @bucket, @key, @kid, @productSlug, @orderId,
-         @email, @note, @maxDownloads, @filename, @createdAt, @expiresAt, @url)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
   insert(link: LinkRecord): void {
-    this.insertStmt.run(link);
+    this.run(link);
   }
 
   /** All in one transaction (a batch of 10,000 is one commit). */
   insertMany(links: readonly LinkRecord[]): void {
     this.db.transaction(() => {
-      for (const l of links) this.insertStmt.run(l);
+      for (const l of links) this.run(l);
     })();
+  }
+
+  private run(l: LinkRecord): void {
+    this.insertStmt.run(
+      l.jti,
+      l.kind,
+      l.bucketId,
+      l.accountId,
+      l.accountName,
+      l.bucket,
+      l.key,
+      l.kid,
+      l.productSlug,
+      l.orderId,
+      l.email,
+      l.note,
+      l.maxDownloads,
+      l.filename,
+      l.createdAt,
+      l.expiresAt,
+      l.url,
+    );
   }
 
   get(jti: string, nowIso: string): StoredLink | null {
