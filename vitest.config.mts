@@ -18,6 +18,9 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/ceph-global-setup.ts'],
+          // Refuses every integration file outside the private test keyring (npm test provides it), so none
+          // can write to the developer's own keychain. Not for unit tests: they must run anywhere.
+          setupFiles: ['test/support/keyring-setup.ts'],
         },
       },
     ],

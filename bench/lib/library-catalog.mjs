@@ -87,14 +87,21 @@ function dbBytes(db, file) {
   return { total: size(file) + size(`${file}-wal`), search: searchBytes };
 }
 
-/** A fresh catalog file with one account and its bucket; `withSearch: false` drops the FTS triggers. */
+/**
+ * A fresh catalog file with one account and its bucket. `withSearch: false` is the anchor: the FTS table becomes a
+ * plain table (upsertPage still writes each new key to it, as one statement per page) and its triggers go.
+ */
 function freshCatalog(lib, dir, name, { withSearch = true } = {}) {
   const file = join(dir, name);
   const db = lib.database.openDatabase(file);
   if (!withSearch) {
-    for (const t of ['objects_search_insert', 'objects_search_delete', 'objects_search_update']) {
-      db.exec(`DROP TRIGGER ${t}`);
-    }
+    db.exec(`
+      DROP TRIGGER IF EXISTS objects_search_insert;
+      DROP TRIGGER objects_search_delete;
+      DROP TRIGGER objects_search_update;
+      DROP TABLE objects_search;
+      CREATE TABLE objects_search (key TEXT);
+    `);
   }
   new lib.accounts.AccountRepository(db).insert(
     ACCOUNT_ID,

@@ -150,6 +150,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: [
       'Keys:',
       '  verifier-url          where the verifier answers, e.g. https://shop.example.com ("" to clear)',
+      '  verifier-admin-url    where its admin API answers, only if it has an address of its own',
+      '                        (adminListen), e.g. http://127.0.0.1:8788 ("" to use verifier-url again)',
       '  link-expiry           default link lifetime in whole hours: 1h, 72h, 7d',
       '  max-downloads         default download limit: a number from 1 to 1000, or none',
       '  verifier-admin-token  kept in the system keychain; read from standard input or an env variable',

@@ -10,7 +10,7 @@ import { makeTrustedSenderCheck } from './ipc/trusted-sender';
 import { handleAppProtocol, registerAppScheme } from './platform/app-protocol';
 import { makeEmitter, registerIpcHandlers } from './platform/ipc-main';
 import { loadKeytar } from './platform/keytar';
-import { createMainWindow, rendererUrl } from './platform/main-window';
+import { createMainWindow, rendererUrl, windowIconPath } from './platform/main-window';
 import { installMenu } from './platform/menu';
 import { makeOpenFilesDialog } from './platform/open-dialog';
 import { makeSaveFileDialog } from './platform/save-dialog';
@@ -74,7 +74,12 @@ if (!app.requestSingleInstanceLock()) {
     registerIpcHandlers(router);
 
     const open = () => {
-      mainWindow = createMainWindow({ appUrl, preloadPath: join(__dirname, '../preload/index.js') });
+      mainWindow = createMainWindow({
+        appUrl,
+        preloadPath: join(__dirname, '../preload/index.js'),
+        // Without it Linux shows Electron's icon; __dirname is out/main, two levels below the project root.
+        iconPath: windowIconPath(app.isPackaged, process.resourcesPath, join(__dirname, '../..')),
+      });
       mainWindow.on('closed', () => (mainWindow = null));
     };
     open();

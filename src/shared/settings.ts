@@ -25,6 +25,20 @@ export const SettingsSchema = z.object({
         .refine((v) => isHttpUrl(v), { message: 'Enter a full address starting with https://' }),
     ])
     .default(''),
+  /**
+   * Where the verifier's admin API answers when it listens on its own address (`adminListen` in its config),
+   * e.g. http://127.0.0.1:8788 through an SSH tunnel. Empty means the same address as verifierBaseUrl.
+   */
+  verifierAdminUrl: z
+    .union([
+      z.literal(''),
+      z
+        .string()
+        .trim()
+        .max(2048)
+        .refine((v) => isHttpUrl(v), { message: 'Enter a full address starting with http:// or https://' }),
+    ])
+    .default(''),
   /** Ask before changing access of many files at once. */
   confirmBulkChanges: z.boolean().default(true),
   theme: z.enum(['auto', 'light', 'dark']).default('auto'),
@@ -39,6 +53,7 @@ export const SettingsPatchSchema = z
     defaultLinkExpiryHours: SettingsSchema.shape.defaultLinkExpiryHours.removeDefault(),
     defaultMaxDownloads: SettingsSchema.shape.defaultMaxDownloads.removeDefault(),
     verifierBaseUrl: SettingsSchema.shape.verifierBaseUrl.removeDefault(),
+    verifierAdminUrl: SettingsSchema.shape.verifierAdminUrl.removeDefault(),
     confirmBulkChanges: SettingsSchema.shape.confirmBulkChanges.removeDefault(),
     theme: SettingsSchema.shape.theme.removeDefault(),
   })

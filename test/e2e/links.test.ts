@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  anonymousStatus,
   createTestBucket,
   emptyAndDeleteBucket,
   ensureCeph,
@@ -15,7 +16,8 @@ import { startApp, type AppUnderTest } from './support/harness';
 /**
  * Download links in Chromium on the real handlers, ledger, keychain and Ceph: a direct link and a verifier
  * link made from the Library, the real verifier started with the config the Settings page exports, copy,
- * QR, usage, revoke (with the verifier down, then up), and a batch CSV in and out.
+ * QR, usage, revoke (with the verifier down, then up), a batch CSV in and out (a public file's row warned), and
+ * a public file made private from the link generator before its link is made.
  */
 
 let app: AppUnderTest;
@@ -28,6 +30,9 @@ const work = tempDir('signet-e2e-links-');
 const PLUGIN_KEY = 'products/My Plugin v2.zip';
 const PLUGIN_BYTES = Buffer.from('the plugin, exactly these bytes\n'.repeat(50));
 const EBOOK_KEY = 'ebooks/guide.pdf';
+/** Public by its own ACL (the bucket is private): the generator offers to make it private first. */
+const SAMPLE_KEY = 'free/sample-pack.zip';
+const SAMPLE_BYTES = Buffer.from('a public sample pack\n');
 
 const nav = (name: string) =>
   app.page.getByRole('navigation', { name: 'Main navigation' }).getByText(name, { exact: true });
@@ -77,6 +82,15 @@ beforeAll(async () => {
       ContentType: 'application/pdf',
     }),
   );
+  await admin.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: SAMPLE_KEY,
+      Body: SAMPLE_BYTES,
+      ContentType: 'application/zip',
+      ACL: 'public-read',
+    }),
+  );
   app = await startApp();
   await app.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
     origin: new URL(app.page.url()).origin,
@@ -97,7 +111,8 @@ beforeAll(async () => {
   });
   await app.services.library.sync({ accountId: account.id, bucket });
   await app.page.reload();
-  app.errors.splice(0);
+  // Setup logged nothing: errors are checked, not cleared, so the last test's "none" covers the whole file.
+  expect(app.errors).toEqual([]);
 });
 
 afterAll(async () => {
@@ -240,6 +255,11 @@ describe('Download links in Chromium, on the real handlers, ledger, verifier and
     await expect.poll(() => ledger().getByRole('row').count()).toBe(3);
     const row = ledger().getByRole('row').nth(1);
     await row.getByText('Order 1002').waitFor();
+    // The row shows its link id (what `signet links revoke` and the verifier's log use), shortened, and copies it.
+    const jti = app.services.links.list({ search: '1002' }).rows[0]!.jti;
+    await row.getByText(`${jti.slice(0, 8)}…`, { exact: true }).waitFor();
+    await row.getByRole('button', { name: `Copy link id ${jti}` }).click();
+    await expect.poll(clipboard).toBe(jti);
     await row.getByRole('button', { name: 'Check downloads of My Plugin v2.zip' }).click();
     await row.getByText('1 of 2 downloads').waitFor();
 
@@ -319,22 +339,34 @@ describe('Download links in Chromium, on the real handlers, ledger, verifier and
       `2001,carol@example.com,${PLUGIN_KEY},3,7d`,
       `2002,dave@example.com,${EBOOK_KEY},,30d`,
       '2003,erin@example.com,no-such-product,1,7d',
+      `2004,frank@example.com,${SAMPLE_KEY},1,7d`,
     ].join('\n');
     await dialog
       .locator('input[type="file"]')
       .setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const preview = dialog.getByRole('table', { name: 'Rows to issue' });
-    await preview.getByRole('row', { name: 'Line 4' }).waitFor();
-    await dialog.getByText('2 ready').waitFor();
+    await preview.getByRole('row', { name: 'Line 5' }).waitFor();
+    await dialog.getByText('3 ready').waitFor();
     await dialog.getByText('1 problem').waitFor();
+    await dialog.getByText('1 warning').waitFor();
     expect(await preview.getByRole('row', { name: 'Line 2' }).getByText('Ready').count()).toBe(1);
     const bad = preview.getByRole('row', { name: 'Line 4' });
     expect((await bad.textContent()) ?? '').toContain('no-such-product');
+    // The public file's row is issued too, with a warning that says what to do.
+    const warned = preview.getByRole('row', { name: 'Line 5' });
+    await warned.getByText('Ready, but public').waitFor();
+    await warned
+      .getByText(/anyone can download it without the link\. Make it private in the Library/)
+      .waitFor();
+    await dialog
+      .getByRole('note', { name: 'Public files' })
+      .getByText(/1 row links to a public file/)
+      .waitFor();
     await settle();
     await app.screenshot('links-batch-preview');
 
-    await dialog.getByRole('button', { name: 'Issue 2 links' }).click();
-    await dialog.getByText('2 links issued').waitFor();
+    await dialog.getByRole('button', { name: 'Issue 3 links' }).click();
+    await dialog.getByText('3 links issued').waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       dialog.getByRole('button', { name: 'Save orders-links.csv' }).click(),
@@ -344,16 +376,17 @@ describe('Download links in Chromium, on the real handlers, ledger, verifier and
       .trim()
       .split(/\r?\n/);
     expect(out[0]).toBe('order,email,product,max,expires,url,jti,expires_at,error');
-    expect(out).toHaveLength(4);
+    expect(out).toHaveLength(5);
     expect(out[1]).toContain(`${verifier!.base}/downloads/`);
     expect(out[3]).toMatch(/no-such-product/);
+    expect(out[4]).toContain(`${verifier!.base}/downloads/`);
     await settle();
     await app.screenshot('links-batch-done');
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'hidden' });
 
     // The batch links join the ledger.
-    await expect.poll(() => ledger().getByRole('row').count()).toBe(5);
+    await expect.poll(() => ledger().getByRole('row').count()).toBe(6);
     await ledger().getByText('Order 2002').waitFor();
   });
 
@@ -396,6 +429,43 @@ describe('Download links in Chromium, on the real handlers, ledger, verifier and
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await bar.getByRole('button', { name: 'Clear' }).click();
+  });
+
+  it('offers to make a public file private first, follows the job to its end, then links the file', async () => {
+    const { page } = app;
+    expect(await anonymousStatus(env, bucket, SAMPLE_KEY)).toBe(200);
+    await openGenerator(SAMPLE_KEY);
+    const dialog = generator();
+    const warning = dialog.getByRole('alert', { name: 'This file is public' });
+    await warning.getByText(/a link adds no protection/).waitFor();
+    await settle();
+    await app.screenshot('links-generator-public');
+
+    await warning.getByRole('button', { name: 'Make it private first' }).click();
+    // One file, so no confirmation: the job starts at once and shows in the jobs bar like any other.
+    await page
+      .getByRole('region', { name: 'Jobs in progress' })
+      .getByRole('group', { name: `Make 1 file in ${bucket} private`, exact: true })
+      .waitFor({ timeout: 30_000 });
+    const notice = dialog.getByRole('status', { name: 'The file is private now' });
+    await notice.getByText(/Only your links can download it/).waitFor({ timeout: 30_000 });
+    expect(await warning.count()).toBe(0);
+    expect(await dialog.getByText('Private', { exact: true }).count()).toBe(1);
+    expect(await anonymousStatus(env, bucket, SAMPLE_KEY)).toBe(403);
+    await settle();
+    await app.screenshot('links-generator-made-private');
+
+    // The link is made for the same file, now private, and it downloads.
+    await dialog.getByRole('radio', { name: 'Direct storage link' }).click();
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    await dialog.getByText('Your link is ready').waitFor();
+    expect(await dialog.getByText(/This file is public/).count()).toBe(0);
+    const url = await dialog.getByRole('textbox', { name: 'Download link' }).inputValue();
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(SAMPLE_BYTES)).toBe(true);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   it('rotates the signing key and retires the old one, each after a confirmation', async () => {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeytarLike } from '../../src/main/services/keytar-secret-store';
 import { loadConfigFile } from '../../src/verifier/config';
@@ -39,6 +40,9 @@ const service = `signet-cli-links-test-${randomUUID()}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'signet-cli-links-'));
 const configPath = join(dataDir, 'verifier.json');
 const BODY = randomBytes(50_000);
+/** A key with letters outside ASCII and spaces: it travels through the CSV, the token and the S3 request. */
+const UNICODE_KEY = 'products/Ünïcödé Äddon 日本.zip';
+const UNICODE_BODY = randomBytes(10_000);
 
 let cli: string;
 let removeBuild: (() => void) | undefined;
@@ -87,6 +91,10 @@ beforeAll(async () => {
   s3 = s3ClientFor(ceph);
   bucket = await createTestBucket(s3, 'cli-links');
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'products/My Plugin.zip', Body: BODY }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: UNICODE_KEY, Body: UNICODE_BODY }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: 'free/sampler.zip', Body: 'free', ACL: 'public-read' }),
+  );
   const added = await run(cephAccountAddArgs(ceph, 'cli shop', bucket), {
     stdin: ceph.secretAccessKey,
   });
@@ -158,7 +166,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
     expect(await keytar.getPassword(service, 'verifier:admin-token')).toBe(raw.adminToken);
   });
 
-  it('verifier-config --admin-listen puts the admin API and /metrics on their own address', async () => {
+  it('verifier-config --admin-listen puts the admin API and /metrics on their own address; settings set verifier-admin-url reaches it', async () => {
     const file = join(dataDir, 'verifier-admin-apart.json');
     const exported = await ok<{ file: string }>([
       'verifier-config',
@@ -177,9 +185,33 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
       expect(apart.adminUrl).toBeDefined();
       expect((await fetch(`${apart.url}/metrics`)).status).toBe(404);
       expect((await fetch(`${apart.adminUrl!}/metrics`)).status).toBe(200);
+
+      expect((await run(['settings', 'set', 'verifier-url', apart.url])).code).toBe(0);
+      const link = await ok<{ url: string; jti: string }>(['link', 'cli shop', 'products/My Plugin.zip']);
+      expect(link.url.startsWith(`${apart.url}/downloads/`)).toBe(true);
+
+      // At the links' address the admin API is not there: exit 1, plain words, nothing marked.
+      const wrong = await run(['links', 'revoke', link.jti]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/does not answer revocations.*Admin API address/);
+      expect((await fetch(link.url, { redirect: 'manual' })).status).toBe(302);
+
+      const set = await run(['settings', 'set', 'verifier-admin-url', apart.adminUrl!]);
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stdout).toContain(`verifier-admin-url = ${apart.adminUrl!}`);
+      const got = await ok<Record<string, unknown>>(['settings', 'get']);
+      expect(got).toMatchObject({ verifierBaseUrl: apart.url, verifierAdminUrl: apart.adminUrl });
+
+      const revoked = await ok<{ jti: string; status: string }>(['links', 'revoke', link.jti]);
+      expect(revoked).toMatchObject({ jti: link.jti, status: 'revoked' });
+      expect((await fetch(link.url, { redirect: 'manual' })).status).toBe(403);
     } finally {
       await apart.close();
+      // Back to the one-address verifier the other tests use; "" clears the admin address.
+      expect((await run(['settings', 'set', 'verifier-url', verifier!.url])).code).toBe(0);
+      expect((await run(['settings', 'set', 'verifier-admin-url', ''])).code).toBe(0);
     }
+    expect(await ok<Record<string, unknown>>(['settings', 'get'])).toMatchObject({ verifierAdminUrl: '' });
   });
 
   it('link makes a verifier link: exact bytes, max honoured, token per the spec', async () => {
@@ -235,6 +267,60 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
     });
   });
 
+  it('link and links batch refuse bad values with exit status 2 and one line naming the flag; no ledger row', async () => {
+    const ledger = async () => {
+      const r = await run(['links', 'list', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return jsonLines(r.stdout).map((l) => l['jti']);
+    };
+    const before = await ledger();
+    expect(before.length).toBeGreaterThan(0);
+    const file = 'products/My Plugin.zip';
+    const cases: [string[], RegExp][] = [
+      [['--filename', 'a/b.zip'], /^signet link: --filename: .*"\/"/],
+      [
+        ['--filename', 'f'.repeat(256)],
+        /^signet link: --filename: At most 255 characters \(got 256 characters\)\n$/,
+      ],
+      [['--note', 'n'.repeat(2001)], /^signet link: --note: .*2000.*\(got 2001 characters\)\n$/],
+      [
+        ['--max', '1000001'],
+        /^signet link: --max: a number of downloads from 1 to 1000000, or none \(got “1000001”\)\n$/,
+      ],
+      [['--max', '0'], /^signet link: --max: /],
+      [['--max', '1e3'], /^signet link: --max: /],
+      [['--email', 'not-an-email'], /^signet link: --email: Enter an email address/],
+      [['--email', `a@${'e'.repeat(330)}.com`], /^signet link: --email: /],
+      [['--order', 'o'.repeat(129)], /^signet link: --order: At most 128 characters/],
+    ];
+    for (const [flags, pattern] of cases) {
+      expectUsageError(await run(['link', 'cli shop', file, ...flags]), pattern);
+    }
+    // Past every flag check: the service's own schema refuses the key, and the message still names it.
+    expectUsageError(await run(['link', 'cli shop', `products/${'k'.repeat(1030)}`]), /\bKEY\b|\bkey\b/i);
+    const badCsv = join(dataDir, 'no-columns.csv');
+    writeFileSync(badCsv, 'order,email\n1,a@example.com\n');
+    expectUsageError(
+      await run(['links', 'batch', '--csv', badCsv, '--out', join(dataDir, 'no-columns-out.csv')]),
+      /^signet links batch: .*lacks the column\(s\) product, max, expires/,
+    );
+    expect(await ledger()).toEqual(before);
+  });
+
+  it('link prints the service’s warning for a public file on stderr; stdout stays one JSON object', async () => {
+    const r = await run(['link', 'cli shop', 'free/sampler.zip', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(Object.keys(JSON.parse(r.stdout) as object).sort()).toEqual(['expiresAt', 'jti', 'kind', 'url']);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Warning: This file is public: anyone can download it without/);
+    const human = await run(['link', 'cli shop', 'free/sampler.zip']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toMatch(/^Warning: This file is public/);
+    expect(human.stdout).toMatch(/^http:\/\/.*\/downloads\/sampler\?token=v1\./);
+  });
+
   it('link --direct makes a pre-signed URL that downloads the file', async () => {
     const link = await ok<{ url: string; kind: string }>([
       'link',
@@ -251,25 +337,72 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
     expect(Buffer.from(await res.arrayBuffer()).equals(BODY)).toBe(true);
   });
 
-  it('links batch writes the CSV with links and errors; exit 1 when a row failed', async () => {
+  it('links batch writes the CSV with links and errors; every token reads back per the spec', async () => {
     const input = join(dataDir, 'orders.csv');
     const output = join(dataDir, 'links.csv');
+    // A 128-character order id (the most a token's license_id holds), with letters outside ASCII.
+    const longOrder = `Bestellung-Ä-${'9'.repeat(115)}`;
+    expect(longOrder).toHaveLength(128);
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 3 * 86_400_000).toISOString();
     writeFileSync(
       input,
-      'order,email,product,max,expires\n7001,x@example.com,my-plugin,2,1d\n7002,y@example.com,unknown-thing,1,1h\n',
+      [
+        'order,email,product,max,expires',
+        '7001,x@example.com,my-plugin,2,1d',
+        '7002,y@example.com,unknown-thing,1,1h',
+        `${longOrder},z@example.com,${UNICODE_KEY},none,${at}`,
+        ',w@example.com,my-plugin,,',
+      ].join('\n') + '\n',
     );
     const r = await run(['links', 'batch', '--csv', input, '--out', output, '--json']);
     expect(r.code, r.stderr).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ issued: 1, failed: 1 });
-    const lines = readFileSync(output, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('order,email,product,max,expires,url,jti,expires_at,error');
-    const [url, jti, , error] = lines[1]!.split(',').slice(5);
-    expect(error).toBe('');
-    expect(jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const res = await fetch(url!);
+    expect(JSON.parse(r.stdout)).toMatchObject({ issued: 3, failed: 1 });
+    const text = readFileSync(output, 'utf8');
+    expect(text.split('\n')[0]).toBe('order,email,product,max,expires,url,jti,expires_at,error');
+    const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => [row['order'], row['error']])).toEqual([
+      ['7001', ''],
+      ['7002', expect.stringMatching(/^product: .*unknown-thing/)],
+      [longOrder, ''],
+      ['', ''],
+    ]);
+    expect(rows[1]).toMatchObject({ url: '', jti: '', expires_at: '' });
+
+    const ledger = new Map(
+      jsonLines((await run(['links', 'list', '--json'])).stdout).map((l) => [l['jti'] as string, l]),
+    );
+    const issued = rows.filter((row) => row['error'] === '');
+    expect(issued).toHaveLength(3);
+    for (const row of issued) {
+      const url = new URL(row['url']!);
+      const reading = readTokenPerSpec(url.searchParams.get('token')!, keys);
+      if (!reading.ok) throw new Error(`order ${row['order']}: ${reading.reason}`);
+      const entry = ledger.get(row['jti']!);
+      expect(entry, row['order']).toMatchObject({ order: row['order'], expiresAt: row['expires_at'] });
+      const max = row['max'] === 'none' ? null : row['max'] === '' ? entry!['max'] : Number(row['max']);
+      const key = row['product'] === 'my-plugin' ? 'products/My Plugin.zip' : row['product'];
+      expect(reading.payload, row['order']).toEqual({
+        product_slug: decodeURIComponent(url.pathname.split('/').pop()!),
+        expires: Date.parse(row['expires_at']!) / 1000,
+        jti: row['jti'],
+        src: { type: 's3', store: 'cli-shop', bucket, key },
+        ...(row['order'] !== '' ? { license_id: row['order'] } : {}),
+        ...(max !== null ? { max } : {}),
+        filename: key!.split('/').pop(),
+        iat: expect.any(Number),
+      });
+      expect(reading.unknownFields).toEqual([]);
+    }
+    expect(issued[2]!['max']).toBe('');
+    expect(ledger.get(issued[2]!['jti']!)?.['max']).toBe(5); // the settings' default limit
+    expect(Date.parse(issued[1]!['expires_at']!)).toBe(Date.parse(at));
+
+    const res = await fetch(issued[0]!['url']!);
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(BODY)).toBe(true);
-    expect(lines[2]).toMatch(/,,,,product: .*unknown-thing/);
+    const unicode = await fetch(issued[1]!['url']!);
+    expect(unicode.status).toBe(200);
+    expect(Buffer.from(await unicode.arrayBuffer()).equals(UNICODE_BODY)).toBe(true);
   });
 
   it('links revoke: 403 at once; exit 1 and nothing marked when the verifier is down', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectAclCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeytarLike } from '../../src/main/services/keytar-secret-store';
+import { NAMES_SUFFIX, type KeytarLike } from '../../src/main/services/keytar-secret-store';
 import type { AccountView } from '../../src/shared/accounts/schemas';
 import {
   createTestBucket,
@@ -27,6 +27,11 @@ import {
   runCli,
   type CliRun,
 } from '../support/cli-runner';
+import { requirePrivateTestKeyring } from '../support/test-keyring';
+
+// Before keytar is loaded or the CLI writes anything (the setup file checks too): outside the private test
+// keyring this file fails instead of writing to the developer's own.
+requirePrivateTestKeyring();
 
 const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
 const service = `signet-cli-test-${randomUUID()}`;
@@ -82,11 +87,16 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const entry of await keychainEntries().catch(() => [])) await keytar.deletePassword(service, entry);
-  if (bucket) await emptyAndDeleteBucket(s3, bucket);
-  s3?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
-  removeBuild?.();
+  try {
+    // The secrets and their name markers (keytar-secret-store.ts); a failing keychain fails this hook.
+    for (const svc of [service, `${service}${NAMES_SUFFIX}`])
+      for (const c of await keytar.findCredentials(svc)) await keytar.deletePassword(svc, c.account);
+  } finally {
+    if (bucket) await emptyAndDeleteBucket(s3, bucket);
+    s3?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+    removeBuild?.();
+  }
 });
 
 // Each command is a Node process start; a busy machine (Ceph, two test workers) makes that slow.
@@ -160,6 +170,10 @@ describe('signet accounts and settings', { timeout: 120_000 }, () => {
       [['settings', 'set', 'max-downloads', '0'], /max-downloads is a number from 1 to 1000/],
       [['settings', 'set', 'verifier-url', 'ftp://example.com'], /verifier-url: /],
       [
+        ['settings', 'set', 'verifier-admin-url', '127.0.0.1:8788'],
+        /verifier-admin-url: Enter a full address/,
+      ],
+      [
         ['settings', 'set', 'verifier-admin-token', 'on-the-command-line'],
         /never taken from the command line/,
       ],
@@ -184,6 +198,7 @@ describe('signet accounts and settings', { timeout: 120_000 }, () => {
       defaultLinkExpiryHours: 72,
       defaultMaxDownloads: 5,
       verifierBaseUrl: '',
+      verifierAdminUrl: '',
     });
   });
 
@@ -246,6 +261,7 @@ describe('signet accounts and settings', { timeout: 120_000 }, () => {
     const human = await run(['settings', 'get']);
     expect(human.stdout).toMatch(/link-expiry\s+7d/);
     expect(human.stdout).toMatch(/verifier-admin-token\s+set/);
+    expect(human.stdout).toMatch(/verifier-admin-url\s+\(same as verifier-url\)/);
     for (const r of [viaStdin, viaEnv, get, human]) expect(r.stdout + r.stderr).not.toContain(ADMIN_TOKEN);
   });
 

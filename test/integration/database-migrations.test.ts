@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate, openDatabase } from '../../src/main/db/database';
+import { migrate, openDatabase, registerFunctions } from '../../src/main/db/database';
 import { migrations, type Migration } from '../../src/main/db/migrations';
 import { AccountRepository } from '../../src/main/repositories/account-repository';
+import { CatalogRepository, searchMatch } from '../../src/main/repositories/catalog-repository';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -165,7 +166,7 @@ describe('database', () => {
     const keyColumns = (db.prepare('PRAGMA table_info(signing_keys)').all() as { name: string }[]).map(
       (c) => c.name,
     );
-    expect(keyColumns).toEqual(['kid', 'created_at', 'retired_at', 'active']);
+    expect(keyColumns).toEqual(['kid', 'created_at', 'retired_at', 'active', 'exported_at']);
     const addKey = db.prepare('INSERT INTO signing_keys (kid, created_at, active) VALUES (?, ?, ?)');
     addKey.run('k1', '2026-01-01T00:00:00.000Z', 1);
     expect(() => addKey.run('k2', '2026-01-02T00:00:00.000Z', 1)).toThrow(/UNIQUE/);
@@ -193,6 +194,140 @@ describe('database', () => {
     expect(db.prepare('SELECT bucket_id, account_name, bucket FROM links').all()).toEqual([
       { bucket_id: null, account_name: 'Shop', bucket: 'b' },
     ]);
+    db.close();
+  });
+
+  it('migrates a version-7 database to fixed verifier stores (unique, oldest account first) and key exports', () => {
+    const file = tempFile();
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrate(old, migrations.slice(0, 7));
+    const account = old.prepare(
+      `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
+       VALUES (?, ?, 'custom', 'http://127.0.0.1:7480', 'us-east-1', 1, ?, ?)`,
+    );
+    // "Shop Main" and "Shop/Main" both derive "Shop-Main" (the export refused them); "Shop_Main" would share
+    // its SIGNET_STORE_SHOP_MAIN_* variables. The oldest keeps the plain name, whatever its id.
+    account.run('a3', 'Shop/Main', '2026-01-03', '2026-01-03');
+    account.run('a1', 'Shop Main', '2026-01-01', '2026-01-05');
+    account.run('a2', 'Shop_Main', '2026-01-02', '2026-01-02');
+    account.run('a4', 'Café (prod)', '2026-01-04', '2026-01-04');
+    old
+      .prepare(
+        `INSERT INTO buckets (account_id, name, role, configured, position) VALUES ('a1', 'media', 'files', 1, 0)`,
+      )
+      .run();
+    old
+      .prepare(
+        "INSERT INTO signing_keys (kid, created_at, active) VALUES ('k1', '2026-01-01T00:00:00.000Z', 1)",
+      )
+      .run();
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(migrations[7]!.name).toBe('verifier-store');
+    expect(db.prepare('SELECT id, name, verifier_store FROM accounts ORDER BY id').all()).toEqual([
+      { id: 'a1', name: 'Shop Main', verifier_store: 'Shop-Main' },
+      { id: 'a2', name: 'Shop_Main', verifier_store: 'Shop_Main-2' },
+      { id: 'a3', name: 'Shop/Main', verifier_store: 'Shop-Main-3' },
+      { id: 'a4', name: 'Café (prod)', verifier_store: 'Cafe-prod' },
+    ]);
+    const accounts = new AccountRepository(db);
+    expect(accounts.get('a1')).toMatchObject({ buckets: ['media'], verifierStore: 'Shop-Main' });
+    expect(db.prepare('SELECT kid, active, exported_at FROM signing_keys').all()).toEqual([
+      { kid: 'k1', active: 1, exported_at: null },
+    ]);
+
+    // The index refuses a second store that differs only in case or in "-" / "." / "_".
+    const setStore = db.prepare('UPDATE accounts SET verifier_store = ? WHERE id = ?');
+    expect(() => setStore.run('shop.main', 'a4')).toThrow(/UNIQUE/);
+    expect(() => setStore.run('has space', 'a4')).toThrow(/CHECK/);
+    // A rename keeps the store; a new account with the old name gets the next free one.
+    accounts.update(
+      'a1',
+      { ...accounts.get('a1')!, name: 'Renamed', buckets: ['media'], privateBucket: null },
+      '2026-02-01',
+      true,
+    );
+    expect(accounts.get('a1')).toMatchObject({ name: 'Renamed', verifierStore: 'Shop-Main' });
+    const store = accounts.insert(
+      'a5',
+      {
+        name: 'Shop Main',
+        provider: 'custom',
+        endpoint: '',
+        region: 'us-east-1',
+        forcePathStyle: false,
+        buckets: [],
+        privateBucket: null,
+      },
+      '2026-02-02',
+    );
+    expect(store).toBe('Shop-Main-4');
+    expect(accounts.verifierStore('a5')).toBe('Shop-Main-4');
+    db.close();
+  });
+
+  it('migrates a version-8 catalog to indexing new keys per page: old keys stay findable, new ones are found', () => {
+    const file = tempFile();
+    const old = new Database(file);
+    registerFunctions(old);
+    migrate(old, migrations.slice(0, 8));
+    old
+      .prepare(
+        `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
+         VALUES ('a1', 'Shop', 'custom', 'http://127.0.0.1:7480', 'us-east-1', 1, 't', 't')`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO buckets (account_id, name, role, configured, position) VALUES ('a1', 'b', 'files', 1, 0)`,
+      )
+      .run();
+    const bucketId = (old.prepare("SELECT id FROM buckets WHERE name = 'b'").get() as { id: number }).id;
+    // Written as version 8 wrote it: the row, and its trigger indexes it.
+    old
+      .prepare(
+        `INSERT INTO objects (bucket_id, key, folder, name, size, last_modified, etag, storage_class, content_type)
+         VALUES (?, 'ebooks/Old Guide.pdf', 'ebooks/', 'Old Guide.pdf', 1, 't', 'e1', 'STANDARD', 'application/pdf')`,
+      )
+      .run(bucketId);
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    const triggers = (
+      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((t) => t.name);
+    expect(triggers).toEqual(['objects_search_delete', 'objects_search_update']);
+    const catalog = new CatalogRepository(db);
+    catalog.upsertPage(
+      bucketId,
+      [{ key: 'ebooks/New Guide.pdf', size: 2, lastModified: 't', etag: 'e2', storageClass: 'STANDARD' }],
+      2,
+      new Set(),
+    );
+    // The index alone (every trigram of the text), without the exact check a search adds: what 009 changed.
+    const found = (text: string) =>
+      (
+        db
+          .prepare(
+            'SELECT o.key FROM objects o WHERE o.id IN (SELECT rowid FROM objects_search WHERE objects_search MATCH ?) ORDER BY o.key',
+          )
+          .all(searchMatch(text).match) as { key: string }[]
+      ).map((r) => r.key);
+    expect(found('guide')).toEqual(['ebooks/New Guide.pdf', 'ebooks/Old Guide.pdf']);
+    expect(found('new gu')).toEqual(['ebooks/New Guide.pdf']);
+    // Deletes still leave the index by their trigger.
+    db.prepare("DELETE FROM objects WHERE key = 'ebooks/Old Guide.pdf'").run();
+    expect(found('guide')).toEqual(['ebooks/New Guide.pdf']);
+    // The index matches the table exactly (rank 1: checked against the content, not only internally).
+    expect(() =>
+      db.prepare("INSERT INTO objects_search (objects_search, rank) VALUES ('integrity-check', 1)").run(),
+    ).not.toThrow();
     db.close();
   });
 

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/main-harness';
+import { readTokenPerSpec } from '../support/token-spec-reader';
 import { requirePrivateTestKeyring } from '../support/test-keyring';
 
 requirePrivateTestKeyring();
@@ -70,4 +71,29 @@ it('previews and issues 10,000 rows quickly, one link per row', async () => {
   expect(lines[1]).toMatch(
     /^100000,c0@example.com,my-plugin,3,30d,https:\/\/shop\.example\.com\/downloads\/my-plugin\?token=v1\./,
   );
+
+  // Every row's token, read per the spec (not by the app's own code), carries its row's order, limit and expiry.
+  const key = await h.services.keys.activeKey();
+  const keys = { [key.kid]: Buffer.from(key.secret).toString('base64url') };
+  const latest = Math.floor(Date.now() / 1000) + 30 * 86_400;
+  const problem = (line: string): string | null => {
+    // No cell of these rows needs CSV quoting (digits, plain emails, URLs of B64U tokens).
+    const [order, , , max, , url, jti, expiresAt, error] = line.split(',');
+    if (error !== '') return `error ${error}`;
+    const r = readTokenPerSpec(new URL(url!).searchParams.get('token')!, keys);
+    if (!r.ok) return r.reason;
+    const expires = Date.parse(expiresAt!) / 1000;
+    const want = { product_slug: 'my-plugin', license_id: order, max: Number(max), jti, expires };
+    const got = Object.fromEntries(Object.keys(want).map((f) => [f, r.payload[f]]));
+    if (JSON.stringify(got) !== JSON.stringify(want)) return `payload ${JSON.stringify(got)}`;
+    if (expires > latest || expires < latest - 300) return `expires ${expires}, not 30 days from now`;
+    return r.unknownFields.length > 0 ? `unknown fields ${r.unknownFields.join(', ')}` : null;
+  };
+  const wrong = lines.slice(1).flatMap((line) => {
+    const p = problem(line);
+    return p === null ? [] : [`${line.split(',')[0]}: ${p}`];
+  });
+  // One assertion over all rows (10,000 expects would dominate the run); the list says which rows differ.
+  expect(wrong.slice(0, 5)).toEqual([]);
+  expect(wrong).toHaveLength(0);
 });

@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/main/services/clock';
+import { KEY_NOT_EXPORTED_WARNING } from '../../src/main/services/links/link-service';
 import {
   verifierStoreName,
   type LinkCreateInput,
@@ -238,6 +240,38 @@ describe('verifier links through the real verifier', () => {
     expect(r.payloadJson).not.toContain('first order');
   });
 
+  it('issues the edges: a Unicode key, a 128-character order id and a 255-character filename', async () => {
+    const orderId = `Ordre-é-${'7'.repeat(120)}`;
+    const filename = `Ünïcode Guide – ${'g'.repeat(235)}.pdf`;
+    expect([orderId.length, filename.length]).toEqual([128, 255]);
+    const link = await h.ok(
+      'links:create',
+      linkInput('docs/Ünïcode Guide.pdf', { productSlug: 'guide', orderId, filename, maxDownloads: 1 }),
+    );
+    const r = readTokenPerSpec(new URL(link.url).searchParams.get('token')!, config.keys);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.payload).toEqual({
+      product_slug: 'guide',
+      expires: new Date(link.expiresAt).getTime() / 1000,
+      jti: link.jti,
+      src: { type: 's3', store: 'Shop-Main', bucket, key: 'docs/Ünïcode Guide.pdf' },
+      license_id: orderId,
+      max: 1,
+      filename,
+      iat: expect.any(Number),
+    });
+    expect(r.unknownFields).toEqual([]);
+    expect(link).toMatchObject({ orderId, filename, key: 'docs/Ünïcode Guide.pdf', maxDownloads: 1 });
+
+    const res = await download(link.url);
+    expect(res.status).toBe(200);
+    expect(res.body.equals(GUIDE)).toBe(true);
+    expect(res.headers.get('content-disposition')).toContain(
+      `filename*=UTF-8''${encodeURIComponent(filename)}`,
+    );
+    expect((await download(link.url)).status).toBe(410);
+  });
+
   it('revokes through the verifier: 403 at once; an unreachable verifier is an error and nothing is marked', async () => {
     const link = await h.ok('links:create', linkInput('products/my-plugin.zip'));
     expect((await download(link.url)).status).toBe(200);
@@ -271,11 +305,20 @@ describe('verifier links through the real verifier', () => {
     expect(fresh.active).toBe(true);
     expect((await h.ok('keys:list', undefined)).find((k) => k.kid === oldKid)).toMatchObject({
       active: false,
+      exportedAt: expect.any(String),
     });
+    expect(fresh.exportedAt).toBeNull();
+    // Signed with a key the running verifier does not have yet: refused, and the app said so.
+    const early = await h.ok('links:create', linkInput('products/my-plugin.zip'));
+    expect(early.warnings).toEqual([KEY_NOT_EXPORTED_WARNING]);
+    expect((await download(early.url)).status).toBe(403);
     config = await exportAndRestart();
     expect(Object.keys(config.keys).sort()).toEqual([oldKid, fresh.kid].sort());
+    expect((await h.ok('keys:list', undefined)).find((k) => k.kid === fresh.kid)!.exportedAt).not.toBeNull();
+    expect((await download(early.url.replace(/^http:\/\/[^/]+/, verifier!.url))).status).toBe(200);
 
     const newer = await h.ok('links:create', linkInput('products/my-plugin.zip'));
+    expect(newer.warnings).toEqual([]);
     const newerToken = new URL(newer.url).searchParams.get('token')!;
     expect(newerToken.split('.')[1]).toBe(fresh.kid);
     expect((await download(old.url.replace(/^http:\/\/[^/]+/, verifier!.url))).status).toBe(200);
@@ -287,6 +330,31 @@ describe('verifier links through the real verifier', () => {
     expect(Object.keys(config.keys)).toEqual([fresh.kid]);
     expect((await download(old.url.replace(/^http:\/\/[^/]+/, verifier!.url))).status).toBe(403);
     expect((await download(newer.url.replace(/^http:\/\/[^/]+/, verifier!.url))).status).toBe(200);
+  });
+
+  it('renaming the account keeps its store: a link sent before works under the config exported after', async () => {
+    const before = await h.ok('links:create', linkInput('products/my-plugin.zip'));
+    const rename = (name: string) =>
+      h.ok('accounts:update', {
+        id: accountId,
+        settings: cephAccount(env, name, { buckets: [bucket] }).settings,
+        credentials: {},
+      });
+    await rename('Storefront EU');
+    try {
+      await exportAndRestart();
+      const raw = JSON.parse(readFileSync(configFile(), 'utf8')) as { stores: Record<string, unknown> };
+      expect(Object.keys(raw.stores)).toEqual(['Shop-Main']);
+      const res = await download(before.url.replace(/^http:\/\/[^/]+/, verifier!.url));
+      expect(res.status).toBe(200);
+      expect(res.body.equals(BODY)).toBe(true);
+      const after = await h.ok('links:create', linkInput('products/my-plugin.zip'));
+      expect(after.accountName).toBe('Storefront EU');
+      expect((await download(after.url)).status).toBe(200);
+    } finally {
+      // The batch test below reads the account by its first name.
+      await rename(ACCOUNT_NAME);
+    }
   });
 
   it('batch: preview with per-row errors, issue, and the links work', async () => {
@@ -315,6 +383,28 @@ describe('verifier links through the real verifier', () => {
     expect(issued).toMatchObject({ issued: 2, failed: 3 });
     const lines = issued.csv.trim().split('\n');
     expect(lines[0]).toBe('order,email,product,max,expires,url,jti,expires_at,error');
+    // Every issued row's token, read per the spec, carries what its row says.
+    const rows = (parseCsv(issued.csv, { columns: true }) as Record<string, string>[]).filter(
+      (r) => r['url'],
+    );
+    expect(rows.map((r) => r['order'])).toEqual(['5001', '5002']);
+    const defaultMax = (await h.ok('settings:get', undefined)).defaultMaxDownloads;
+    for (const row of rows) {
+      const r = readTokenPerSpec(new URL(row['url']!).searchParams.get('token')!, config.keys);
+      if (!r.ok) throw new Error(`order ${row['order']}: ${r.reason}`);
+      const max = row['max'] === '' ? defaultMax : Number(row['max']);
+      expect(r.payload, row['order']).toEqual({
+        product_slug: 'my-plugin',
+        expires: Date.parse(row['expires_at']!) / 1000,
+        jti: row['jti'],
+        src: { type: 's3', store: 'Shop-Main', bucket, key: 'products/my-plugin.zip' },
+        license_id: row['order'],
+        ...(max !== null ? { max } : {}),
+        filename: 'my-plugin.zip',
+        iat: expect.any(Number),
+      });
+      expect(r.unknownFields).toEqual([]);
+    }
     const url = lines[1]!.split(',')[5]!;
     const res = await download(url);
     expect(res.status).toBe(200);

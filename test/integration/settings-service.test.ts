@@ -38,6 +38,7 @@ describe('settings on a real SQLite file', () => {
       defaultLinkExpiryHours: 72,
       defaultMaxDownloads: 5,
       verifierBaseUrl: '',
+      verifierAdminUrl: '',
       confirmBulkChanges: true,
       theme: 'auto',
     });

@@ -25,6 +25,7 @@ import { systemClock, type Clock } from '../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
 import { createMainServices, type MainServices, type SaveFileDialog } from '../../src/main/wiring';
 import type { CephEnv } from './ceph';
+import { requirePrivateTestKeyring } from './test-keyring';
 
 const APP_URL = 'app://signet/index.html';
 const appFrame: SenderInfo = { url: APP_URL, isMainFrame: true };
@@ -53,6 +54,8 @@ export function startHarness(
     saveFile?: SaveFileDialog;
   } = {},
 ): Harness {
+  // Also refused by the integration setup file; here too, since this opens the real keychain for any caller.
+  requirePrivateTestKeyring();
   const dir = mkdtempSync(join(tmpdir(), `signet-${opts.prefix ?? 'main'}-`));
   const service = `signet-${opts.prefix ?? 'main'}-test-${randomUUID()}`;
   const events: Harness['events'] = [];
@@ -97,10 +100,13 @@ export function startHarness(
       return result.data;
     },
     async close() {
-      for (const account of await services.secrets.list().catch(() => []))
-        await services.secrets.delete(account);
-      services.close();
-      rmSync(dir, { recursive: true, force: true });
+      // A keychain that fails here fails the test's afterAll (not hidden); the database and folder go anyway.
+      try {
+        for (const account of await services.secrets.list()) await services.secrets.delete(account);
+      } finally {
+        services.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
   return h;

@@ -1,8 +1,10 @@
 /**
  * Tests that write to the keychain must run inside scripts/with-test-keyring.sh: a private D-Bus session with a
  * throwaway GNOME Keyring. Outside it, keytar would talk to whatever session bus exists, that is, the
- * developer's own keyring. Call at the top of such a test file: it throws (the file fails, nothing is written)
- * unless the private keyring is the one in use.
+ * developer's own keyring. It throws (the file fails, nothing is written) unless the private keyring is the one
+ * in use. Called for every integration and browser test file by test/support/keyring-setup.ts (the vitest
+ * setup file of both configs), again by the harnesses that open the keychain (startHarness, startApp), and at
+ * the top of test files that load keytar themselves, so no single forgotten call opens the developer's keyring.
  */
 import { sep } from 'node:path';
 

@@ -120,6 +120,9 @@ describe('signet command line parsing', () => {
     expect((ls as { text: string }).text).toMatch(/--access A/);
     const add = parseCommandLine(['accounts', 'add', '-h']) as { text: string };
     expect(add.text).toMatch(/--secret-stdin/);
+    const settingsSet = parseCommandLine(['settings', 'set', '--help']) as { text: string };
+    expect(settingsSet.text).toMatch(/verifier-admin-url +where its admin API answers/);
+    expect(settingsSet.text).toContain('("" to use verifier-url again)');
     expect((parseCommandLine(['accounts', '--help']) as { text: string }).text).toMatch(
       /signet accounts remove ACCOUNT/,
     );
@@ -195,6 +198,13 @@ describe('durations and setting values', () => {
       verifierBaseUrl: 'https://shop.example.com',
     });
     expect(settingsPatchFor('verifier-url', '')).toEqual({ verifierBaseUrl: '' });
+    expect(settingsPatchFor('verifier-admin-url', ' http://127.0.0.1:8788 ')).toEqual({
+      verifierAdminUrl: 'http://127.0.0.1:8788',
+    });
+    expect(settingsPatchFor('verifier-admin-url', '')).toEqual({ verifierAdminUrl: '' });
+    expect(usageError(() => settingsPatchFor('verifier-admin-url', '127.0.0.1:8788')).message).toBe(
+      'verifier-admin-url: Enter a full address starting with http:// or https:// (got “127.0.0.1:8788”)',
+    );
     expect(settingsPatchFor('link-expiry', '3d')).toEqual({ defaultLinkExpiryHours: 72 });
     expect(settingsPatchFor('max-downloads', 'none')).toEqual({ defaultMaxDownloads: null });
     expect(usageError(() => settingsPatchFor('verifier-url', 'ftp://x')).message).toMatch(/^verifier-url: /);

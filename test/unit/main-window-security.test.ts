@@ -1,4 +1,7 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createElectronMock } from '../support/electron-mock';
 
 const electron = vi.hoisted(() => ({ current: null as ReturnType<typeof createElectronMock> | null }));
@@ -10,7 +13,7 @@ vi.mock('electron', () => {
 const { createMainWindow } = await import('../../src/main/platform/main-window');
 const { CONTENT_SECURITY_POLICY } = await import('../../src/main/platform/security');
 const { HELP_PAGES } = await import('../../src/main/platform/menu');
-const { rendererUrl } = await import('../../src/main/platform/main-window');
+const { rendererUrl, windowIconPath } = await import('../../src/main/platform/main-window');
 
 /** Lets the fire-and-forget openExternalSafely calls (a dialog, then the browser) finish. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -185,6 +188,91 @@ describe('main window security', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*unsafe/);
     expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+  });
+});
+
+describe('a window whose page fails', () => {
+  const folders = mkdtempSync(join(tmpdir(), 'signet-window-'));
+  afterAll(() => rmSync(folders, { recursive: true, force: true }));
+  let stderr: MockInstance<typeof console.error>;
+  beforeEach(() => {
+    const e = electron.current!;
+    e.mock.app.getPath.mockImplementation((name: string) => join(folders, name));
+    e.mock.app.exit.mockClear();
+    e.mock.dialog.showMessageBoxSync.mockClear();
+    e.mock.shell.openPath.mockClear();
+    e.dialogAnswer.response = 1; // "Quit"
+    stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    return () => stderr.mockRestore();
+  });
+
+  /** The one dialog shown, after the app was told to exit. */
+  async function shownDialog() {
+    const e = electron.current!;
+    await vi.waitFor(() => expect(e.mock.app.exit).toHaveBeenCalledWith(1));
+    expect(e.mock.dialog.showMessageBoxSync).toHaveBeenCalledTimes(1);
+    return (e.mock.dialog.showMessageBoxSync.mock.calls as unknown as [Record<string, unknown>][])[0]![0];
+  }
+
+  it('a page that does not load (out/renderer missing): the plain-words dialog, logged, then quit', async () => {
+    const { webContents } = open();
+    webContents.emit('did-fail-load', {}, -6, 'ERR_FILE_NOT_FOUND', APP_URL, true, 1, 1);
+    // The same broken page reports more than one event; the user sees one dialog.
+    webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
+    const shown = await shownDialog();
+    expect(shown).toMatchObject({
+      type: 'error',
+      title: 'Signet’s window could not be shown',
+      message: expect.stringContaining('could not be loaded'),
+      buttons: ['Open Data Folder', 'Quit'],
+    });
+    expect(shown['detail']).toContain(join(folders, 'userData'));
+    expect(shown['detail']).toContain(`${APP_URL} did not load: ERR_FILE_NOT_FOUND (-6)`);
+    expect(stderr.mock.calls.some(([m]) => String(m).includes('ERR_FILE_NOT_FOUND'))).toBe(true);
+    expect(readFileSync(join(folders, 'logs', 'startup.log'), 'utf8')).toContain('ERR_FILE_NOT_FOUND');
+  });
+
+  it('a page answered with an HTTP error (a missing file under app:// is a 404 page, not a failed load)', async () => {
+    const { webContents } = open();
+    webContents.emit('did-navigate', {}, APP_URL, 404, 'Not Found');
+    const shown = await shownDialog();
+    expect(shown['title']).toBe('Signet’s window could not be shown');
+    expect(shown['detail']).toContain(`${APP_URL} answered 404 Not Found`);
+  });
+
+  it('a renderer process that dies: a dialog that says the window stopped; Open Data Folder opens it', async () => {
+    electron.current!.dialogAnswer.response = 0;
+    const { webContents } = open();
+    webContents.emit('render-process-gone', {}, { reason: 'oom', exitCode: -1 });
+    const shown = await shownDialog();
+    expect(shown['title']).toBe('Signet’s window stopped');
+    expect(shown['detail']).toContain('oom (exit code -1)');
+    expect(electron.current!.mock.shell.openPath).toHaveBeenCalledWith(join(folders, 'userData'));
+  });
+
+  it('ignores what is not a broken page: a sub-frame, an aborted load, a good response, a clean exit', async () => {
+    const { webContents } = open();
+    webContents.emit('did-fail-load', {}, -6, 'ERR_FILE_NOT_FOUND', 'https://example.com/frame', false, 1, 2);
+    webContents.emit('did-fail-load', {}, -3, 'ERR_ABORTED', APP_URL, true, 1, 1);
+    webContents.emit('did-navigate', {}, APP_URL, 200, 'OK');
+    webContents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
+    await settle();
+    expect(electron.current!.mock.dialog.showMessageBoxSync).not.toHaveBeenCalled();
+    expect(electron.current!.mock.app.exit).not.toHaveBeenCalled();
+  });
+});
+
+describe('window icon', () => {
+  it('is handed to the window', () => {
+    createMainWindow({ appUrl: APP_URL, preloadPath: '/p.js', iconPath: '/opt/Signet/resources/icon.png' });
+    expect(electron.current!.windows.at(-1)!.options['icon']).toBe('/opt/Signet/resources/icon.png');
+  });
+
+  it('comes from next to app.asar when packaged, from the repository’s resources/ otherwise', () => {
+    expect(windowIconPath(true, '/opt/Signet/resources', '/ignored')).toBe('/opt/Signet/resources/icon.png');
+    const repo = join(__dirname, '..', '..');
+    expect(windowIconPath(false, '/ignored', repo)).toBe(join(repo, 'resources', 'icon.png'));
+    expect(existsSync(windowIconPath(false, '/ignored', repo))).toBe(true);
   });
 });
 

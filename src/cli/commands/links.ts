@@ -4,10 +4,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ZodError } from 'zod';
 import {
+  BATCH_MAX_CSV_CHARS,
   DIRECT_MAX_SECONDS,
   EmailSchema,
+  FilenameSchema,
   ListenSchema,
+  MAX_DOWNLOADS,
+  MaxDownloadsSchema,
+  NoteSchema,
   OrderIdSchema,
   parseExpiryText,
   ProductSlugSchema,
@@ -29,7 +35,32 @@ const keyRecord = (k: SigningKeyView) => ({
   retiredAt: k.retiredAt,
 });
 
-/** Input the services refuse (a bad expiry, an unknown kid or jti) is bad input: exit status 2. */
+/**
+ * Which flag or argument each field of the services' inputs comes from (LinkCreateForKey, the batch CSV, a kid or
+ * jti), so that a refusal the command did not foresee still names what to fix.
+ */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  accountId: 'ACCOUNT',
+  bucket: '--bucket',
+  key: 'KEY',
+  kind: '--direct',
+  productSlug: '--slug',
+  orderId: '--order',
+  email: '--email',
+  note: '--note',
+  maxDownloads: '--max',
+  filename: '--filename',
+  expiry: '--expires',
+  csv: '--csv',
+  kid: 'KID',
+  jti: 'JTI',
+};
+
+/**
+ * Input the services refuse (a bad expiry, an unknown kid or jti) is bad input: exit status 2. A ZodError from
+ * a service's own parse is too: the commands check every flag first, so this is the last resort that keeps a
+ * raw multi-line zod dump (and exit status 1) from reaching a script.
+ */
 async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -37,8 +68,19 @@ async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof UserFacingError && (err.code === 'invalid-input' || err.code === 'not-found')) {
       throw new UsageError(err.message);
     }
+    if (err instanceof ZodError) {
+      const issue = err.issues[0];
+      const field = issue?.path[0];
+      const name = typeof field === 'string' ? (FLAG_OF_FIELD[field] ?? field) : 'input';
+      throw new UsageError(`${name}: ${issue?.message ?? 'not valid'}`);
+    }
     throw err;
   }
+}
+
+/** A value as a usage message quotes it: a long one (a pasted note) by its length, so the line stays short. */
+function quoted(value: string): string {
+  return value.length <= 80 ? `“${value}”` : `${value.length} characters`;
 }
 
 function checked<T>(
@@ -51,7 +93,7 @@ function checked<T>(
   value: string,
 ): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new UsageError(`--${flagName}: ${r.error.issues[0]!.message} (got “${value}”)`);
+  if (!r.success) throw new UsageError(`--${flagName}: ${r.error.issues[0]!.message} (got ${quoted(value)})`);
   return r.data;
 }
 
@@ -135,9 +177,14 @@ function maxFlag(ctx: CommandContext, fallback: number | null): number | null {
   if (text === undefined) return fallback;
   const t = text.trim().toLowerCase();
   if (t === 'none') return null;
-  if (!/^\d{1,7}$/.test(t) || Number(t) < 1)
-    throw new UsageError(`--max: a number of downloads, 1 or more, or none (got “${text}”)`);
-  return Number(t);
+  // Digits only: Number() would also take "1e3", "0x10" or " ".
+  const parsed = /^\d+$/.test(t) ? MaxDownloadsSchema.safeParse(Number(t)) : null;
+  if (!parsed?.success || parsed.data === null) {
+    throw new UsageError(
+      `--max: a number of downloads from 1 to ${MAX_DOWNLOADS}, or none (got ${quoted(text)})`,
+    );
+  }
+  return parsed.data;
 }
 
 const link: CommandHandler = async (ctx) => {
@@ -150,6 +197,8 @@ const link: CommandHandler = async (ctx) => {
   const slug = checked('slug', ProductSlugSchema, stringOption(ctx.values, 'slug') ?? suggestSlug(key));
   const orderId = checked('order', OrderIdSchema, stringOption(ctx.values, 'order') ?? '');
   const email = checked('email', EmailSchema, stringOption(ctx.values, 'email') ?? '');
+  const note = checked('note', NoteSchema, stringOption(ctx.values, 'note') ?? '');
+  const filename = checked('filename', FilenameSchema, stringOption(ctx.values, 'filename') ?? '');
   const bucketFlag = stringOption(ctx.values, 'bucket');
   if (bucketFlag !== undefined && bucketFlag.trim() === '')
     throw new UsageError('--bucket: give a bucket name');
@@ -170,13 +219,14 @@ const link: CommandHandler = async (ctx) => {
       productSlug: slug,
       orderId,
       email,
-      note: stringOption(ctx.values, 'note') ?? '',
+      note,
       maxDownloads,
-      filename: stringOption(ctx.values, 'filename') ?? '',
+      filename,
       expiry,
     }),
   );
-  for (const w of created.warnings) ctx.out.note(`Warning: ${w}`);
+  // On stderr in both modes (stdout stays the one JSON object); one line each, as scripts read stderr by line.
+  for (const w of created.warnings) ctx.out.note(`Warning: ${w.replace(/\s*\n\s*/g, ' ').trim()}`);
   ctx.out.object({ url: created.url, kind: created.kind, jti: created.jti, expiresAt: created.expiresAt });
   ctx.out.say(created.url);
   return 0;
@@ -192,6 +242,10 @@ const linksBatch: CommandHandler = async (ctx) => {
     csv = readFileSync(resolve(csvPath), 'utf8');
   } catch (err) {
     throw new UsageError(`--csv: cannot read ${csvPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // The window's IPC schema holds the same bound; the service behind both does not check it.
+  if (csv.length > BATCH_MAX_CSV_CHARS) {
+    throw new UsageError(`--csv: ${csvPath} is too large (at most ${BATCH_MAX_CSV_CHARS} characters)`);
   }
   const services = ctx.services();
   const accountText = stringOption(ctx.values, 'account');

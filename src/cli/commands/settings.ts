@@ -11,7 +11,13 @@ export { VERIFIER_ADMIN_TOKEN_ENTRY };
 /** As the verifier requires (src/verifier/config.ts, ADMIN_TOKEN_MIN_LENGTH). */
 const ADMIN_TOKEN_MIN_LENGTH = 32;
 
-const SETTABLE = ['verifier-url', 'link-expiry', 'max-downloads', 'verifier-admin-token'] as const;
+const SETTABLE = [
+  'verifier-url',
+  'verifier-admin-url',
+  'link-expiry',
+  'max-downloads',
+  'verifier-admin-token',
+] as const;
 
 /** `settings set KEY VALUE` → the patch it means; UsageError naming the key for a bad key or value. */
 export function settingsPatchFor(key: string, value: string): SettingsPatch {
@@ -19,6 +25,9 @@ export function settingsPatchFor(key: string, value: string): SettingsPatch {
   switch (key) {
     case 'verifier-url':
       patch = { verifierBaseUrl: value.trim() };
+      break;
+    case 'verifier-admin-url':
+      patch = { verifierAdminUrl: value.trim() };
       break;
     case 'link-expiry':
       patch = { defaultLinkExpiryHours: parseLinkExpiryHours(value) };
@@ -35,8 +44,8 @@ export function settingsPatchFor(key: string, value: string): SettingsPatch {
 }
 
 async function adminTokenState(services: MainServices): Promise<'set' | 'not set'> {
-  // One entry read, not a listing (listing entries must not decrypt every stored secret).
-  return (await services.secrets.get(VERIFIER_ADMIN_TOKEN_ENTRY)) !== null ? 'set' : 'not set';
+  // The keychain's list of entry names: whether the token exists is known without reading (decrypting) it.
+  return (await services.secrets.list()).includes(VERIFIER_ADMIN_TOKEN_ENTRY) ? 'set' : 'not set';
 }
 
 async function print(ctx: CommandContext, settings: Settings): Promise<void> {
@@ -46,6 +55,7 @@ async function print(ctx: CommandContext, settings: Settings): Promise<void> {
     ['SETTING', 'VALUE'],
     [
       ['verifier-url', settings.verifierBaseUrl || '(not set)'],
+      ['verifier-admin-url', settings.verifierAdminUrl || '(same as verifier-url)'],
       ['link-expiry', hoursText(settings.defaultLinkExpiryHours)],
       [
         'max-downloads',
@@ -104,6 +114,7 @@ const set: CommandHandler = async (ctx) => {
 
 function describe(key: string, s: Settings): string {
   if (key === 'verifier-url') return s.verifierBaseUrl || '(not set)';
+  if (key === 'verifier-admin-url') return s.verifierAdminUrl || '(same as verifier-url)';
   if (key === 'link-expiry') return hoursText(s.defaultLinkExpiryHours);
   return s.defaultMaxDownloads === null ? 'none' : String(s.defaultMaxDownloads);
 }

@@ -74,8 +74,9 @@ export function createHandlers(s: MainServices): Handlers {
       if (file === null) return { file: null, kids: [], stores: [], adminTokenCreated: false, warnings: [] };
       return s.verifierConfig.write(file, input);
     },
+    // The keychain's list of entry names: whether the token exists is known without reading (decrypting) it.
     'verifier:admin-token-status': async () => ({
-      set: (await s.secrets.get(VERIFIER_ADMIN_TOKEN_ENTRY)) !== null,
+      set: (await s.secrets.list()).includes(VERIFIER_ADMIN_TOKEN_ENTRY),
     }),
     'verifier:admin-token-set': async ({ token }) => {
       await s.secrets.set(VERIFIER_ADMIN_TOKEN_ENTRY, token);

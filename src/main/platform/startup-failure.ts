@@ -10,6 +10,10 @@ export interface StartupFailureText {
   detail: string;
 }
 
+/** Error codes main-window.ts gives a window whose page did not load, or whose page process died. */
+export const WINDOW_LOAD_FAILED = 'SIGNET_WINDOW_LOAD_FAILED';
+export const WINDOW_GONE = 'SIGNET_WINDOW_GONE';
+
 const codeOf = (err: unknown): string =>
   typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
 
@@ -21,6 +25,22 @@ export function describeStartupFailure(err: unknown, dataFolder: string): Startu
   const reason = err instanceof Error ? err.message : String(err);
   const code = codeOf(err);
   const technical = `Technical detail: ${reason}`;
+  if (code === WINDOW_LOAD_FAILED) {
+    return {
+      title: 'Signet’s window could not be shown',
+      message: 'Signet started, but the page that makes up its window could not be loaded.',
+      detail: `Reinstall Signet from its installer. Your data folder (${dataFolder}) is untouched.\n\n${technical}`,
+    };
+  }
+  if (code === WINDOW_GONE) {
+    return {
+      title: 'Signet’s window stopped',
+      message: 'The part of Signet that draws its window stopped unexpectedly.',
+      detail:
+        `Start Signet again: jobs that were running go on where they stopped, and your data folder ` +
+        `(${dataFolder}) is untouched. If this keeps happening, send the detail below with your request.\n\n${technical}`,
+    };
+  }
   if (/newer version of Signet/.test(reason)) {
     return {
       title: 'Signet needs an update',

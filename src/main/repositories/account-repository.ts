@@ -6,6 +6,7 @@ import {
   type PrivacyModel,
   type TestResult,
 } from '../../shared/accounts/schemas';
+import { verifierStoreName } from '../../shared/links/schemas';
 
 /** An account row: settings only. Credentials are never in this table (they live in the OS keychain). */
 export interface AccountRecord {
@@ -18,6 +19,11 @@ export interface AccountRecord {
   buckets: string[];
   privateBucket: string | null;
   clockOffsetMs: number;
+  /**
+   * The account's store in the verifier (`src.store` in its tokens, its `stores` key in the exported config).
+   * Chosen once when the account is made and never changed: a rename must not break links already sent.
+   */
+  verifierStore: string;
   lastTest: TestResult | null;
   lastTestedAt: string | null;
   createdAt: string;
@@ -44,6 +50,7 @@ interface Row {
   region: string;
   force_path_style: number;
   clock_offset_ms: number;
+  verifier_store: string | null;
   last_test: string | null;
   last_tested_at: string | null;
   created_at: string;
@@ -64,7 +71,18 @@ interface BucketRow {
 const PRIVATE_ONLY_POSITION = 1_000_000;
 
 const COLUMNS =
-  'id, name, provider, endpoint, region, force_path_style, clock_offset_ms, last_test, last_tested_at, created_at, updated_at';
+  'id, name, provider, endpoint, region, force_path_style, clock_offset_ms, verifier_store, last_test, last_tested_at, created_at, updated_at';
+
+/**
+ * The first of `verifierStoreName(accountName)`, then `…-2`, `…-3` (cut to stay within 64 characters) that
+ * `taken` says is free. Migration 008 fills existing accounts with it, AccountRepository.insert new ones.
+ */
+export function uniqueVerifierStore(accountName: string, taken: (store: string) => boolean): string {
+  const base = verifierStoreName(accountName);
+  let store = base;
+  for (let n = 2; taken(store); n++) store = `${base.slice(0, 64 - String(n).length - 1)}-${n}`;
+  return store;
+}
 
 /**
  * Accounts and their configured buckets. The buckets are rows of the `buckets` table (the catalog, jobs and links
@@ -86,6 +104,8 @@ export class AccountRepository {
   private readonly clearPrivacy;
   private readonly setPrivacy;
   private readonly selectPrivacy;
+  private readonly selectStore;
+  private readonly storeTaken;
 
   constructor(private readonly db: Db) {
     this.selectAll = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM accounts ORDER BY name COLLATE NOCASE, id`);
@@ -97,8 +117,16 @@ export class AccountRepository {
       'SELECT account_id, name, role, position FROM buckets WHERE configured = 1 ORDER BY account_id, position, id',
     );
     this.insertRow = db.prepare(
-      `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
-       VALUES (@id, @name, @provider, @endpoint, @region, @force_path_style, @at, @at)`,
+      `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, verifier_store, created_at, updated_at)
+       VALUES (@id, @name, @provider, @endpoint, @region, @force_path_style, @verifier_store, @at, @at)`,
+    );
+    this.selectStore = db.prepare<[string], { name: string; verifier_store: string | null }>(
+      'SELECT name, verifier_store FROM accounts WHERE id = ?',
+    );
+    // The same expression as the unique index accounts_verifier_store (migration 008), so it is an index lookup.
+    this.storeTaken = db.prepare<[string], { one: number }>(
+      `SELECT 1 AS one FROM accounts
+       WHERE upper(replace(replace(verifier_store, '-', '_'), '.', '_')) = upper(replace(replace(?, '-', '_'), '.', '_'))`,
     );
     // On the right of SET, columns still hold the old row: the offset survives only when the same server answers.
     this.updateRow = db.prepare(
@@ -153,12 +181,27 @@ export class AccountRepository {
     return row ? fromRow(row, this.selectBuckets.all(id)) : null;
   }
 
-  /** Throws SQLITE_CONSTRAINT_UNIQUE when the name is taken (the service turns that into plain words). */
-  insert(id: string, settings: AccountSettingsRecord, at: string): void {
-    this.db.transaction(() => {
-      this.insertRow.run({ id, ...toParams(settings), at });
-      this.writeBuckets(id, settings);
-    })();
+  /**
+   * Adds an account with a verifier store of its own (see uniqueVerifierStore), and answers that store.
+   * Throws SQLITE_CONSTRAINT_UNIQUE when the name is taken (the service turns that into plain words). IMMEDIATE:
+   * the free store is looked up and taken under one write lock, so the command line and the app, adding
+   * accounts at once, cannot pick the same one.
+   */
+  insert(id: string, settings: AccountSettingsRecord, at: string): string {
+    return this.db
+      .transaction(() => {
+        const store = uniqueVerifierStore(settings.name, (s) => this.storeTaken.get(s) !== undefined);
+        this.insertRow.run({ id, ...toParams(settings), verifier_store: store, at });
+        this.writeBuckets(id, settings);
+        return store;
+      })
+      .immediate();
+  }
+
+  /** The account's verifier store, without its buckets (a batch of links asks for it per row). */
+  verifierStore(id: string): string | null {
+    const row = this.selectStore.get(id);
+    return row ? storeOf(row) : null;
   }
 
   /**
@@ -271,11 +314,20 @@ function fromRow(row: Row, buckets: BucketRow[]): AccountRecord {
     buckets: buckets.filter((b) => b.position < PRIVATE_ONLY_POSITION).map((b) => b.name),
     privateBucket: buckets.find((b) => b.role === 'private')?.name ?? null,
     clockOffsetMs: row.clock_offset_ms,
+    verifierStore: storeOf(row),
     lastTest: parseTest(row.last_test),
     lastTestedAt: row.last_tested_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * Never null after migration 008 (it fills every row, and insert always sets one); the fallback is the name
+ * such an account had before 008, for a row written around this repository.
+ */
+function storeOf(row: { name: string; verifier_store: string | null }): string {
+  return row.verifier_store ?? verifierStoreName(row.name);
 }
 
 /** A stored result written by an older version that no longer fits the schema reads as "not tested". */

@@ -115,6 +115,7 @@ export class CatalogRepository {
   >;
   private readonly insertObject: Statement;
   private readonly updateObject: Statement;
+  private readonly indexNew: Statement<[string]>;
   private readonly markSeen: Statement<[number, number]>;
   private readonly insertFolder: Statement<[number, string, string]>;
   private readonly setAccessRow: Statement;
@@ -134,6 +135,10 @@ export class CatalogRepository {
     this.insertObject = db.prepare(
       `INSERT INTO objects (bucket_id, key, folder, name, size, last_modified, etag, storage_class, content_type, sync_mark)
        VALUES (@bucket_id, @key, @folder, @name, @size, @last_modified, @etag, @storage_class, @content_type, @mark)`,
+    );
+    // The search index of a page's new rows, in one statement (migration 009 says why there is no trigger).
+    this.indexNew = db.prepare(
+      'INSERT INTO objects_search (rowid, key) SELECT id, key FROM objects WHERE id IN (SELECT value FROM json_each(?))',
     );
     // New content means a new upload, which carries its own ACL: the old access type no longer holds.
     this.updateObject = db.prepare(
@@ -175,6 +180,7 @@ export class CatalogRepository {
     knownFolders: Set<string>,
   ): UpsertCounts {
     const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
+    const added: number[] = [];
     this.db.transaction(() => {
       for (const o of objects) {
         for (const path of ancestorFolders(o.key)) {
@@ -185,7 +191,7 @@ export class CatalogRepository {
         const existing = this.selectExisting.get(bucketId, o.key);
         if (!existing) {
           const { folder, name } = splitKey(o.key);
-          this.insertObject.run({
+          const { lastInsertRowid } = this.insertObject.run({
             bucket_id: bucketId,
             key: o.key,
             folder,
@@ -197,6 +203,7 @@ export class CatalogRepository {
             content_type: mimeLookup(name) || '',
             mark,
           });
+          added.push(Number(lastInsertRowid));
           counts.added++;
         } else if (
           existing.etag !== o.etag ||
@@ -217,6 +224,7 @@ export class CatalogRepository {
           counts.unchanged++;
         }
       }
+      if (added.length > 0) this.indexNew.run(JSON.stringify(added));
     })();
     return counts;
   }

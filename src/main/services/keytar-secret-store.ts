@@ -18,23 +18,49 @@ const HINT: Record<string, string> = {
 };
 
 /**
- * The keychain entry holding the names of Signet's other entries (a JSON array; names only, no secret). keytar
- * can only enumerate a service with findCredentials, which decrypts and returns every password (and on macOS
- * may ask the user about each): with this index, knowing which entries exist reads one non-secret entry.
+ * Which entries exist, without decrypting a secret. keytar can only enumerate a service with findCredentials,
+ * which decrypts and returns every value in it (and on macOS may ask the user about each). So every entry has
+ * a marker of the same name in a second service, `<service>:names`, whose value is no secret: listing
+ * enumerates the markers only, and a secret is read only when it is used.
+ *
+ * Why a marker per name and not one entry holding the list (as Signet did before): a list is a
+ * read-modify-write, keytar has no compare-and-swap, and the app and the command line can write at the same
+ * time, so one would drop the other's name and that secret would be hidden for good. Creating or removing
+ * one marker is atomic in every keychain; there is nothing to merge.
+ *
+ * The order of the two writes makes a half-done change err on the safe side: set writes the marker before
+ * the secret and delete removes the secret before the marker, so a failure leaves at worst a name listed
+ * without a secret (reading it gives null; the caller's undo or the next delete removes it), never a secret
+ * that nobody lists. A secret found without its marker when it is read (an overlapping set and delete of
+ * the same name in two processes, an older Signet writing, a marker removed by hand) gets its marker back.
  */
+export const NAMES_SUFFIX = ':names';
+/** The markers' value: anything but empty (keytar refuses empty values, Windows skips them when listing). */
+const MARK = '1';
+/** A marker saying the markers are complete: written once the names of an older keychain were gathered. */
+export const NAMES_COMPLETE = 'signet:names-complete';
+/** Where an earlier Signet kept the names, as one list in the secrets' own service; removed when gathering. */
 export const ENTRY_INDEX = 'signet:entry-names';
+
+/** Where a failure that does not fail the call is reported: entry names and the keychain's message only. */
+export type SecretStoreLog = (message: string) => void;
 
 export class KeytarSecretStore implements SecretStore {
   readonly backend: string;
-  /** Index updates of this process, one after the other (a read-modify-write each). */
-  private indexQueue: Promise<unknown> = Promise.resolve();
+  private readonly namesService: string;
+  /** Whether this process has seen (or written) NAMES_COMPLETE: then set() need not look again. */
+  private complete = false;
+  /** A gathering in progress, shared by calls that overlap (the window asks for accounts and status at once). */
+  private gathering: Promise<string[]> | null = null;
 
   constructor(
     private readonly keytar: KeytarLike,
     /** One service name per app (and per test run), so entries never mix with other programs'. */
     private readonly service: string,
     private readonly platform: string = process.platform,
+    private readonly log: SecretStoreLog = (message) => console.error(message),
   ) {
+    this.namesService = `${service}${NAMES_SUFFIX}`;
     this.backend =
       platform === 'darwin'
         ? 'macOS Keychain'
@@ -45,71 +71,96 @@ export class KeytarSecretStore implements SecretStore {
 
   /** Reads (decrypts) one secret: call it only when the secret is about to be used. */
   async get(account: string): Promise<string | null> {
-    this.refuseIndexName(account);
-    return this.guard(() => this.keytar.getPassword(this.service, account));
+    this.refuseReserved(account);
+    const secret = await this.guard(() => this.keytar.getPassword(this.service, account));
+    if (secret !== null) await this.repairMarker(account);
+    return secret;
   }
 
   async set(account: string, secret: string): Promise<void> {
-    this.refuseIndexName(account);
+    this.refuseReserved(account);
+    await this.ensureComplete();
+    await this.mark(account);
     await this.guard(() => this.keytar.setPassword(this.service, account, secret));
-    await this.updateIndex((names) => names.add(account));
   }
 
   async delete(account: string): Promise<boolean> {
-    this.refuseIndexName(account);
+    this.refuseReserved(account);
     const removed = await this.guard(() => this.keytar.deletePassword(this.service, account));
-    await this.updateIndex((names) => names.delete(account));
+    await this.guard(() => this.keytar.deletePassword(this.namesService, account));
     return removed;
   }
 
-  /** Entry names from the index: no secret is read. */
+  /** Entry names from the markers: no secret is read (but once, to gather the names of an older keychain). */
   async list(): Promise<string[]> {
-    return [...(await this.readIndex())].sort();
+    const found = await this.guard(() => this.keytar.findCredentials(this.namesService));
+    const names = new Set(found.map((e) => e.account));
+    if (names.delete(NAMES_COMPLETE)) this.complete = true;
+    else for (const name of await this.gather()) names.add(name);
+    return [...names].sort();
   }
 
   async status(): Promise<{ available: true } | { available: false; message: string }> {
     try {
-      await this.readIndex();
+      await this.list();
       return { available: true };
     } catch (err) {
       return { available: false, message: (err as Error).message };
     }
   }
 
-  private refuseIndexName(account: string): void {
-    if (account === ENTRY_INDEX) throw new Error(`${ENTRY_INDEX} is the keychain index, not a secret entry`);
+  private refuseReserved(account: string): void {
+    if (account === ENTRY_INDEX || account === NAMES_COMPLETE)
+      throw new Error(`${account} is reserved for the keychain's list of names, not a secret entry`);
+  }
+
+  private mark(account: string): Promise<void> {
+    return this.guard(() => this.keytar.setPassword(this.namesService, account, MARK));
+  }
+
+  /** A secret that was just read has a marker: put a missing one back (one read of a non-secret). */
+  private async repairMarker(account: string): Promise<void> {
+    try {
+      if ((await this.guard(() => this.keytar.getPassword(this.namesService, account))) === null)
+        await this.mark(account);
+    } catch (err) {
+      // The secret was read, so the caller gets it; the name stays unlisted until the next read retries.
+      this.log(`Signet could not add ${account} to the keychain's list of names (${(err as Error).message})`);
+    }
   }
 
   /**
-   * The names in the index. When there is none yet (a keychain written by Signet 0.1, or the index was
-   * removed by hand), it is built once from findCredentials, the only call that enumerates entries, and saved.
+   * Before the first write of this process, a keychain without NAMES_COMPLETE has its names gathered, so that
+   * happens while the service holds only what an older Signet wrote (nothing, on a new keychain).
    */
-  private async readIndex(): Promise<Set<string>> {
-    const raw = await this.guard(() => this.keytar.getPassword(this.service, ENTRY_INDEX));
-    const parsed = raw === null ? null : parseIndex(raw);
-    if (parsed) return parsed;
-    const found = await this.guard(() => this.keytar.findCredentials(this.service));
-    const names = new Set(found.map((e) => e.account).filter((a) => a !== ENTRY_INDEX));
-    await this.writeIndex(names);
-    return names;
+  private async ensureComplete(): Promise<void> {
+    if (this.complete) return;
+    if ((await this.guard(() => this.keytar.getPassword(this.namesService, NAMES_COMPLETE))) === null)
+      await this.gather();
+    this.complete = true;
   }
 
-  private writeIndex(names: Set<string>): Promise<void> {
-    return this.guard(() =>
-      this.keytar.setPassword(this.service, ENTRY_INDEX, JSON.stringify([...names].sort())),
-    );
-  }
-
-  private updateIndex(change: (names: Set<string>) => unknown): Promise<void> {
-    const run = this.indexQueue.then(async () => {
-      const names = await this.readIndex();
-      const before = names.size;
-      const had = [...names].join('\n');
-      change(names);
-      if (names.size !== before || [...names].join('\n') !== had) await this.writeIndex(names);
+  /**
+   * Once per keychain: a keychain written by Signet 0.1 (no names kept) or by the one-list version has its
+   * entries enumerated with findCredentials (the only call that can, decrypting each once), a marker written
+   * for each, the old list removed, and NAMES_COMPLETE written last, so an interrupted gathering is redone.
+   * (On Windows the enumeration is by prefix and also returns the markers: the same names, so harmless.)
+   */
+  private gather(): Promise<string[]> {
+    this.gathering ??= (async () => {
+      const found = await this.guard(() => this.keytar.findCredentials(this.service));
+      const names = [...new Set(found.map((e) => e.account))].filter(
+        (a) => a !== ENTRY_INDEX && a !== NAMES_COMPLETE,
+      );
+      for (const name of names) await this.mark(name);
+      await this.guard(() => this.keytar.deletePassword(this.service, ENTRY_INDEX));
+      await this.mark(NAMES_COMPLETE);
+      this.complete = true;
+      return names;
+    })().finally(() => {
+      this.gathering = null;
     });
-    this.indexQueue = run.catch(() => undefined);
-    return run;
+    return this.gathering;
   }
 
   /** keytar rejects with libsecret/dbus messages; turn every such failure into one plain, actionable error. */
@@ -120,14 +171,5 @@ export class KeytarSecretStore implements SecretStore {
       const detail = err instanceof Error ? err.message : String(err);
       throw new KeychainUnavailableError(`${HINT[this.platform] ?? ''} (System said: ${detail})`.trim());
     }
-  }
-}
-
-function parseIndex(raw: string): Set<string> | null {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? new Set(value) : null;
-  } catch {
-    return null;
   }
 }

@@ -13,7 +13,10 @@ export interface SecretStore {
   set(account: string, secret: string): Promise<void>;
   /** True when an entry was removed. */
   delete(account: string): Promise<boolean>;
-  /** Entry names only; reads and decrypts no secret (the keychain store keeps an index of names). */
+  /**
+   * Entry names only; reads and decrypts no secret (the keychain store keeps a non-secret marker per name,
+   * see keytar-secret-store.ts).
+   */
   list(): Promise<string[]>;
   /** Checks that the keychain answers; never throws. */
   status(): Promise<{ available: true } | { available: false; message: string }>;

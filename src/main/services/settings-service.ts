@@ -7,6 +7,7 @@ const LABELS: Record<keyof Settings, string> = {
   defaultLinkExpiryHours: 'Default link lifetime',
   defaultMaxDownloads: 'Default download limit',
   verifierBaseUrl: 'Verifier address',
+  verifierAdminUrl: 'Verifier admin API address',
   confirmBulkChanges: 'Confirm bulk changes',
   theme: 'Theme',
 };

@@ -22,6 +22,8 @@ export const SigningKeyViewSchema = z.object({
   active: z.boolean(),
   /** null while the key still verifies (goes into verifier configs); set once retired. */
   retiredAt: z.string().nullable(),
+  /** When a verifier config holding the key was last written; null: not yet, so the verifier refuses its links. */
+  exportedAt: z.string().nullable(),
 });
 export type SigningKeyView = z.output<typeof SigningKeyViewSchema>;
 
@@ -182,7 +184,9 @@ export const EmailSchema = z
   .max(320)
   .refine((s) => s === '' || /^[^\s@]+@[^\s@]+$/.test(s), 'Enter an email address like name@example.com');
 export const NoteSchema = z.string().trim().max(2000);
-export const MaxDownloadsSchema = z.number().int().min(1).max(1_000_000).nullable();
+/** The most downloads a verifier link can allow: one bound for the form, the IPC schema and a CSV's max column. */
+export const MAX_DOWNLOADS = 1_000_000;
+export const MaxDownloadsSchema = z.number().int().min(1).max(MAX_DOWNLOADS).nullable();
 export const FilenameSchema = z
   .string()
   .trim()
@@ -330,6 +334,11 @@ export const BatchRowSchema = z.object({
   expiresAt: z.string().nullable(),
   /** Why this row will not be issued, in plain words; null when it is fine. */
   error: z.string().nullable(),
+  /**
+   * Issued anyway, but worth knowing: the file is public, so anyone can download it without the link (what to
+   * do, in plain words); null when there is nothing to say.
+   */
+  warning: z.string().nullable(),
 });
 export type BatchRow = z.output<typeof BatchRowSchema>;
 
@@ -397,8 +406,9 @@ export const AdminTokenSchema = z
 export const AdminTokenStatusSchema = z.object({ set: z.boolean() });
 
 /**
- * The verifier store name of an account: the token's `src.store` and the key of its `stores` entry in the
- * exported config (both use this one function). Store names are 1–64 characters of [A-Za-z0-9._-]: other
+ * The verifier store name derived from an account name, picked once when the account is created (and by migration
+ * 008 for older accounts) and kept in `accounts.verifier_store`: a rename never changes it, so links already sent
+ * keep naming a store the verifier knows. Store names are 1–64 characters of [A-Za-z0-9._-]: other
  * characters become `-`; an empty result becomes `store`.
  */
 export function verifierStoreName(accountName: string): string {

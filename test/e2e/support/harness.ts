@@ -11,6 +11,7 @@ import { systemClock } from '../../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../../src/main/services/keytar-secret-store';
 import type { S3ClientFactory } from '../../../src/main/services/accounts/s3-client-factory';
 import { createMainServices, type MainServices, type OpenFilesDialog } from '../../../src/main/wiring';
+import { requirePrivateTestKeyring } from '../../support/test-keyring';
 import { PRELOAD_BUNDLE, ROOT } from './build-setup';
 import { serveDirectory } from './static-server';
 
@@ -38,6 +39,8 @@ export interface StartOptions {
  * temp SQLite file and the real keychain.
  */
 export async function startApp(options: StartOptions = {}): Promise<AppUnderTest> {
+  // Also refused by the e2e setup file; here too, since this opens the real keychain for any caller.
+  requirePrivateTestKeyring();
   const dataFolder = mkdtempSync(join(tmpdir(), 'signet-e2e-'));
   const server = await serveDirectory(resolve(ROOT, 'out/renderer'));
   const appUrl = `${server.url}index.html`;
@@ -116,12 +119,16 @@ export async function startApp(options: StartOptions = {}): Promise<AppUnderTest
       return file;
     },
     async close() {
-      for (const account of await services.secrets.list().catch(() => []))
-        await services.secrets.delete(account);
-      await browser.close();
-      await server.close();
-      services.close();
-      rmSync(dataFolder, { recursive: true, force: true });
+      // A keychain that fails here fails the test's afterAll (not hidden); the browser, server, database and
+      // folder are closed anyway.
+      try {
+        for (const account of await services.secrets.list()) await services.secrets.delete(account);
+      } finally {
+        await browser.close();
+        await server.close();
+        services.close();
+        rmSync(dataFolder, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -6,6 +6,8 @@ import { m004Library } from './004-library';
 import { m005Links } from './005-links';
 import { m006Jobs } from './006-jobs';
 import { m007SearchIndex } from './007-search-index';
+import { m008VerifierStore } from './008-verifier-store';
+import { m009SearchIndexBulk } from './009-search-index-bulk';
 
 export interface Migration {
   name: string;
@@ -21,4 +23,6 @@ export const migrations: readonly Migration[] = [
   m005Links,
   m006Jobs,
   m007SearchIndex,
+  m008VerifierStore,
+  m009SearchIndexBulk,
 ];

@@ -19,14 +19,14 @@ export interface CredentialPresence {
   temporary: boolean;
 }
 
+/** Where a failed undo is reported: entry names and the keychain's message only, never a secret. */
+export type CredentialLog = (message: string) => void;
+
 /**
  * Account credentials in the OS keychain, through the secret store. Writes are all-or-nothing: when the keychain
  * fails half-way, the entries already written are put back as they were, and the error (KeychainUnavailableError,
  * with plain advice) goes to the caller.
  */
-/** Where a failed undo is reported: entry names and the keychain's message only, never a secret. */
-export type CredentialLog = (message: string) => void;
-
 export class AccountCredentialStore {
   constructor(
     private readonly secrets: SecretStore,
@@ -47,9 +47,10 @@ export class AccountCredentialStore {
    * fails). On a keychain failure, undoes what it wrote and rethrows.
    */
   async write(accountId: string, change: CredentialWrite): Promise<() => Promise<void>> {
+    /** What each touched entry held before; recorded before the call that changes it (see below). */
     const done: { entry: string; previous: string | null }[] = [];
     const undo = async () => {
-      for (const { entry, previous } of done.reverse()) {
+      for (const { entry, previous } of [...done].reverse()) {
         // Keep going: the other entries can still be put back. What could not be is logged by name, so a
         // stale or missing key is explained when the next connection test fails.
         await (previous === null ? this.secrets.delete(entry) : this.secrets.set(entry, previous)).catch(
@@ -68,13 +69,12 @@ export class AccountCredentialStore {
         if (value === undefined) continue;
         const entry = credentialEntry(accountId, part);
         const previous = await this.secrets.get(entry);
-        if (value === null) {
-          if (previous === null) continue;
-          await this.secrets.delete(entry);
-        } else {
-          await this.secrets.set(entry, value);
-        }
+        if (value === null && previous === null) continue;
+        // Recorded before the call: a set or delete can fail half-way (the keychain store writes a name
+        // marker and the secret), and what it did write must be put back too.
         done.push({ entry, previous });
+        if (value === null) await this.secrets.delete(entry);
+        else await this.secrets.set(entry, value);
       }
     } catch (err) {
       await undo();

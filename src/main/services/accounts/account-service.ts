@@ -78,7 +78,8 @@ export class AccountService {
   /**
    * Credentials left out of the change stay as stored, except a session token: it belongs to one key pair, so a
    * new access key or secret without a token of its own removes the stored one. The last test (and the bucket
-   * privacy it found) is kept only when just the name changed.
+   * privacy it found) is kept only when just the name changed. A rename leaves the account's verifier store as
+   * it is (AccountRepository.insert chose it): links already sent name that store.
    */
   async update(input: AccountUpdate): Promise<AccountView> {
     const current = this.record(input.id);

@@ -4,6 +4,7 @@ import {
   BATCH_MAX_ROWS,
   BATCH_OUTPUT_COLUMNS,
   expiryProblem,
+  MAX_DOWNLOADS,
   parseExpiryText,
   PRODUCT_SLUG_RE,
   resolveExpiry,
@@ -13,6 +14,7 @@ import {
   type BatchRow,
   type ExpiryInput,
 } from '../../../shared/links/schemas';
+import { PUBLIC_ACCESS } from '../../../shared/library/schemas';
 import type { Db } from '../../db/database';
 import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRepository } from '../../repositories/bucket-repository';
@@ -23,6 +25,8 @@ import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import type { SettingsService } from '../settings-service';
 import type { LinkFields, LinkService, LinkTarget } from './link-service';
+
+const MAX_DOWNLOADS_TEXT = MAX_DOWNLOADS.toLocaleString('en-US');
 
 interface ParsedRow extends BatchRow {
   fields: LinkFields | null;
@@ -176,6 +180,7 @@ export class LinkBatchService {
         maxDownloads: null,
         expiresAt: null,
         error: null,
+        warning: null,
         fields: null,
         target: null,
         cells,
@@ -191,8 +196,15 @@ export class LinkBatchService {
       let max: number | null;
       if (maxText === '') max = settings.defaultMaxDownloads;
       else if (maxText === 'none' || maxText === 'unlimited') max = null;
-      else if (/^\d{1,7}$/.test(maxText) && Number(maxText) >= 1) max = Number(maxText);
-      else return fail(`max: “${cell('max')}” is not a number of downloads (1 or more, or none)`);
+      else if (/^\d+$/.test(maxText) && Number(maxText) >= 1) {
+        max = Number(maxText);
+        // The same cap as a link made in the window or with `signet link` (MaxDownloadsSchema).
+        if (max > MAX_DOWNLOADS) {
+          return fail(
+            `max: ${cell('max')} is more than the ${MAX_DOWNLOADS_TEXT} downloads a link can allow; give a smaller number, or none for no limit`,
+          );
+        }
+      } else return fail(`max: “${cell('max')}” is not a number of downloads (1 or more, or none)`);
       row.maxDownloads = max;
 
       const expiresText = cell('expires');
@@ -218,6 +230,7 @@ export class LinkBatchService {
       row.productSlug = found.slug;
       return {
         ...row,
+        warning: publicWarning(found.target),
         target: found.target,
         fields: {
           kind: 'verifier',
@@ -304,6 +317,17 @@ export class LinkBatchService {
       return r;
     };
   }
+}
+
+/**
+ * A public file still gets its link (the owner may mean it), but the preview says that the link protects
+ * nothing and what to do: one file's ACL can be changed; a bucket open to everyone cannot be fixed per file.
+ */
+function publicWarning(target: LinkTarget): string | null {
+  if (!target.access || !PUBLIC_ACCESS.has(target.access)) return null;
+  return target.access === 'public'
+    ? 'This file is public: anyone can download it without the link. Make it private in the Library (Make private) so that only your links work.'
+    : `The bucket “${target.bucket}” is public as a whole: anyone can download this file without the link. Make the bucket private at your storage provider, or move the file to your private bucket (Library → Make private).`;
 }
 
 /** EmailSchema's rule. */

@@ -7,7 +7,6 @@ import {
   LinkCreateSchema,
   LinksPageInputSchema,
   resolveExpiry,
-  verifierStoreName,
   type ExpiryInput,
   type LinkCreate,
   type LinkCreated,
@@ -68,17 +67,10 @@ export interface VerifierIssuer {
 
 const invalid = (message: string) => new UserFacingError('invalid-input', message);
 
-/** verifierStoreName, remembered per account name (a batch asks for the same one 10,000 times). */
-const storeNames = new Map<string, string>();
-function storeNameOf(accountName: string): string {
-  let name = storeNames.get(accountName);
-  if (name === undefined) {
-    name = verifierStoreName(accountName);
-    if (storeNames.size > 1000) storeNames.clear();
-    storeNames.set(accountName, name);
-  }
-  return name;
-}
+/** LinkCreated.warnings when the active key is in no exported verifier config yet. */
+export const KEY_NOT_EXPORTED_WARNING =
+  'Your verifier does not know the current signing key yet: export the verifier config (Settings → Links) and ' +
+  'install it, or this link will be refused.';
 
 /** `attachment; filename="…"; filename*=UTF-8''…` with a pure-ASCII plain name (safe in an S3 query parameter). */
 export function attachmentHeader(filename: string): string {
@@ -97,6 +89,12 @@ export function attachmentHeader(filename: string): string {
  * pre-signed storage URLs; the ledger; revocation and usage through the verifier's admin API.
  */
 export class LinkService {
+  /**
+   * Each account's verifier store, remembered per account id (a batch asks for the same one 10,000 times). An
+   * account's store never changes (migration 008), so nothing here goes stale; ids are never reused.
+   */
+  private readonly stores = new Map<string, string>();
+
   constructor(private readonly deps: LinkServiceDeps) {}
 
   /** A link for a catalog object (the library table's row). */
@@ -144,10 +142,10 @@ export class LinkService {
 
   async issue(target: LinkTarget, fields: LinkFields): Promise<LinkCreated> {
     const now = this.deps.clock.now();
-    const record =
-      fields.kind === 'verifier'
-        ? this.verifierLink(await this.verifierIssuer(), target, fields, now)
-        : await this.directLink(target, fields, now);
+    const issuer = fields.kind === 'verifier' ? await this.verifierIssuer() : null;
+    const record = issuer
+      ? this.verifierLink(issuer, target, fields, now)
+      : await this.directLink(target, fields, now);
     this.deps.links.insert(record);
     this.deps.activity.record(
       'links',
@@ -155,6 +153,7 @@ export class LinkService {
         `valid until ${record.expiresAt}.`,
     );
     const warnings: string[] = [];
+    if (issuer && issuer.key.exportedAt === null) warnings.push(KEY_NOT_EXPORTED_WARNING);
     if (target.access && PUBLIC_ACCESS.has(target.access)) {
       warnings.push(
         `This file is ${target.access === 'public' ? 'public' : 'public through its bucket'}: anyone can download ` +
@@ -187,7 +186,7 @@ export class LinkService {
       jti,
       src: {
         type: 's3',
-        store: storeNameOf(target.accountName),
+        store: this.storeOf(target.accountId),
         bucket: target.bucket,
         key: target.key,
       },
@@ -208,6 +207,20 @@ export class LinkService {
     }
     const url = `${issuer.base}/downloads/${encodeURIComponent(fields.productSlug)}?token=${token}`;
     return this.record(target, fields, now, expiresAt, filename, jti, 'verifier', issuer.key.kid, url);
+  }
+
+  /** The account's fixed verifier store (not derived from its name: a rename must not break links). */
+  private storeOf(accountId: string): string {
+    let store = this.stores.get(accountId);
+    if (store === undefined) {
+      const found = this.deps.accountRepo.verifierStore(accountId);
+      if (found === null)
+        throw new UserFacingError('not-found', 'That storage account does not exist (any more).');
+      store = found;
+      if (this.stores.size > 1000) this.stores.clear();
+      this.stores.set(accountId, store);
+    }
+    return store;
   }
 
   private async directLink(target: LinkTarget, fields: LinkFields, now: Date): Promise<LinkRecord> {

@@ -15,6 +15,11 @@ export function signingKeyEntry(kid: string): string {
 export interface SigningKey {
   kid: string;
   secret: Uint8Array;
+  /**
+   * When a verifier config holding the key was last written; null when never (a link signed with it is refused
+   * until the owner exports and installs the config).
+   */
+  exportedAt: string | null;
 }
 
 /**
@@ -32,8 +37,16 @@ export class SigningKeyService {
       secrets: SecretStore;
       activity: ActivityService;
       clock: Clock;
+      /** Where a failed keychain clean-up is reported: the entry's name and the keychain's message, never a secret. */
+      log?: (message: string) => void;
     },
   ) {}
+
+  private logKeychain(what: string, err: unknown): void {
+    (this.deps.log ?? ((m: string) => console.error(m)))(
+      `Signet could not ${what} (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
 
   list(): SigningKeyView[] {
     return this.deps.repo.list();
@@ -48,7 +61,11 @@ export class SigningKeyService {
     try {
       this.deps.repo.insertActive(kid, now.toISOString());
     } catch (err) {
-      await this.deps.secrets.delete(signingKeyEntry(kid)).catch(() => undefined);
+      await this.deps.secrets
+        .delete(signingKeyEntry(kid))
+        .catch((e: unknown) =>
+          this.logKeychain(`undo a half-done key creation: ${signingKeyEntry(kid)} was not removed`, e),
+        );
       throw err;
     }
     this.cache.set(kid, secret);
@@ -66,7 +83,15 @@ export class SigningKeyService {
     if (key.retiredAt !== null) return key;
     this.deps.repo.retire(kid, this.deps.clock.now().toISOString());
     this.cache.delete(kid);
-    await this.deps.secrets.delete(signingKeyEntry(kid)).catch(() => undefined);
+    // The key is retired either way (the row says so and configs leave it out); a secret left behind is logged.
+    await this.deps.secrets
+      .delete(signingKeyEntry(kid))
+      .catch((e: unknown) =>
+        this.logKeychain(
+          `delete a retired key's secret: ${signingKeyEntry(kid)} is still in the keychain`,
+          e,
+        ),
+      );
     this.deps.activity.record(
       'links',
       `Retired signing key ${kid}. Export the verifier config again: links signed with it then stop working.`,
@@ -90,14 +115,21 @@ export class SigningKeyService {
       }
       key = await this.create();
     }
-    return { kid: key.kid, secret: await this.secretOf(key.kid) };
+    return { kid: key.kid, secret: await this.secretOf(key.kid), exportedAt: key.exportedAt };
   }
 
   /** Every key that still verifies (not retired), with its secret: what goes into a verifier config. */
   async verifyingKeys(): Promise<SigningKey[]> {
     if (this.deps.repo.list().length === 0) await this.create();
     const keys = this.deps.repo.list().filter((k) => k.retiredAt === null);
-    return Promise.all(keys.map(async (k) => ({ kid: k.kid, secret: await this.secretOf(k.kid) })));
+    return Promise.all(
+      keys.map(async (k) => ({ kid: k.kid, secret: await this.secretOf(k.kid), exportedAt: k.exportedAt })),
+    );
+  }
+
+  /** Notes that a verifier config holding these keys was just written (VerifierConfigExporter.write). */
+  markExported(kids: readonly string[]): void {
+    this.deps.repo.markExported(kids, this.deps.clock.now().toISOString());
   }
 
   private async secretOf(kid: string): Promise<Uint8Array> {

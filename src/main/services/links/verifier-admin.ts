@@ -14,9 +14,10 @@ export interface LinkStatusAnswer {
 }
 
 /**
- * The verifier's admin API (src/verifier/admin.ts) at the configured verifier address, with the admin token
- * from the keychain. Every failure is a UserFacingError ('verifier-error') in plain words: an unreachable
- * verifier is never taken for a success.
+ * The verifier's admin API (src/verifier/admin.ts), with the admin token from the keychain. It answers at the
+ * admin API address when one is set (a verifier with `adminListen` serves /admin/… only there, and 404 on its
+ * public address), else at the verifier address. Every failure is a UserFacingError ('verifier-error') in plain
+ * words that names the address tried: an unreachable verifier is never taken for a success.
  */
 export class VerifierAdminClient {
   constructor(
@@ -47,14 +48,29 @@ export class VerifierAdminClient {
     };
   }
 
+  /** The address the admin API is called at, and whether it came from the admin API address setting. */
+  private adminBase(): { base: string; separate: boolean } {
+    const settings = this.deps.settings.get();
+    const admin = settings.verifierAdminUrl.replace(/\/+$/, '');
+    if (admin !== '') return { base: admin, separate: true };
+    return { base: settings.verifierBaseUrl.replace(/\/+$/, ''), separate: false };
+  }
+
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const base = this.deps.settings.get().verifierBaseUrl.replace(/\/+$/, '');
+    const { base, separate } = this.adminBase();
     if (base === '') {
       throw new UserFacingError(
         'verifier-error',
         'Set the verifier address in Settings first; nothing was changed.',
       );
     }
+    // Which setting to check when the address is wrong: the one the address came from.
+    const where = separate ? `The verifier's admin API at ${base}` : `The verifier at ${base}`;
+    const checkSetting = separate
+      ? 'Check that the verifier is running, that this computer can reach that address (for example through ' +
+        'your SSH tunnel), and that "Admin API address" in Settings is right.'
+      : 'Check that it is running and that the verifier address in Settings is right. If your verifier answers ' +
+        'revocations on an address of its own, enter it as "Admin API address" in Settings.';
     const token = await this.deps.secrets.get(VERIFIER_ADMIN_TOKEN_ENTRY);
     if (!token) {
       throw new UserFacingError(
@@ -79,8 +95,7 @@ export class VerifierAdminClient {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
       throw new UserFacingError(
         'verifier-error',
-        `The verifier at ${base} could not be reached (${cause}); nothing was changed. Check that it is running ` +
-          'and that the verifier address in Settings is right.',
+        `${where} could not be reached (${cause}); nothing was changed. ${checkSetting}`,
       );
     }
     const text = await res.text().catch(() => '');
@@ -91,16 +106,28 @@ export class VerifierAdminClient {
           'token your verifier uses in Settings).',
       );
     }
+    if (res.status === 404) {
+      // The admin API answers every path Signet calls (an unknown link is 0 downloads, not 404), so a 404 means
+      // this address does not serve it: typically a verifier with `adminListen`, called at its public address.
+      throw new UserFacingError(
+        'verifier-error',
+        `${where} does not answer revocations and download counts (it said "not found"); nothing was changed. ` +
+          (separate
+            ? 'Check that "Admin API address" in Settings is the address of its admin API.'
+            : 'If your verifier answers them on an address of its own, enter it as "Admin API address" in ' +
+              'Settings.'),
+      );
+    }
     if (!res.ok) {
       throw new UserFacingError(
         'verifier-error',
-        `The verifier at ${base} answered ${res.status}${text ? ` (${text.slice(0, 120)})` : ''}; nothing was changed.`,
+        `${where} answered ${res.status}${text ? ` (${text.slice(0, 120)})` : ''}; nothing was changed.`,
       );
     }
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new UserFacingError('verifier-error', `The verifier at ${base} did not answer with JSON.`);
+      throw new UserFacingError('verifier-error', `${where} did not answer with JSON.`);
     }
   }
 }

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, writeSync } from 'node:fs';
-import {
-  verifierStoreName,
-  type VerifierExport,
-  type VerifierExportInput,
-} from '../../../shared/links/schemas';
+import type { VerifierExport, VerifierExportInput } from '../../../shared/links/schemas';
 import { VerifierExportInputSchema } from '../../../shared/links/schemas';
 import { b64uEncode } from '../../../shared/token';
 import type { AccountRepository } from '../../repositories/account-repository';
@@ -42,9 +38,10 @@ export function parseListen(listen: string): { host: string; port: number } {
 }
 
 /**
- * Builds and writes the verifier's complete config: the keys that still verify, one store per account (named
- * by verifierStoreName, as `src.store` in tokens), the admin token (made on the first export and kept in the
- * keychain, so the app can call the admin API). The file holds secrets: it is written with mode 0600.
+ * Builds and writes the verifier's complete config: the keys that still verify, one store per account (its fixed
+ * verifier store, as `src.store` in its tokens; unique in the accounts table, so no two accounts meet), the
+ * admin token (made on the first export and kept in the keychain, so the app can call the admin API). The file
+ * holds secrets: it is written with mode 0600.
  */
 export class VerifierConfigExporter {
   constructor(
@@ -64,17 +61,7 @@ export class VerifierConfigExporter {
     const warnings: string[] = [];
     const keys = await this.deps.keys.verifyingKeys();
     const stores: VerifierConfigFile['stores'] = {};
-    const owners = new Map<string, string>();
     for (const record of this.deps.accountRepo.list()) {
-      const name = verifierStoreName(record.name);
-      const other = owners.get(name);
-      if (other !== undefined) {
-        throw new UserFacingError(
-          'conflict',
-          `The accounts “${other}” and “${record.name}” would both be the verifier store “${name}”: rename one.`,
-        );
-      }
-      owners.set(name, record.name);
       let credentials;
       try {
         credentials = (await this.deps.accounts.connection(record.id)).credentials;
@@ -83,7 +70,7 @@ export class VerifierConfigExporter {
         warnings.push(`Account “${record.name}” was left out: its keys are not in the keychain.`);
         continue;
       }
-      stores[name] = {
+      stores[record.verifierStore] = {
         ...(record.endpoint.trim() ? { endpoint: record.endpoint.trim() } : {}),
         region: record.region || 'us-east-1',
         forcePathStyle: record.forcePathStyle,
@@ -113,10 +100,15 @@ export class VerifierConfigExporter {
     };
   }
 
-  /** Builds the config and writes it to `file` (mode 0600, replacing any file there). */
+  /**
+   * Builds the config and writes it to `file` (mode 0600, replacing any file there). The keys in it are then
+   * marked exported: links signed with them no longer warn that the verifier does not know the key. (Signet
+   * cannot see whether the file was installed; written is the best it knows.)
+   */
   async write(file: string, input: VerifierExportInput = {}): Promise<VerifierExport> {
     const { config, adminTokenCreated, warnings } = await this.build(input);
     writePrivateFile(file, `${JSON.stringify(config, null, 2)}\n`);
+    this.deps.keys.markExported(Object.keys(config.keys));
     this.deps.activity.record(
       'links',
       `Exported the verifier config (${Object.keys(config.keys).length} key(s), ${Object.keys(config.stores).length} store(s)) to ${file}.`,

@@ -122,6 +122,8 @@ export function useExportVerifierConfig() {
     mutationFn: (input: VerifierExportInput) => unwrap(api().verifier.exportConfig(input)),
     onSettled: () => {
       void client.invalidateQueries({ queryKey: linkKeys.adminToken });
+      // An export stamps the keys it wrote: "Not yet exported" must go.
+      void client.invalidateQueries({ queryKey: linkKeys.signingKeys });
       void client.invalidateQueries({ queryKey: keys.activity });
     },
   });

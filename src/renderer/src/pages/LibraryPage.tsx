@@ -319,7 +319,7 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
           </FileDropZone>
         </>
       )}
-      <ObjectDrawer row={openRow} onClose={() => setOpenRow(null)} />
+      <ObjectDrawer row={openRow} bucketId={bucket.id} onClose={() => setOpenRow(null)} />
       <UploadDialog request={upload.request} onClose={upload.close} />
       <AccessChangeDialog request={access.request} onClose={access.close} onStarted={selection.clear} />
       <VerifyResultModal

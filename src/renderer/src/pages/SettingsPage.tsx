@@ -118,6 +118,12 @@ function SettingsForm({ initial }: { initial: Settings }) {
               placeholder="https://shop.example.com"
               {...form.getInputProps('verifierBaseUrl')}
             />
+            <TextInput
+              label="Admin API address (optional)"
+              description="Only if your verifier's admin API listens on its own address, e.g. http://127.0.0.1:8788"
+              placeholder="Same as the verifier address"
+              {...form.getInputProps('verifierAdminUrl')}
+            />
           </Stack>
         </Card>
         <Card withBorder padding="lg">

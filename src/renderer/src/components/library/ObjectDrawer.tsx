@@ -18,7 +18,7 @@ import { IconCheck, IconCopy, IconLink } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import type { ObjectDetails, ObjectRow } from '../../../../shared/library/schemas';
 import { useObjectDetails } from '../../lib/library-queries';
-import { LinkGenerator } from '../links/LinkGenerator';
+import { LinkGenerator, type LinkFile } from '../links/LinkGenerator';
 import { AccessBadge, LEAK_EXPLANATION, LeakBadge } from './AccessBadge';
 import { describeStatus, formatBytes, formatDateTime, friendlyType } from '../../lib/library-format';
 
@@ -34,10 +34,19 @@ const GRANTEES: Record<string, string> = {
  * time Signet checked. Opens on a row's click or Enter; the row it was opened from is shown at once while
  * the details load.
  */
-export function ObjectDrawer({ row, onClose }: { row: ObjectRow | null; onClose: () => void }) {
+export function ObjectDrawer({
+  row,
+  bucketId,
+  onClose,
+}: {
+  row: ObjectRow | null;
+  /** The catalog bucket the rows are from (the link generator's "Make it private first" needs it). */
+  bucketId: number;
+  onClose: () => void;
+}) {
   const details = useObjectDetails(row?.id ?? null);
   // The link generator takes the drawer's place while it is open; closing it comes back here.
-  const [linking, setLinking] = useState<ObjectDetails | null>(null);
+  const [linking, setLinking] = useState<LinkFile | null>(null);
   return (
     <>
       <Drawer
@@ -67,7 +76,7 @@ export function ObjectDrawer({ row, onClose }: { row: ObjectRow | null; onClose:
               </Stack>
             </Alert>
           ) : (
-            <Details object={details.data} onCreateLink={() => setLinking(details.data)} />
+            <Details object={details.data} onCreateLink={() => setLinking({ ...details.data, bucketId })} />
           ))}
       </Drawer>
       <LinkGenerator

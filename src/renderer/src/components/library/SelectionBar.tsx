@@ -28,9 +28,12 @@ export function SelectionBar({
   changingAccess: AccessWanted | null;
   onChangeAccess: (access: AccessWanted) => void;
 }) {
-  const [linkFor, setLinkFor] = useState<number | null>(null);
+  const [linkFor, setLinkFor] = useState<{ id: number; bucketId: number } | null>(null);
   const chosen = selection.toSelection();
-  const single = chosen?.kind === 'ids' && chosen.ids.length === 1 ? chosen.ids[0]! : null;
+  const single =
+    chosen?.kind === 'ids' && chosen.ids.length === 1
+      ? { id: chosen.ids[0]!, bucketId: chosen.bucketId }
+      : null;
   if (selection.count === 0 && !verifying) return null;
   return (
     <>
@@ -124,7 +127,7 @@ export function SelectionBar({
           </Group>
         </Group>
       </Paper>
-      <LinkGeneratorForObject objectId={linkFor} onClose={() => setLinkFor(null)} />
+      <LinkGeneratorForObject object={linkFor} onClose={() => setLinkFor(null)} />
     </>
   );
 }

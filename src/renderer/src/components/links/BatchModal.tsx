@@ -241,7 +241,9 @@ function Batch({ onClose }: { onClose: () => void }) {
 
 function PreviewTable({ preview }: { preview: BatchPreview }) {
   const [problemsOnly, setProblemsOnly] = useState(false);
-  const rows = problemsOnly ? preview.rows.filter((r) => r.error) : preview.rows;
+  // Warned rows are issued too; they are counted and listed with the problems so they are not missed.
+  const warned = preview.rows.filter((r) => r.warning !== null).length;
+  const rows = problemsOnly ? preview.rows.filter((r) => r.error || r.warning) : preview.rows;
   const shown = rows.slice(0, PREVIEW_ROWS);
   return (
     <Stack gap="xs" aria-label="Preview">
@@ -259,11 +261,16 @@ function PreviewTable({ preview }: { preview: BatchPreview }) {
               {plural(preview.invalid, 'problem')}
             </Badge>
           )}
+          {warned > 0 && (
+            <Badge color="orange" variant="light" leftSection={<IconAlertTriangle size={12} />}>
+              {plural(warned, 'warning')}
+            </Badge>
+          )}
         </Group>
-        {preview.invalid > 0 && (
+        {(preview.invalid > 0 || warned > 0) && (
           <Switch
             size="sm"
-            label="Only rows with problems"
+            label={warned > 0 ? 'Only rows with problems or warnings' : 'Only rows with problems'}
             checked={problemsOnly}
             onChange={(e) => setProblemsOnly(e.currentTarget.checked)}
           />
@@ -272,6 +279,13 @@ function PreviewTable({ preview }: { preview: BatchPreview }) {
       {preview.invalid > 0 && (
         <Text size="sm" c="dimmed">
           Rows with a problem are skipped; the others are issued. The saved CSV says why for each skipped row.
+        </Text>
+      )}
+      {warned > 0 && (
+        <Text size="sm" c="orange.8" role="note" aria-label="Public files">
+          {warned === 1
+            ? '1 row links to a public file: anyone can download it without a link. The row is issued anyway; make the file private in the Library so that only your links work.'
+            : `${formatCount(warned)} rows link to public files: anyone can download them without a link. The rows are issued anyway; make the files private in the Library so that only your links work.`}
         </Text>
       )}
       <Table.ScrollContainer minWidth={820} mah={360}>
@@ -284,14 +298,20 @@ function PreviewTable({ preview }: { preview: BatchPreview }) {
               <Table.Th>File</Table.Th>
               <Table.Th w={64}>Max</Table.Th>
               <Table.Th>Expires</Table.Th>
-              <Table.Th>Problem</Table.Th>
+              <Table.Th>Problem or warning</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {shown.map((r) => (
               <Table.Tr
                 key={r.line}
-                bg={r.error ? 'var(--mantine-color-red-light)' : undefined}
+                bg={
+                  r.error
+                    ? 'var(--mantine-color-red-light)'
+                    : r.warning
+                      ? 'var(--mantine-color-orange-light)'
+                      : undefined
+                }
                 aria-label={`Line ${r.line}`}
               >
                 <Table.Td>{r.line}</Table.Td>
@@ -314,6 +334,18 @@ function PreviewTable({ preview }: { preview: BatchPreview }) {
                     <Text size="sm" c="red" fw={500}>
                       {r.error}
                     </Text>
+                  ) : r.warning ? (
+                    <Stack gap={2}>
+                      <Group gap={4} wrap="nowrap">
+                        <IconAlertTriangle size={14} color="var(--mantine-color-orange-filled)" />
+                        <Text size="sm" c="orange.8" fw={500}>
+                          Ready, but public
+                        </Text>
+                      </Group>
+                      <Text size="xs" c="orange.9">
+                        {r.warning}
+                      </Text>
+                    </Stack>
                   ) : (
                     <Text size="sm" c="teal">
                       Ready

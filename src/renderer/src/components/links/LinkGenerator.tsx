@@ -19,9 +19,18 @@ import {
   ThemeIcon,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertTriangle, IconCircleCheck, IconFile, IconLink, IconSettings } from '@tabler/icons-react';
+import {
+  IconAlertTriangle,
+  IconCircleCheck,
+  IconFile,
+  IconLink,
+  IconLock,
+  IconSettings,
+} from '@tabler/icons-react';
+import { useMutationState, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { AccessType } from '../../../../shared/library/schemas';
+import { ENDED_STATES, type AccessChange, type JobView } from '../../../../shared/jobs/schemas';
+import { PUBLIC_ACCESS, type AccessType } from '../../../../shared/library/schemas';
 import {
   defaultFilename,
   EmailSchema,
@@ -29,6 +38,7 @@ import {
   expiryProblem,
   FilenameSchema,
   LINK_KIND_TRADEOFF,
+  MAX_DOWNLOADS,
   NoteSchema,
   OrderIdSchema,
   ProductSlugSchema,
@@ -39,11 +49,15 @@ import {
   type LinkKind,
 } from '../../../../shared/links/schemas';
 import type { Settings } from '../../../../shared/settings';
-import { ApiError } from '../../lib/api';
-import { useObjectDetails } from '../../lib/library-queries';
+import { api, ApiError, unwrap } from '../../lib/api';
+import { useJobEvents } from '../../lib/job-events';
+import { formatCount } from '../../lib/library-format';
+import { libraryKeys, useObjectDetails } from '../../lib/library-queries';
 import { useCreateLink } from '../../lib/links-queries';
 import { useSettings } from '../../lib/queries';
+import { useAccessChange } from '../../lib/use-access-change';
 import { AccessBadge } from '../library/AccessBadge';
+import { AccessChangeDialog } from '../library/AccessChangeDialog';
 import { CopyLink } from './CopyLink';
 import {
   defaultExpiry,
@@ -63,6 +77,8 @@ import { QrPanel } from './QrCode';
 /** The file a link is for: a library row or its details. */
 export interface LinkFile {
   id: number;
+  /** The catalog bucket it is in: "Make it private first" asks for the change by bucket and id. */
+  bucketId: number;
   key: string;
   name: string;
   access: AccessType;
@@ -180,6 +196,16 @@ function Generator({
   const [now, setNow] = useState(() => Date.now());
   const [created, setCreated] = useState<LinkCreated | null>(null);
   const create = useCreateLink();
+  // "Make it private first": when it was asked for, the job it started, and the file as the catalog has it since.
+  const [privateSince, setPrivateSince] = useState<number | null>(null);
+  const access = useAccessChange(() => undefined);
+  const job = useMakePrivateJob(file.id, privateSince);
+  const reread = useCurrentFile(file, privateSince !== null);
+  const current = reread.data ?? file;
+  const lost = reread.data === null;
+  const jobEnded = job !== null && ENDED_STATES.has(job.state);
+  // A link made while the file changes (or moves) could point where the file no longer is: it waits for the end.
+  const changing = job !== null && (!jobEnded || reread.isFetching);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
@@ -203,9 +229,11 @@ function Generator({
       note: zodCheck(NoteSchema),
       filename: zodCheck(FilenameSchema),
       maxDownloads: (v, values) =>
-        kind !== 'verifier' || !values.limited || (Number.isInteger(v) && Number(v) >= 1 && Number(v) <= 1e6)
+        kind !== 'verifier' ||
+        !values.limited ||
+        (Number.isInteger(v) && Number(v) >= 1 && Number(v) <= MAX_DOWNLOADS)
           ? null
-          : 'A whole number from 1 to 1,000,000',
+          : `A whole number from 1 to ${formatCount(MAX_DOWNLOADS)}`,
     },
   });
 
@@ -223,10 +251,10 @@ function Generator({
   };
 
   const submit = form.onSubmit((values) => {
-    if (!expiryInput || problem) return;
+    if (!expiryInput || problem || changing || lost) return;
     create.mutate(
       {
-        objectId: file.id,
+        objectId: current.id,
         kind,
         productSlug: values.productSlug.trim(),
         orderId: values.orderId,
@@ -260,7 +288,11 @@ function Generator({
     );
   }
 
-  const publicFile = file.access === 'public' || file.access === 'public-bucket';
+  const publicFile = PUBLIC_ACCESS.has(current.access);
+  const makePrivate = () => {
+    setPrivateSince(Date.now());
+    access.begin({ kind: 'ids', bucketId: current.bucketId, ids: [current.id] }, 'private');
+  };
   const presets = expiryPresetsFor(kind);
   const apiError =
     create.error && !(create.error instanceof ApiError && create.error.issues.length > 0)
@@ -277,27 +309,26 @@ function Generator({
             </ThemeIcon>
             <div style={{ minWidth: 0, flex: 1 }}>
               <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
-                {file.name}
+                {current.name}
               </Text>
               <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-                {file.bucket ? `${file.bucket} / ` : ''}
-                {file.key}
+                {current.bucket ? `${current.bucket} / ` : ''}
+                {current.key}
               </Text>
             </div>
-            <AccessBadge access={file.access} />
+            <AccessBadge access={current.access} />
           </Group>
         </Paper>
 
-        {publicFile && (
-          <Alert
-            color="orange"
-            variant="light"
-            icon={<IconAlertTriangle size={18} />}
-            title="This file is public"
-          >
-            Anyone with its plain address can download it without a link, so a link adds no protection. Make
-            the file private in your storage first; links you create keep working after that.
-          </Alert>
+        <AccessChangeNotice
+          job={job}
+          changing={changing}
+          lost={lost}
+          moved={current.id !== file.id ? (current.bucket ?? '') : null}
+          privateNow={!publicFile}
+        />
+        {publicFile && !changing && !lost && (
+          <PublicFileWarning file={current} busy={access.busy === 'private'} onMakePrivate={makePrivate} />
         )}
 
         <Radio.Group
@@ -409,7 +440,7 @@ function Generator({
                 label="Downloads"
                 w={140}
                 min={1}
-                max={1_000_000}
+                max={MAX_DOWNLOADS}
                 allowDecimal={false}
                 {...form.getInputProps('maxDownloads')}
               />
@@ -441,15 +472,212 @@ function Generator({
               type="submit"
               leftSection={<IconLink size={18} />}
               loading={create.isPending}
-              disabled={!!problem}
+              disabled={!!problem || changing || lost}
             >
               Create link
             </Button>
           </Group>
         </Group>
       </Stack>
+      {/* A portal: its buttons are outside this form in the page, so they never submit it. */}
+      <AccessChangeDialog request={access.request} onClose={access.close} onStarted={() => undefined} />
     </form>
   );
+}
+
+/**
+ * What the owner can do about a public file before linking it, following the access plan
+ * (src/main/services/jobs/access-plan.ts): a file public by its own setting is made private where it is; a file
+ * in a bucket open to everyone cannot be fixed on its own, only moved to the account's private bucket (main
+ * refuses, with the reason, when the account has none).
+ */
+function PublicFileWarning({
+  file,
+  busy,
+  onMakePrivate,
+}: {
+  file: LinkFile;
+  busy: boolean;
+  onMakePrivate: () => void;
+}) {
+  if (file.access === 'public') {
+    return (
+      <Alert
+        color="orange"
+        variant="light"
+        icon={<IconAlertTriangle size={18} />}
+        title="This file is public"
+      >
+        <Stack gap="xs" align="flex-start">
+          <Text size="sm">
+            Anyone with its plain address can download it without a link, so a link adds no protection. Make
+            it private first, then create the link: this window shows when it is done.
+          </Text>
+          <Button size="xs" leftSection={<IconLock size={16} />} loading={busy} onClick={onMakePrivate}>
+            Make it private first
+          </Button>
+        </Stack>
+      </Alert>
+    );
+  }
+  const bucket = file.bucket ? `“${file.bucket}”` : 'Its bucket';
+  return (
+    <Alert
+      color="orange"
+      variant="light"
+      icon={<IconAlertTriangle size={18} />}
+      title="This file’s whole bucket is public"
+    >
+      <Stack gap="xs" align="flex-start">
+        <Text size="sm">
+          {bucket} lets anyone download every file in it, so a link adds no protection, and this cannot be
+          changed for one file. Either make the bucket private at your storage provider, or move this file to
+          your account’s private bucket and create the link after the move. A moved file gets a new address:
+          links already issued for it stop working.
+        </Text>
+        <Button
+          size="xs"
+          variant="light"
+          leftSection={<IconLock size={16} />}
+          loading={busy}
+          onClick={onMakePrivate}
+        >
+          Move it to the private bucket
+        </Button>
+      </Stack>
+    </Alert>
+  );
+}
+
+/** How the make-private started here goes: running, done (and where the file is now), failed, or file lost. */
+function AccessChangeNotice({
+  job,
+  changing,
+  lost,
+  moved,
+  privateNow,
+}: {
+  job: JobView | null;
+  changing: boolean;
+  lost: boolean;
+  /** The bucket the file was moved to ('' when its name is not known), null when it stayed where it was. */
+  moved: string | null;
+  privateNow: boolean;
+}) {
+  if (lost) {
+    return (
+      <Alert color="red" title="Signet cannot find this file any more" role="alert">
+        It is no longer where it was, nor in the account’s private bucket. Sync the bucket in the Library,
+        then open the file from where it is now to create its link.
+      </Alert>
+    );
+  }
+  if (!job) return null;
+  if (changing) {
+    const paused = job.state === 'paused';
+    return (
+      <Alert
+        color="blue"
+        variant="light"
+        icon={paused ? <IconLock size={18} /> : <Loader size={16} />}
+        title={paused ? 'Making this file private is paused' : 'Making this file private…'}
+        role="status"
+      >
+        {paused
+          ? 'Resume it in the jobs bar at the bottom of the window or on the Activity page; this window follows it, and the link can be created when it is done.'
+          : 'Create the link when this is done: this window updates by itself.'}
+      </Alert>
+    );
+  }
+  if (job.state === 'done' && privateNow) {
+    return (
+      <Alert
+        color="teal"
+        variant="light"
+        icon={<IconCircleCheck size={18} />}
+        title="The file is private now"
+        role="status"
+      >
+        {moved === null
+          ? 'Only your links can download it. Create its link below.'
+          : `It was moved to ${moved ? `“${moved}”` : 'the account’s private bucket'}; the link you create now points there.`}
+      </Alert>
+    );
+  }
+  return (
+    <Alert color="red" variant="light" title="The file was not made private" role="status">
+      {job.summary}
+    </Alert>
+  );
+}
+
+/**
+ * True for a started make-private of exactly this one file: its variables name the file, and it answered a job
+ * (the preview before it has the same variables but answers a plan).
+ */
+function isMakePrivateOf(variables: unknown, data: unknown, fileId: number): boolean {
+  const v = variables as AccessChange | undefined;
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    'state' in data &&
+    v?.access === 'private' &&
+    v.selection.kind === 'ids' &&
+    v.selection.ids.length === 1 &&
+    v.selection.ids[0] === fileId
+  );
+}
+
+/**
+ * The job a "Make it private first" pressed at `since` started, as live as its last progress event. useAccessChange
+ * starts it itself or through its confirmation dialog and tells no job id, so it is read from the mutation cache:
+ * the newest successful start of a make-private of this one file since the button was pressed.
+ */
+function useMakePrivateJob(fileId: number, since: number | null): JobView | null {
+  const started = useMutationState({
+    filters: {
+      status: 'success',
+      predicate: (m) =>
+        since !== null &&
+        m.state.submittedAt >= since &&
+        isMakePrivateOf(m.state.variables, m.state.data, fileId),
+    },
+    select: (m) => m.state.data as JobView,
+  });
+  const { live } = useJobEvents();
+  const job = started.at(-1);
+  return job ? (live.get(job.id)?.job ?? job) : null;
+}
+
+/**
+ * The file as the catalog has it now, read again when a job ends (the job events refresh every library query).
+ * Made private in place it keeps its id; moved to the account's private bucket it is a new object there, found by
+ * its key. null: it is in neither place.
+ */
+function useCurrentFile(file: LinkFile, enabled: boolean) {
+  return useQuery({
+    queryKey: [...libraryKeys.all, 'link-file', file.id],
+    enabled,
+    retry: false,
+    queryFn: async (): Promise<LinkFile | null> => {
+      try {
+        return { ...(await unwrap(api().library.object({ id: file.id }))), bucketId: file.bucketId };
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 'not-found')) throw err;
+      }
+      const buckets = await unwrap(api().library.buckets());
+      const from = buckets.find((b) => b.id === file.bucketId);
+      const to = buckets.find(
+        (b) => b.accountId === from?.accountId && b.role === 'private' && b.id !== file.bucketId,
+      );
+      if (!from || !to) return null;
+      const page = await unwrap(
+        api().library.page({ bucketId: to.id, recursive: true, search: file.key, limit: 50 }),
+      );
+      const row = page.rows.find((r) => r.key === file.key);
+      return row ? { ...(await unwrap(api().library.object({ id: row.id }))), bucketId: to.id } : null;
+    },
+  });
 }
 
 function ExpiryControls({
@@ -651,12 +879,17 @@ function LinkResult({
 
 /** The generator for a catalog object known by id only (a ticked row): its details load first. */
 export function LinkGeneratorForObject({
-  objectId,
+  object,
   onClose,
 }: {
-  objectId: number | null;
+  object: { id: number; bucketId: number } | null;
   onClose: () => void;
 }) {
-  const details = useObjectDetails(objectId);
-  return <LinkGenerator file={objectId !== null ? (details.data ?? null) : null} onClose={onClose} />;
+  const details = useObjectDetails(object?.id ?? null);
+  return (
+    <LinkGenerator
+      file={object && details.data ? { ...details.data, bucketId: object.bucketId } : null}
+      onClose={onClose}
+    />
+  );
 }

@@ -26,6 +26,7 @@ import {
   type VerifierExport,
 } from '../../../../shared/links/schemas';
 import { formatDateTime } from '../../lib/library-format';
+import { useSettings, useUpdateSettings } from '../../lib/queries';
 import {
   useAdminTokenStatus,
   useCreateSigningKey,
@@ -116,23 +117,33 @@ export function LinkKeysCard() {
                     <Text size="sm">{formatDateTime(k.createdAt)}</Text>
                   </Table.Td>
                   <Table.Td>
-                    {k.retiredAt ? (
-                      <Badge color="gray" variant="light">
-                        Retired {formatDateTime(k.retiredAt)}
-                      </Badge>
-                    ) : k.active ? (
-                      <Tooltip label="New links are signed with this key">
-                        <Badge color="teal" variant="light">
-                          Active
+                    <Group gap={6} wrap="nowrap">
+                      {k.retiredAt ? (
+                        <Badge color="gray" variant="light">
+                          Retired {formatDateTime(k.retiredAt)}
                         </Badge>
-                      </Tooltip>
-                    ) : (
-                      <Tooltip label="Links signed with it keep working until you retire it">
-                        <Badge color="blue" variant="light">
-                          Still verifies
-                        </Badge>
-                      </Tooltip>
-                    )}
+                      ) : k.active ? (
+                        <Tooltip label="New links are signed with this key">
+                          <Badge color="teal" variant="light">
+                            Active
+                          </Badge>
+                        </Tooltip>
+                      ) : (
+                        <Tooltip label="Links signed with it keep working until you retire it">
+                          <Badge color="blue" variant="light">
+                            Still verifies
+                          </Badge>
+                        </Tooltip>
+                      )}
+                      {/* A retired key is meant to leave the verifier: whether it was exported no longer matters. */}
+                      {!k.retiredAt && k.exportedAt === null && (
+                        <Tooltip label="Your verifier refuses links signed with this key until you export the verifier config and install it">
+                          <Badge color="orange" variant="light">
+                            Not yet exported
+                          </Badge>
+                        </Tooltip>
+                      )}
+                    </Group>
                   </Table.Td>
                   <Table.Td ta="right">
                     {!k.retiredAt &&
@@ -344,12 +355,15 @@ function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void
   const [listen, setListen] = useState('127.0.0.1:8787');
   const [adminListen, setAdminListen] = useState('');
   const [result, setResult] = useState<VerifierExport | null>(null);
+  // The admin API address that goes with the config just saved, offered for Settings (null: nothing to offer).
+  const [offerAdminUrl, setOfferAdminUrl] = useState<string | null>(null);
   const listenOk = ListenSchema.safeParse(listen);
   // Optional: empty keeps the admin API and /metrics on the links' address.
   const adminOk = adminListen.trim() === '' ? null : ListenSchema.safeParse(adminListen.trim());
   const close = () => {
     exporter.reset();
     setResult(null);
+    setOfferAdminUrl(null);
     onClose();
   };
   return (
@@ -372,30 +386,33 @@ function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void
           result.file === null ? (
             <Text size="sm">Export cancelled: no file was written.</Text>
           ) : (
-            <Alert color="teal" title="Verifier config saved">
-              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-                Written to <b>{result.file}</b>, readable by you alone.
-              </Text>
-              <List size="sm" mt={6}>
-                <List.Item>Keys: {result.kids.join(', ') || 'none'}</List.Item>
-                <List.Item>Storage accounts: {result.stores.join(', ') || 'none'}</List.Item>
-                {result.warnings.map((w) => (
-                  <List.Item key={w} c="orange">
-                    {w}
-                  </List.Item>
-                ))}
-                {result.adminTokenCreated && (
-                  <List.Item>A new admin token was made and saved in your keychain.</List.Item>
-                )}
-              </List>
-              <Text size="sm" mt={6}>
-                Copy it to your shop’s server and start the verifier with{' '}
-                <Text span ff="monospace" size="sm">
-                  signet-verifier --config FILE
+            <>
+              <Alert color="teal" title="Verifier config saved">
+                <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                  Written to <b>{result.file}</b>, readable by you alone.
                 </Text>
-                .
-              </Text>
-            </Alert>
+                <List size="sm" mt={6}>
+                  <List.Item>Keys: {result.kids.join(', ') || 'none'}</List.Item>
+                  <List.Item>Storage accounts: {result.stores.join(', ') || 'none'}</List.Item>
+                  {result.warnings.map((w) => (
+                    <List.Item key={w} c="orange">
+                      {w}
+                    </List.Item>
+                  ))}
+                  {result.adminTokenCreated && (
+                    <List.Item>A new admin token was made and saved in your keychain.</List.Item>
+                  )}
+                </List>
+                <Text size="sm" mt={6}>
+                  Copy it to your shop’s server and start the verifier with{' '}
+                  <Text span ff="monospace" size="sm">
+                    signet-verifier --config FILE
+                  </Text>
+                  .
+                </Text>
+              </Alert>
+              {offerAdminUrl && <AdminUrlOffer url={offerAdminUrl} />}
+            </>
           )
         ) : (
           <Stack gap="sm">
@@ -430,12 +447,18 @@ function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void
               leftSection={<IconFileExport size={18} />}
               loading={exporter.isPending}
               disabled={!listenOk.success || (adminOk !== null && !adminOk.success)}
-              onClick={() =>
+              onClick={() => {
+                const admin = adminOk?.success ? adminOk.data : undefined;
                 exporter.mutate(
-                  { listen, ...(adminOk?.success ? { adminListen: adminOk.data } : {}) },
-                  { onSuccess: setResult },
-                )
-              }
+                  { listen, ...(admin ? { adminListen: admin } : {}) },
+                  {
+                    onSuccess: (done) => {
+                      setResult(done);
+                      setOfferAdminUrl(done.file !== null && admin ? adminUrlFor(admin) : null);
+                    },
+                  },
+                );
+              }}
             >
               Choose where to save…
             </Button>
@@ -444,4 +467,56 @@ function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void
       </Stack>
     </Modal>
   );
+}
+
+/**
+ * After an export with an admin API address: Signet revokes links there, so offer to save it as the admin API
+ * address (only while that setting is empty, so an address the owner entered, e.g. an SSH tunnel, is kept).
+ */
+function AdminUrlOffer({ url }: { url: string }) {
+  const settings = useSettings();
+  const update = useUpdateSettings();
+  if (settings.data?.verifierAdminUrl !== '') return null;
+  return (
+    <Alert color="blue" title="Revoking links at the admin API address">
+      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+        Your verifier answers revocations and download counts on their own address. Save <b>{url}</b> as the
+        admin API address in Settings? This computer must be able to reach it, for example through an SSH
+        tunnel to your server; you can change it in Settings.
+      </Text>
+      {update.isError && (
+        <Text size="sm" c="red" mt={6}>
+          {update.error.message}
+        </Text>
+      )}
+      <Group mt="sm">
+        <Button
+          size="compact-sm"
+          loading={update.isPending}
+          onClick={() =>
+            update.mutate(
+              { verifierAdminUrl: url },
+              {
+                onSuccess: () =>
+                  notifications.show({ color: 'teal', message: `Admin API address saved: ${url}` }),
+              },
+            )
+          }
+        >
+          Save as admin API address
+        </Button>
+      </Group>
+    </Alert>
+  );
+}
+
+/** HOST:PORT from the export → the address Signet calls; a listen-on-all host is reached on this computer. */
+function adminUrlFor(listen: string): string | null {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at);
+  const port = Number(listen.slice(at + 1));
+  // Port 0 is picked by the system at start-up: there is no address to save yet.
+  if (port === 0) return null;
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+  return `http://${reachable}:${port}`;
 }

@@ -10,8 +10,9 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
-import { IconBan, IconQrcode, IconRefresh } from '@tabler/icons-react';
-import { memo, useState } from 'react';
+import { notifications } from '@mantine/notifications';
+import { IconBan, IconCheck, IconCopy, IconQrcode, IconRefresh } from '@tabler/icons-react';
+import { memo, useEffect, useState } from 'react';
 import type { LinkView } from '../../../../shared/links/schemas';
 import { usageText } from '../../lib/links-queries';
 import { CopyLink, CopyLinkIcon } from './CopyLink';
@@ -58,7 +59,7 @@ export function LinksTable({
         >
           <Table.Thead>
             <Table.Tr>
-              <Table.Th w={104}>Status</Table.Th>
+              <Table.Th w={128}>Status</Table.Th>
               <Table.Th>File</Table.Th>
               <Table.Th>Customer</Table.Th>
               <Table.Th w={80}>Kind</Table.Th>
@@ -132,6 +133,7 @@ const LinkRow = memo(function LinkRow({
     <Table.Tr aria-label={`Link ${link.jti}`} data-status={link.status}>
       <Table.Td>
         <LinkStatusBadge status={link.status} />
+        <LinkId jti={link.jti} />
       </Table.Td>
       <Table.Td>
         <Text size="sm" fw={500} truncate title={link.key}>
@@ -236,3 +238,49 @@ const LinkRow = memo(function LinkRow({
     </Table.Tr>
   );
 });
+
+/** Characters of the link id the row shows; the tooltip and the copy button have it whole. */
+const JTI_SHOWN = 8;
+
+/**
+ * The link's id (its jti): what `signet links revoke` takes and what the verifier's log names, so an owner can
+ * match a log line or a customer's complaint to the row. Shortened, since 22 characters would crowd the table.
+ */
+function LinkId({ jti }: { jti: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(t);
+  }, [copied]);
+  const copy = () =>
+    navigator.clipboard.writeText(jti).then(
+      () => setCopied(true),
+      () =>
+        notifications.show({
+          color: 'orange',
+          title: 'The link id was not copied',
+          message: `The system clipboard refused it. Select it here and press Ctrl+C (⌘C on a Mac): ${jti}`,
+        }),
+    );
+  return (
+    <Group gap={0} wrap="nowrap" mt={2}>
+      <Tooltip label={`Link id ${jti}`}>
+        <Text size="xs" c="dimmed" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+          {jti.length > JTI_SHOWN ? `${jti.slice(0, JTI_SHOWN)}…` : jti}
+        </Text>
+      </Tooltip>
+      <Tooltip label={copied ? 'Link id copied' : 'Copy the link id'}>
+        <ActionIcon
+          size="xs"
+          variant="subtle"
+          color={copied ? 'teal' : 'gray'}
+          onClick={() => void copy()}
+          aria-label={`Copy link id ${jti}`}
+        >
+          {copied ? <IconCheck size={12} /> : <IconCopy size={12} />}
+        </ActionIcon>
+      </Tooltip>
+    </Group>
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * The CSV batch preview on a real in-memory catalog: a row whose file is public is still ready but carries a
+ * warning that says what to do (per file, or for a bucket open to everyone), and `max` is bound by the same cap
+ * as a link made in the window (MaxDownloadsSchema), with a plain per-row error above it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/main/db/database';
+import { AccountRepository } from '../../src/main/repositories/account-repository';
+import { ActivityRepository } from '../../src/main/repositories/activity-repository';
+import { BucketRepository } from '../../src/main/repositories/bucket-repository';
+import { CatalogRepository } from '../../src/main/repositories/catalog-repository';
+import { LinkRepository } from '../../src/main/repositories/link-repository';
+import { SettingsRepository } from '../../src/main/repositories/settings-repository';
+import { ActivityService } from '../../src/main/services/activity-service';
+import type { Clock } from '../../src/main/services/clock';
+import { LinkBatchService } from '../../src/main/services/links/link-batch';
+import type { LinkService } from '../../src/main/services/links/link-service';
+import { SettingsService } from '../../src/main/services/settings-service';
+import type { AccessType } from '../../src/shared/library/schemas';
+import { MAX_DOWNLOADS, MaxDownloadsSchema } from '../../src/shared/links/schemas';
+
+const AT = '2026-12-01T10:00:00.000Z';
+const clock: Clock = { now: () => new Date(AT) };
+const HEADER = 'order,email,product,max,expires';
+
+const dbs: Db[] = [];
+afterEach(() => dbs.splice(0).forEach((db) => db.close()));
+
+/** One account with the bucket "media", holding one file per access type asked for. */
+function setup(files: Record<string, AccessType>): LinkBatchService {
+  const db = openDatabase(':memory:');
+  dbs.push(db);
+  const accountRepo = new AccountRepository(db);
+  accountRepo.insert(
+    'a1',
+    {
+      name: 'Shop',
+      provider: 'custom',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      buckets: ['media'],
+      privateBucket: null,
+    },
+    AT,
+  );
+  const buckets = new BucketRepository(db);
+  const catalog = new CatalogRepository(db);
+  const bucketId = buckets.byName('a1', 'media')!.id;
+  const keys = Object.keys(files);
+  catalog.upsertPage(
+    bucketId,
+    keys.map((key) => ({ key, size: 10, lastModified: AT, etag: 'e1', storageClass: null })),
+    0,
+    new Set(),
+  );
+  catalog.setAccess(
+    bucketId,
+    keys.map((key) => ({ key, access: files[key]!, grants: null })),
+    AT,
+  );
+  const activity = new ActivityService(new ActivityRepository(db), clock);
+  return new LinkBatchService({
+    db,
+    // The preview never issues a link; issuing (signing keys, keychain) is covered by the integration tests.
+    links: {} as LinkService,
+    ledger: new LinkRepository(db),
+    catalog,
+    buckets,
+    accountRepo,
+    settings: new SettingsService(new SettingsRepository(db), activity, clock),
+    activity,
+    clock,
+  });
+}
+
+describe('batch preview: public files', () => {
+  it('issues a public file’s row but warns, per file or for the whole bucket, and says what to do', () => {
+    const batch = setup({
+      'products/plugin.zip': 'private',
+      'free/sample.zip': 'public',
+      'open/cover.png': 'public-bucket',
+    });
+    const preview = batch.preview(
+      [
+        HEADER,
+        '1,a@example.com,products/plugin.zip,2,7d',
+        '2,b@example.com,free/sample.zip,2,7d',
+        '3,c@example.com,open/cover.png,2,7d',
+        '4,not-an-email,free/sample.zip,2,7d',
+      ].join('\n'),
+    );
+    expect(preview).toMatchObject({ valid: 3, invalid: 1 });
+    const [plain, file, bucket, bad] = preview.rows;
+    expect(plain).toMatchObject({ key: 'products/plugin.zip', error: null, warning: null });
+    expect(file).toMatchObject({ key: 'free/sample.zip', error: null });
+    expect(file!.warning).toBe(
+      'This file is public: anyone can download it without the link. Make it private in the Library (Make private) so that only your links work.',
+    );
+    expect(bucket).toMatchObject({ key: 'open/cover.png', error: null });
+    expect(bucket!.warning).toBe(
+      'The bucket “media” is public as a whole: anyone can download this file without the link. Make the bucket private at your storage provider, or move the file to your private bucket (Library → Make private).',
+    );
+    // A row that is not issued has its error only: a warning about its file would be noise.
+    expect(bad).toMatchObject({ warning: null });
+    expect(bad!.error).toMatch(/^email:/);
+  });
+});
+
+describe('batch preview: max', () => {
+  it('caps max at the single-link schema’s limit, with a plain error per row above it', () => {
+    expect(MaxDownloadsSchema.safeParse(MAX_DOWNLOADS).success).toBe(true);
+    expect(MaxDownloadsSchema.safeParse(MAX_DOWNLOADS + 1).success).toBe(false);
+
+    const batch = setup({ 'products/plugin.zip': 'private' });
+    const rows = ['1000000', '1000001', '9999999', '123456789012345678901', '0', 'none', '', '2.5'].map(
+      (max, i) => `${i + 1},,products/plugin.zip,${max},7d`,
+    );
+    const preview = batch.preview([HEADER, ...rows].join('\n'));
+    expect(preview.rows.map((r) => [r.maxDownloads, r.error])).toEqual([
+      [MAX_DOWNLOADS, null],
+      [
+        null,
+        'max: 1000001 is more than the 1,000,000 downloads a link can allow; give a smaller number, or none for no limit',
+      ],
+      [
+        null,
+        'max: 9999999 is more than the 1,000,000 downloads a link can allow; give a smaller number, or none for no limit',
+      ],
+      [
+        null,
+        'max: 123456789012345678901 is more than the 1,000,000 downloads a link can allow; give a smaller number, or none for no limit',
+      ],
+      [null, 'max: “0” is not a number of downloads (1 or more, or none)'],
+      [null, null],
+      // Empty: the default from Settings (5 unless changed).
+      [5, null],
+      [null, 'max: “2.5” is not a number of downloads (1 or more, or none)'],
+    ]);
+    expect(preview).toMatchObject({ valid: 3, invalid: 5 });
+  });
+});
