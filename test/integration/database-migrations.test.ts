@@ -16,6 +16,17 @@ function tempFile(): string {
 }
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** Account 'a1' ("Shop") with its files bucket 'b', as schema version 4 and later store them. */
+function addShopWithBucket(db: Database.Database): void {
+  db.prepare(
+    `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
+     VALUES ('a1', 'Shop', 'custom', 'http://127.0.0.1:7480', 'us-east-1', 1, 't', 't')`,
+  ).run();
+  db.prepare(
+    `INSERT INTO buckets (account_id, name, role, configured, position) VALUES ('a1', 'b', 'files', 1, 0)`,
+  ).run();
+}
+
 describe('database', () => {
   it('creates a fresh database at the latest version, in WAL mode, with STRICT tables', () => {
     const db = openDatabase(tempFile());
@@ -148,17 +159,7 @@ describe('database', () => {
     const old = new Database(file);
     old.pragma('foreign_keys = ON');
     migrate(old, migrations.slice(0, 4));
-    old
-      .prepare(
-        `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
-         VALUES ('a1', 'Shop', 'custom', 'http://127.0.0.1:7480', 'us-east-1', 1, 't', 't')`,
-      )
-      .run();
-    old
-      .prepare(
-        `INSERT INTO buckets (account_id, name, role, configured, position) VALUES ('a1', 'b', 'files', 1, 0)`,
-      )
-      .run();
+    addShopWithBucket(old);
     old.close();
 
     const db = openDatabase(file);
@@ -274,17 +275,7 @@ describe('database', () => {
     const old = new Database(file);
     registerFunctions(old);
     migrate(old, migrations.slice(0, 8));
-    old
-      .prepare(
-        `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
-         VALUES ('a1', 'Shop', 'custom', 'http://127.0.0.1:7480', 'us-east-1', 1, 't', 't')`,
-      )
-      .run();
-    old
-      .prepare(
-        `INSERT INTO buckets (account_id, name, role, configured, position) VALUES ('a1', 'b', 'files', 1, 0)`,
-      )
-      .run();
+    addShopWithBucket(old);
     const bucketId = (old.prepare("SELECT id FROM buckets WHERE name = 'b'").get() as { id: number }).id;
     // Written as version 8 wrote it: the row, and its trigger indexes it.
     old

@@ -3,11 +3,21 @@ import { notifications } from '@mantine/notifications';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 
+/** What the refusal notice says (a link by default). */
+interface Refusal {
+  title: string;
+  message: string;
+}
+const LINK_REFUSED: Refusal = {
+  title: 'The link was not copied',
+  message: 'The system clipboard refused it. Select the link and press Ctrl+C (⌘C on a Mac).',
+};
+
 /**
  * Copies `text` with navigator.clipboard. When the clipboard refuses (no permission, window not focused) the
  * user is told what to do instead, and `onRefused` can select the text for a manual Ctrl+C.
  */
-export function useCopy(text: string, onRefused?: () => void) {
+export function useCopy(text: string, onRefused?: () => void, refusal: Refusal = LINK_REFUSED) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -19,11 +29,7 @@ export function useCopy(text: string, onRefused?: () => void) {
       () => setCopied(true),
       () => {
         onRefused?.();
-        notifications.show({
-          color: 'orange',
-          title: 'The link was not copied',
-          message: 'The system clipboard refused it. Select the link and press Ctrl+C (⌘C on a Mac).',
-        });
+        notifications.show({ color: 'orange', ...refusal });
       },
     );
   return { copied, copy };

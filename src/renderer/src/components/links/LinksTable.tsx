@@ -10,12 +10,11 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconBan, IconCheck, IconCopy, IconQrcode, IconRefresh } from '@tabler/icons-react';
-import { memo, useEffect, useState } from 'react';
+import { memo, useState } from 'react';
 import type { LinkView } from '../../../../shared/links/schemas';
 import { usageText } from '../../lib/links-queries';
-import { CopyLink, CopyLinkIcon } from './CopyLink';
+import { CopyLink, CopyLinkIcon, useCopy } from './CopyLink';
 import { formatFromNow, formatLocalShort, formatUtc } from './expiry';
 import { describeLink, fileName } from './link-text';
 import { LinkStatusBadge } from './LinkStatusBadge';
@@ -247,22 +246,10 @@ const JTI_SHOWN = 8;
  * match a log line or a customer's complaint to the row. Shortened, since 22 characters would crowd the table.
  */
 function LinkId({ jti }: { jti: string }) {
-  const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const t = setTimeout(() => setCopied(false), 2000);
-    return () => clearTimeout(t);
-  }, [copied]);
-  const copy = () =>
-    navigator.clipboard.writeText(jti).then(
-      () => setCopied(true),
-      () =>
-        notifications.show({
-          color: 'orange',
-          title: 'The link id was not copied',
-          message: `The system clipboard refused it. Select it here and press Ctrl+C (⌘C on a Mac): ${jti}`,
-        }),
-    );
+  const { copied, copy } = useCopy(jti, undefined, {
+    title: 'The link id was not copied',
+    message: `The system clipboard refused it. Select it here and press Ctrl+C (⌘C on a Mac): ${jti}`,
+  });
   return (
     <Group gap={0} wrap="nowrap" mt={2}>
       <Tooltip label={`Link id ${jti}`}>
