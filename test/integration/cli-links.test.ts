@@ -145,11 +145,12 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
       createdAt: expect.any(String),
       active: true,
       retiredAt: null,
+      exportedAt: null,
     });
     firstKid = key.kid;
     const listed = await run(['keys', 'list', '--json']);
     expect(jsonLines(listed.stdout)).toEqual([
-      { kid: key.kid, createdAt: key.createdAt, active: true, retiredAt: null },
+      { kid: key.kid, createdAt: key.createdAt, active: true, retiredAt: null, exportedAt: null },
     ]);
     expect(await keytar.getPassword(service, `signing-key:${key.kid}`)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
@@ -164,6 +165,12 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
     };
     expect(Object.keys(raw.stores)).toEqual(['cli-shop']);
     expect(await keytar.getPassword(service, 'verifier:admin-token')).toBe(raw.adminToken);
+    // The export stamped the key it wrote.
+    const [listed] = jsonLines<{ kid: string; exportedAt: string | null }>(
+      (await run(['keys', 'list', '--json'])).stdout,
+    );
+    expect(listed?.kid).toBe(firstKid);
+    expect(Date.parse(listed?.exportedAt ?? '')).not.toBeNaN();
   });
 
   it('verifier-config --admin-listen puts the admin API and /metrics on their own address; settings set verifier-admin-url reaches it', async () => {

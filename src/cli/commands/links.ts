@@ -33,6 +33,8 @@ const keyRecord = (k: SigningKeyView) => ({
   createdAt: k.createdAt,
   active: k.active,
   retiredAt: k.retiredAt,
+  // An addition to the contract: null until a verifier config holding the key was written.
+  exportedAt: k.exportedAt,
 });
 
 /**
@@ -111,11 +113,12 @@ const keysList: CommandHandler = async (ctx) => {
     ctx.out.say('No signing keys yet (signet keys new makes one; the first link does too).');
   else
     ctx.out.table(
-      ['KID', 'CREATED', 'STATE'],
+      ['KID', 'CREATED', 'STATE', 'EXPORTED'],
       keys.map((k) => [
         k.kid,
         k.createdAt,
         k.active ? 'active' : k.retiredAt ? `retired ${k.retiredAt}` : 'verifies',
+        k.retiredAt ? '' : (k.exportedAt ?? 'not yet: signet verifier-config'),
       ]),
     );
   return 0;

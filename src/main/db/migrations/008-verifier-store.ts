@@ -1,5 +1,4 @@
 import type { Migration } from './index';
-import { uniqueVerifierStore } from '../../repositories/account-repository';
 
 /**
  * Each account gets a fixed verifier store name (the token's `src.store` and its `stores` key in the exported
@@ -20,6 +19,25 @@ import { uniqueVerifierStore } from '../../repositories/account-repository';
  * `exported_at` stays NULL for existing keys: Signet cannot know whether a config holding them was written, and
  * "not yet exported" only asks the owner to export once more.
  */
+/**
+ * The store name links issued before this migration carry: verifierStoreName as it was then, with the suffix
+ * rule of uniqueVerifierStore. Copied here, not imported, so a later change to those functions cannot change
+ * what this migration wrote (links already sent name these stores).
+ */
+function storeNameAsIssued(accountName: string, taken: (store: string) => boolean): string {
+  const name = accountName
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+  const base = name === '' ? 'store' : name;
+  let store = base;
+  for (let n = 2; taken(store); n++) store = `${base.slice(0, 64 - String(n).length - 1)}-${n}`;
+  return store;
+}
+
 export const m008VerifierStore: Migration = {
   name: 'verifier-store',
   up(db) {
@@ -41,7 +59,7 @@ export const m008VerifierStore: Migration = {
       .all();
     for (const a of accounts) {
       set.run(
-        uniqueVerifierStore(a.name, (store) => taken.get(store) !== undefined),
+        storeNameAsIssued(a.name, (store) => taken.get(store) !== undefined),
         a.id,
       );
     }
