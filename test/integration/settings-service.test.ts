@@ -1,35 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySecretStore } from '../../src/main/services/memory-secret-store';
-import { createMainServices, type MainServices } from '../../src/main/wiring';
+import type { MainServices } from '../../src/main/wiring';
+import { openTestServices, type TestServices } from '../support/test-services';
 
-const open: { services: MainServices; dir: string }[] = [];
-function services(dir = mkdtempSync(join(tmpdir(), 'signet-settings-'))): MainServices {
+const open: TestServices[] = [];
+function services(dir?: string): MainServices {
   let t = Date.parse('2026-11-22T10:00:00Z');
-  const s = createMainServices({
-    databaseFile: join(dir, 'signet.db'),
-    secrets: new MemorySecretStore(),
+  const opened = openTestServices({
     clock: { now: () => new Date((t += 1000)) },
-    facts: {
-      name: 'Signet',
-      version: '0.0.0',
-      versions: { electron: null, chrome: null, node: '20' },
-      platform: 'test',
-      dataFolder: dir,
-    },
-    emit: () => undefined,
+    prefix: 'settings',
+    ...(dir ? { dir } : {}),
   });
-  open.push({ services: s, dir });
-  return s;
+  open.push(opened);
+  return opened.services;
 }
-afterEach(() =>
-  open.splice(0).forEach(({ services: s, dir }) => {
-    s.close();
-    rmSync(dir, { recursive: true, force: true });
-  }),
-);
+afterEach(() => open.splice(0).forEach((t) => t.close()));
 
 describe('settings on a real SQLite file', () => {
   it('starts from defaults, saves only what changed and survives reopening', () => {

@@ -26,6 +26,7 @@ import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keyt
 import { createMainServices, type MainServices, type SaveFileDialog } from '../../src/main/wiring';
 import type { CephEnv } from './ceph';
 import { requirePrivateTestKeyring } from './test-keyring';
+import { testFacts } from './test-services';
 
 const APP_URL = 'app://signet/index.html';
 const appFrame: SenderInfo = { url: APP_URL, isMainFrame: true };
@@ -63,13 +64,7 @@ export function startHarness(
     databaseFile: join(dir, 'signet.db'),
     secrets: new KeytarSecretStore(keytar, service),
     clock: opts.clock ?? systemClock,
-    facts: {
-      name: 'Signet',
-      version: '0.0.0',
-      versions: { electron: null, chrome: null, node: '20' },
-      platform: 'test',
-      dataFolder: dir,
-    },
+    facts: testFacts(dir),
     emit: <E extends EventName>(event: E, payload: EventPayload<E>) => events.push({ event, payload }),
     ...(opts.s3 ? { s3: opts.s3 } : {}),
     ...(opts.syncWorkerFile ? { syncWorkerFile: opts.syncWorkerFile } : {}),

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/db/database';
-import { AccountRepository } from '../../src/main/repositories/account-repository';
-import { BucketRepository } from '../../src/main/repositories/bucket-repository';
 import { JobRepository, type NewItem } from '../../src/main/repositories/job-repository';
+import { seedShopAccount } from '../support/test-services';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const NOW = Date.parse(AT);
@@ -27,20 +26,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'signet-job-repo-'));
   const file = join(dir, 'signet.db');
   const app = openDatabase(file);
-  new AccountRepository(app).insert(
-    'a1',
-    {
-      name: 'Shop',
-      provider: 'custom',
-      endpoint: 'http://127.0.0.1:7480',
-      region: 'us-east-1',
-      forcePathStyle: true,
-      buckets: ['media'],
-      privateBucket: null,
-    },
-    AT,
-  );
-  bucketId = new BucketRepository(app).byName('a1', 'media')!.id;
+  bucketId = seedShopAccount(app, AT);
   const cli = openDatabase(file);
   dbs = [app, cli];
   appRepo = new JobRepository(app);

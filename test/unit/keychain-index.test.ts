@@ -5,10 +5,9 @@
  * test/integration/keytar-secret-store.test.ts. Also: the guard that keeps keychain tests off the developer's
  * own keyring, and the configs that apply it to every integration and browser test file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import {
   AccountCredentialStore,
@@ -23,7 +22,7 @@ import {
 } from '../../src/main/services/keytar-secret-store';
 import { MemorySecretStore } from '../../src/main/services/memory-secret-store';
 import { KeychainUnavailableError } from '../../src/main/services/secret-store';
-import { createMainServices } from '../../src/main/wiring';
+import { openTestServices } from '../support/test-services';
 import { AccountCreateSchema } from '../../src/shared/accounts/schemas';
 import { requirePrivateTestKeyring } from '../support/test-keyring';
 import mainConfig from '../../vitest.config.mjs';
@@ -81,9 +80,6 @@ class CountingKeytar implements KeytarLike {
     this.enumerations.length = 0;
   }
 }
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('keytar secret store: a marker per name instead of decrypting every entry', () => {
   it('keeps the names as entries are set and deleted; list and status read no secret', async () => {
@@ -214,22 +210,13 @@ describe('keytar secret store: a marker per name instead of decrypting every ent
   });
 
   it('listing accounts and the keychain status read no secret', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'signet-keychain-'));
-    dirs.push(dir);
     const keytar = new CountingKeytar();
-    const services = createMainServices({
-      databaseFile: join(dir, 'signet.db'),
-      secrets: new KeytarSecretStore(keytar, SVC, 'linux'),
+    const opened = openTestServices({
       clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-      facts: {
-        name: 'Signet',
-        version: '0',
-        versions: { electron: null, chrome: null, node: process.versions.node },
-        platform: 'linux',
-        dataFolder: dir,
-      },
-      emit: () => undefined,
+      secrets: new KeytarSecretStore(keytar, SVC, 'linux'),
+      prefix: 'keychain',
     });
+    const services = opened.services;
     try {
       const { id } = await services.accounts.add(
         AccountCreateSchema.parse({
@@ -260,7 +247,7 @@ describe('keytar secret store: a marker per name instead of decrypting every ent
       expect(keytar.secretEnumerations()).toBe(0);
       expect(keytar.services.get(SVC)!.has(credentialEntry(id, 'secret-access-key'))).toBe(true);
     } finally {
-      services.close();
+      opened.close();
     }
   });
 });

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/db/database';
-import { AccountRepository } from '../../src/main/repositories/account-repository';
-import { BucketRepository } from '../../src/main/repositories/bucket-repository';
 import {
   ancestorFolders,
   CatalogRepository,
@@ -11,6 +9,7 @@ import {
 import { accessRule } from '../../src/main/services/library/access-rules';
 import { AsyncQueue, forEachConcurrent } from '../../src/main/services/library/async-queue';
 import { ObjectQuerySchema, SortSchema, isLeak } from '../../src/shared/library/schemas';
+import { seedShopAccount } from '../support/test-services';
 
 const dbs: Db[] = [];
 afterEach(() => dbs.splice(0).forEach((db) => db.close()));
@@ -18,21 +17,8 @@ afterEach(() => dbs.splice(0).forEach((db) => db.close()));
 function setup() {
   const db = openDatabase(':memory:');
   dbs.push(db);
-  new AccountRepository(db).insert(
-    'a1',
-    {
-      name: 'Shop',
-      provider: 'custom',
-      endpoint: 'http://127.0.0.1:7480',
-      region: 'us-east-1',
-      forcePathStyle: true,
-      buckets: ['media'],
-      privateBucket: null,
-    },
-    '2026-12-01T00:00:00.000Z',
-  );
-  const bucket = new BucketRepository(db).byName('a1', 'media')!;
-  return { db, catalog: new CatalogRepository(db), bucketId: bucket.id };
+  const bucketId = seedShopAccount(db, '2026-12-01T00:00:00.000Z');
+  return { db, catalog: new CatalogRepository(db), bucketId };
 }
 
 const obj = (key: string, size = 1, etag = 'e1'): ListedObject => ({

@@ -18,6 +18,7 @@ import type { LinkService } from '../../src/main/services/links/link-service';
 import { SettingsService } from '../../src/main/services/settings-service';
 import type { AccessType } from '../../src/shared/library/schemas';
 import { MAX_DOWNLOADS, MaxDownloadsSchema } from '../../src/shared/links/schemas';
+import { seedShopAccount } from '../support/test-services';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const clock: Clock = { now: () => new Date(AT) };
@@ -30,23 +31,8 @@ afterEach(() => dbs.splice(0).forEach((db) => db.close()));
 function setup(files: Record<string, AccessType>): LinkBatchService {
   const db = openDatabase(':memory:');
   dbs.push(db);
-  const accountRepo = new AccountRepository(db);
-  accountRepo.insert(
-    'a1',
-    {
-      name: 'Shop',
-      provider: 'custom',
-      endpoint: 'http://127.0.0.1:7480',
-      region: 'us-east-1',
-      forcePathStyle: true,
-      buckets: ['media'],
-      privateBucket: null,
-    },
-    AT,
-  );
-  const buckets = new BucketRepository(db);
+  const bucketId = seedShopAccount(db, AT);
   const catalog = new CatalogRepository(db);
-  const bucketId = buckets.byName('a1', 'media')!.id;
   const keys = Object.keys(files);
   catalog.upsertPage(
     bucketId,
@@ -66,8 +52,8 @@ function setup(files: Record<string, AccessType>): LinkBatchService {
     links: {} as LinkService,
     ledger: new LinkRepository(db),
     catalog,
-    buckets,
-    accountRepo,
+    buckets: new BucketRepository(db),
+    accountRepo: new AccountRepository(db),
     settings: new SettingsService(new SettingsRepository(db), activity, clock),
     activity,
     clock,

@@ -5,41 +5,25 @@
  * loader and each token checked as the verifier's download route does (verifyToken, then the store lookup).
  * The real verifier and storage do the same in test/integration/links-ceph.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccountCreateSchema, AccountUpdateSchema } from '../../src/shared/accounts/schemas';
 import { AccountRepository } from '../../src/main/repositories/account-repository';
-import { MemorySecretStore } from '../../src/main/services/memory-secret-store';
 import { KEY_NOT_EXPORTED_WARNING } from '../../src/main/services/links/link-service';
-import { createMainServices, type MainServices } from '../../src/main/wiring';
+import type { MainServices } from '../../src/main/wiring';
 import { verifyToken } from '../../src/shared/token';
 import { loadConfigFile } from '../../src/verifier/config';
+import { openTestServices } from '../support/test-services';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 function setup(): { s: MainServices; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-store-'));
-  const s = createMainServices({
-    databaseFile: ':memory:',
-    secrets: new MemorySecretStore(),
-    clock: { now: () => NOW },
-    facts: {
-      name: 'Signet',
-      version: '0.0.0',
-      versions: { electron: null, chrome: null, node: '20' },
-      platform: 'test',
-      dataFolder: dir,
-    },
-    emit: () => undefined,
-  });
-  cleanups.push(() => {
-    s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const t = openTestServices({ clock: { now: () => NOW }, prefix: 'store', inMemory: true });
+  cleanups.push(() => t.close());
+  const s = t.services;
+  const dir = t.dir;
   s.settings.update({ verifierBaseUrl: 'https://dl.example.com' });
   return { s, dir };
 }

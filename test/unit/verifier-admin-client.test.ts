@@ -4,9 +4,6 @@
  * failed and which setting to check. Real settings on a SQLite file; HTTP is a recording double. The real
  * verifier on two addresses runs in test/integration/cli-links.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
@@ -15,39 +12,25 @@ import {
   VERIFIER_ADMIN_TOKEN_ENTRY,
   VerifierAdminClient,
 } from '../../src/main/services/links/verifier-admin';
-import { MemorySecretStore } from '../../src/main/services/memory-secret-store';
 import type { SecretStore } from '../../src/main/services/secret-store';
-import { createMainServices, type MainServices } from '../../src/main/wiring';
+import type { MainServices } from '../../src/main/wiring';
 import { SettingsPatchSchema, SettingsSchema } from '../../src/shared/settings';
+import { openTestServices, type TestServices } from '../support/test-services';
 
 const TOKEN = 't'.repeat(43);
 const JTI = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-const open: { services: MainServices; dir: string }[] = [];
-afterEach(() =>
-  open.splice(0).forEach(({ services, dir }) => {
-    services.close();
-    rmSync(dir, { recursive: true, force: true });
-  }),
-);
+const open: TestServices[] = [];
+afterEach(() => open.splice(0).forEach((t) => t.close()));
 
-function services(secrets: SecretStore = new MemorySecretStore()): MainServices {
-  const dir = mkdtempSync(join(tmpdir(), 'signet-verifier-admin-'));
-  const s = createMainServices({
-    databaseFile: join(dir, 'signet.db'),
-    secrets,
+function services(secrets?: SecretStore): MainServices {
+  const t = openTestServices({
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-    facts: {
-      name: 'Signet',
-      version: '0',
-      versions: { electron: null, chrome: null, node: process.versions.node },
-      platform: 'linux',
-      dataFolder: dir,
-    },
-    emit: () => undefined,
+    prefix: 'verifier-admin',
+    ...(secrets ? { secrets } : {}),
   });
-  open.push({ services: s, dir });
-  return s;
+  open.push(t);
+  return t.services;
 }
 
 /** A fetch double that records each URL and answers from `answer` (or fails like an unreachable host). */
