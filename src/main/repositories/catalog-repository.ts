@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { lookup as mimeLookup } from 'mime-types';
 import type { Db } from '../db/database';
+import { quote, TrigramProbe } from './trigram-probe';
 import {
   ACCESS_TYPES,
   isLeak,
@@ -73,13 +74,17 @@ export function trigrams(text: string): string[] {
 }
 
 /**
- * The index query for a search of three characters or more: every trigram (AND), and the lower-cased text each
- * candidate key must contain (null when the text is one trigram: the index hit is already exact).
+ * The index query for a search of three characters or more: its trigrams (AND; all of them unless `select` keeps
+ * fewer), and the lower-cased text each candidate key must contain (null when the text is one trigram: the index
+ * hit is already exact).
  */
-export function searchMatch(search: string): { match: string; needle: string | null } {
+export function searchMatch(
+  search: string,
+  select: (grams: string[]) => string[] = (grams) => grams,
+): { match: string; needle: string | null } {
   const grams = trigrams(search);
   return {
-    match: grams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND '),
+    match: select(grams).map(quote).join(' AND '),
     needle: grams.length > 1 ? search.toLowerCase() : null,
   };
 }
@@ -127,8 +132,11 @@ export class CatalogRepository {
 
   /** Dynamic queries (filters and sorts vary) are prepared once per distinct SQL text. */
   private readonly prepared = new Map<string, Statement>();
+  /** Leaves trigrams found in nearly every key out of a search's index lookup. */
+  private readonly probe: TrigramProbe;
 
   constructor(private readonly db: Db) {
+    this.probe = new TrigramProbe(db);
     this.selectExisting = db.prepare(
       'SELECT id, etag, size, last_modified FROM objects WHERE bucket_id = ? AND key = ?',
     );
@@ -226,6 +234,7 @@ export class CatalogRepository {
       }
       if (added.length > 0) this.indexNew.run(JSON.stringify(added));
     })();
+    if (added.length > 0) this.probe.forget();
     return counts;
   }
 
@@ -247,6 +256,7 @@ export class CatalogRepository {
                                AND o.key >= folders.path AND o.key < folders.path || ${MAX_CHAR})`,
         )
         .run({ b: bucketId, p: prefix });
+      if (removed > 0) this.probe.forget();
       return removed;
     })();
   }
@@ -471,7 +481,7 @@ export class CatalogRepository {
       if (indexed) {
         // The index holds trigrams without positions: every trigram of the text must be there (AND), then the
         // candidates' keys are checked for the text itself, case folded in every script.
-        const { match, needle } = searchMatch(search);
+        const { match, needle } = searchMatch(search, (grams) => this.probe.select(grams));
         sql.push('o.id IN (SELECT rowid FROM objects_search WHERE objects_search MATCH @search)');
         params['search'] = match;
         if (needle !== null) {
