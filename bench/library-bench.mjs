@@ -273,7 +273,7 @@ function printPart2(r) {
         'Signet sync',
         r.rounds.map((x) => x.sync.objects),
       ),
-      'from the sync’s start: bucket check, listing into the catalog, ACL reads running beside it',
+      'from the sync’s start: listing into the catalog, with the bucket check and ACL reads running beside it',
     ),
     row(
       'Signet sync: seconds (all, with ACL reads)',
@@ -285,7 +285,7 @@ function printPart2(r) {
       '  where the listing time goes: bucket check',
       (x) => x.parts.checkSeconds,
       '',
-      'the first step of every sync (privacy model, exposure, clock)',
+      'alone; every sync runs it beside its listing (privacy model, exposure, clock)',
     ),
     row(
       '  gateway.list alone, no ACL reads',

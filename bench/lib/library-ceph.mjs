@@ -252,7 +252,7 @@ export async function signetSync(lib, env, bucket) {
 }
 
 /**
- * Diagnostics of Signet's listing, no ACL reads: the bucket check every sync runs first, then the gateway's
+ * Diagnostics of Signet's listing, no ACL reads: the bucket check every sync runs (beside its listing), then the gateway's
  * listing alone, then the gateway's listing written into the catalog (upsertPage per page, as the sync does).
  */
 export async function signetListingParts(lib, env, bucket) {

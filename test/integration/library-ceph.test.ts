@@ -11,7 +11,8 @@ import {
   type ObjectCannedACL,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { UserFacingError } from '../../src/main/services/errors';
 import type { ObjectPage, ObjectRow } from '../../src/shared/library/schemas';
 import {
   createTestBucket,
@@ -276,6 +277,31 @@ describe('bucket-wide exposure', () => {
     });
     // Readable by anyone, but the catalog says so: not a leak.
     expect(verify).toMatchObject({ readable: 2, leaks: [] });
+  });
+
+  it('fails with the bucket check’s words when the check fails after the listing began, and removes nothing', async () => {
+    const name = await bucket('lib-check');
+    await Promise.all(Array.from({ length: 30 }, (_, i) => put(name, `g/${String(i).padStart(3, '0')}.zip`)));
+    const account = await h.ok('accounts:add', cephAccount(env, 'Check shop', { buckets: [name] }));
+    await h.ok('library:sync', { accountId: account.id, bucket: name });
+    await admin.send(new DeleteObjectCommand({ Bucket: name, Key: 'g/000.zip' }));
+    const accounts = h.services.accounts;
+    // The check fails only after the listing has begun: the listing must stop and the check's error be shown.
+    const spy = vi.spyOn(accounts, 'checkBucket').mockImplementation(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      throw new UserFacingError('not-found', 'The bucket check failed in this test: check its name.');
+    });
+    try {
+      expect(await h.call('library:sync', { accountId: account.id, bucket: name })).toMatchObject({
+        ok: false,
+        error: { code: 'not-found', message: 'The bucket check failed in this test: check its name.' },
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    const b = (await h.ok('library:buckets', undefined)).find((x) => x.name === name)!;
+    expect(b.objects).toBe(30);
+    expect(b.lastSyncError).toBe('The bucket check failed in this test: check its name.');
   });
 
   it('refuses a second sync of the same bucket while one runs, and a cancelled sync removes nothing', async () => {

@@ -6,7 +6,8 @@ import { builtinModules } from 'node:module';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { UserFacingError } from '../../src/main/services/errors';
 import {
   createTestBucket,
   emptyAndDeleteBucket,
@@ -86,6 +87,59 @@ describe('sync in a worker thread', () => {
       .map((e) => e.payload as { done: number; state: string });
     expect(progress.some((p) => p.state === 'running' && p.done > 0)).toBe(true);
     expect(progress.at(-1)).toMatchObject({ state: 'done' });
+    const [b] = await h.ok('library:buckets', undefined);
+    expect(b).toMatchObject({ objects: 300, access: { public: 30, private: 270 } });
+  });
+
+  it('lists while the bucket check still runs, and gives access types only by the rule the check decides', async () => {
+    const [account] = await h.ok('accounts:list', undefined);
+    const accounts = h.services.accounts;
+    const check = accounts.checkBucket.bind(accounts);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const spy = vi.spyOn(accounts, 'checkBucket').mockImplementation(async (id, name) => {
+      await held;
+      return check(id, name);
+    });
+    try {
+      const seen = h.events.length;
+      const running = h.call('library:sync', { accountId: account!.id, bucket });
+      const listedAll = () =>
+        h.events
+          .slice(seen)
+          .some((e) => e.event === 'task:progress' && (e.payload as { done: number }).done === 300);
+      const deadline = Date.now() + 15_000;
+      while (!listedAll() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      // Every key is listed into the catalog while the check is still held.
+      expect(listedAll()).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+      release();
+      expect(await running).toMatchObject({
+        ok: true,
+        data: { objects: 300, access: { public: 30, private: 270, unknown: 0 } },
+      });
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+  });
+
+  it('fails with the bucket check’s own words when the check fails, and removes nothing', async () => {
+    const [account] = await h.ok('accounts:list', undefined);
+    const spy = vi
+      .spyOn(h.services.accounts, 'checkBucket')
+      .mockRejectedValue(
+        new UserFacingError('not-found', 'The bucket check failed in this test: check its name.'),
+      );
+    try {
+      const result = await h.call('library:sync', { accountId: account!.id, bucket });
+      expect(result).toMatchObject({
+        ok: false,
+        error: { code: 'not-found', message: 'The bucket check failed in this test: check its name.' },
+      });
+    } finally {
+      spy.mockRestore();
+    }
     const [b] = await h.ok('library:buckets', undefined);
     expect(b).toMatchObject({ objects: 300, access: { public: 30, private: 270 } });
   });

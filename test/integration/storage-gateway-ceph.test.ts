@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -52,6 +53,53 @@ afterAll(async () => {
 });
 
 describe('storage gateway on Ceph', () => {
+  it('lists pages exactly as the SDK reads them: awkward keys, sizes, dates, ETags, and the next page', async () => {
+    const [, vault] = buckets;
+    const awkward = [
+      'list/a & b <c> "d" \'e\'.zip',
+      'list/café 😀/naïve+plus %25 percent.pdf',
+      'list/tab\tand\rreturn.bin',
+      ...Array.from({ length: 1203 }, (_, i) => `list/many/${String(i).padStart(4, '0')}.zip`),
+    ];
+    for (let i = 0; i < awkward.length; i += 32) {
+      await Promise.all(
+        awkward
+          .slice(i, i + 32)
+          .map((Key, j) => admin.send(new PutObjectCommand({ Bucket: vault, Key, Body: `x${i + j}` }))),
+      );
+    }
+    const ours: unknown[] = [];
+    const sdk: unknown[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await gateway.list(vault!, 'list/', cursor);
+      ours.push(...page.objects);
+      cursor = page.next;
+      pages++;
+    } while (cursor !== null);
+    let token: string | undefined;
+    do {
+      const out = await admin.send(
+        new ListObjectsV2Command({ Bucket: vault, Prefix: 'list/', ContinuationToken: token }),
+      );
+      for (const o of out.Contents ?? []) {
+        sdk.push({
+          key: o.Key,
+          size: o.Size,
+          lastModified: o.LastModified?.toISOString(),
+          etag: o.ETag?.replaceAll('"', ''),
+          storageClass: o.StorageClass ?? null,
+        });
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    expect(pages).toBe(2);
+    expect(ours).toHaveLength(awkward.length);
+    expect(ours).toEqual(sdk);
+    expect(new Set(ours.map((o) => (o as { key: string }).key))).toEqual(new Set(awkward));
+  });
+
   it('uploads multipart with progress, private by default, and head tells its size and ETag', async () => {
     const [files] = buckets;
     const body = randomBytes(20 * 1024 * 1024); // above the 8 MB part size: three parts

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/database';
+import type { BucketRecord } from '../repositories/bucket-repository';
 import { CatalogRepository } from '../repositories/catalog-repository';
 import { SdkS3ClientFactory } from '../services/accounts/s3-client-factory';
 import { systemClock } from '../services/clock';
@@ -18,8 +19,15 @@ const { databaseFile } = workerData as { databaseFile: string };
 const controller = new AbortController();
 const reply = (message: SyncWorkerReply) => port.postMessage(message);
 
+let settleCheck: ((bucket: BucketRecord | null) => void) | undefined;
+const checked = new Promise<BucketRecord>((resolve, reject) => {
+  settleCheck = (bucket) => (bucket ? resolve(bucket) : reject(new Error('The bucket check failed.')));
+});
+checked.catch(() => undefined); // runSync reports it; the main thread has the check's own error
+
 port.on('message', (request: SyncWorkerRequest) => {
   if (request.type === 'cancel') controller.abort();
+  else if (request.type === 'checked') settleCheck?.(request.bucket);
   else void run(request);
 });
 
@@ -40,6 +48,7 @@ async function run(request: Extract<SyncWorkerRequest, { type: 'run' }>): Promis
         signal: controller.signal,
         onProgress: (progress) => reply({ type: 'progress', progress }),
         ...(request.aclConcurrency ? { aclConcurrency: request.aclConcurrency } : {}),
+        ...(request.awaitCheck ? { checked } : {}),
       },
     );
     reply({ type: 'done', counts });

@@ -8,7 +8,7 @@ import type { StorageGateway } from '../storage/storage-gateway';
 
 type ListPage = Awaited<ReturnType<StorageGateway['list']>>;
 import type { TaskProgress } from '../tasks';
-import { accessRule } from './access-rules';
+import { accessRule, type AccessRule } from './access-rules';
 import { AsyncQueue, forEachConcurrent } from './async-queue';
 
 /**
@@ -34,6 +34,12 @@ export interface SyncRunOptions {
   onProgress?: (p: TaskProgress) => void;
   /** ACL reads in flight (default ACL_CONCURRENCY). */
   aclConcurrency?: number;
+  /**
+   * The bucket as the check that goes with this sync finds it (privacy model, exposure). The listing does not wait
+   * for it: it starts at once, and only the access types wait for the rule the check decides. A failed check stops
+   * the sync with the check's error.
+   */
+  checked?: Promise<BucketRecord>;
 }
 
 /** What one run did to the catalog. */
@@ -68,7 +74,12 @@ export async function runSync(
 ): Promise<SyncCounts> {
   const { catalog, clock } = deps;
   const started = performance.now();
-  const rule = accessRule(bucket);
+  const ruleReady = (options.checked ?? Promise.resolve(bucket)).then(accessRule);
+  let rule: AccessRule | null = null;
+  ruleReady.then(
+    (r) => (rule = r),
+    () => undefined, // handled where the sync waits for the resolver
+  );
   const mark = Date.now();
   options.signal?.throwIfAborted();
   const inner = new AbortController();
@@ -94,7 +105,9 @@ export async function runSync(
             rate: seconds > 0 ? counts.listed / seconds : null,
             message:
               `Listing: ${counts.listed.toLocaleString('en')} files so far` +
-              (rule.kind === 'per-object' ? `, access read for ${counts.resolved.toLocaleString('en')}` : ''),
+              (rule?.kind === 'per-object'
+                ? `, access read for ${counts.resolved.toLocaleString('en')}`
+                : ''),
           }
         : {
             label,
@@ -106,8 +119,10 @@ export async function runSync(
     );
   };
 
-  const resolving =
-    rule.kind === 'per-object'
+  // Keys are queued for ACL reads from the first page; once the rule is known they are read, or dropped when the
+  // bucket decides every object's access type at once.
+  const resolving = ruleReady.then((r) =>
+    r.kind === 'per-object'
       ? resolveAccess(
           deps,
           gateway,
@@ -119,14 +134,15 @@ export async function runSync(
           report,
           listingDone,
         )
-      : Promise.resolve();
-  // A failing resolver must stop the listing too, and vice versa; the first error wins.
+      : queue.abort(),
+  );
+  // A failing check or resolver must stop the listing too, and vice versa; the first error wins.
   resolving.catch(() => inner.abort());
 
   try {
     const folders = new Set<string>();
     // The next page is asked for before this one is written, so the storage's round trip overlaps the
-    // SQLite work instead of adding to it.
+    // SQLite work instead of adding to it (see the yield below).
     let next: Promise<ListPage> | null = gateway.list(bucket.name, prefix, null, inner.signal);
     while (next !== null) {
       const page: ListPage = await next;
@@ -134,12 +150,17 @@ export async function runSync(
       next = page.next === null ? null : gateway.list(bucket.name, prefix, page.next, inner.signal);
       next?.catch(() => undefined); // awaited on the next turn; an abort before then must not go unhandled
       const objects = page.objects.filter((o) => !o.key.endsWith('/')); // folder markers are folders, not files
+      // The SDK puts the next request on the wire only a few turns of the event loop after `list` is called (signing
+      // and its middleware are asynchronous), and the catalog write below is synchronous: without this yield the
+      // request waited for the write, and the listing took the sum of both instead of the longer one (measured on
+      // the test Ceph with a 20k-key bucket: time waiting for pages 0.66-0.91 s before, 0.21-0.35 s after).
+      await new Promise((resolve) => setImmediate(resolve));
       const c = catalog.upsertPage(bucket.id, objects, mark, folders);
       counts.listed += objects.length;
       counts.added += c.added;
       counts.updated += c.updated;
       report();
-      if (rule.kind === 'per-object') for (const o of objects) await queue.push(o.key);
+      for (const o of objects) await queue.push(o.key); // a no-op once the queue is dropped
     }
     listSeconds = (performance.now() - started) / 1000;
     listing = false;
@@ -151,13 +172,21 @@ export async function runSync(
     inner.abort();
     listed(); // lets the readers held back for the listing start, see the abort and end
     await resolving.catch(() => undefined);
-    throw options.signal?.aborted ? abortError() : err;
+    if (options.signal?.aborted) throw abortError();
+    // A failed check is the cause when it stopped the listing (which then failed as aborted).
+    throw (
+      (await ruleReady.then(
+        () => undefined,
+        (checkError: unknown) => checkError,
+      )) ?? err
+    );
   } finally {
     options.signal?.removeEventListener('abort', stop);
   }
 
   const at = clock.now().toISOString();
-  if (rule.kind === 'bucket') catalog.setAccessUnder(bucket.id, prefix, rule.access, at);
+  const decided = await ruleReady;
+  if (decided.kind === 'bucket') catalog.setAccessUnder(bucket.id, prefix, decided.access, at);
   const removed = catalog.removeUnseen(bucket.id, prefix, mark);
   report();
   return {

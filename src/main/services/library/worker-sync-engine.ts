@@ -37,14 +37,25 @@ export class WorkerSyncEngine implements SyncEngine {
         clockOffsetMs: record.clockOffsetMs,
       },
       ...(options.aclConcurrency ? { aclConcurrency: options.aclConcurrency } : {}),
+      ...(options.checked ? { awaitCheck: true } : {}),
     };
     const cancel = () => worker.postMessage({ type: 'cancel' } satisfies SyncWorkerRequest);
     options.signal?.addEventListener('abort', cancel, { once: true });
+    // The check's error in its own words (the worker only hears that it failed).
+    let checkError: unknown;
+    options.checked?.then(
+      (bucket) => worker.postMessage({ type: 'checked', bucket } satisfies SyncWorkerRequest),
+      (err: unknown) => {
+        checkError = err;
+        worker.postMessage({ type: 'checked', bucket: null } satisfies SyncWorkerRequest);
+      },
+    );
     try {
       return await new Promise<SyncCounts>((resolve, reject) => {
         worker.on('message', (reply: SyncWorkerReply) => {
           if (reply.type === 'progress') options.onProgress?.(reply.progress);
           else if (reply.type === 'done') resolve(reply.counts);
+          else if (checkError !== undefined && !reply.cancelled) reject(checkError);
           else
             reject(
               reply.cancelled

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -14,13 +14,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { HttpResponse } from '@smithy/protocol-http';
 import { locationUrl, objectLocation } from '../../../shared/s3/location';
 import { SigV4QuerySigner } from '../../../shared/s3/sigv4';
-import type { ListedObject, StoredGrant } from '../../repositories/catalog-repository';
+import type { StoredGrant } from '../../repositories/catalog-repository';
 import type { S3ConnectionSettings, S3Credentials } from '../accounts/s3-client-factory';
 import type { Clock } from '../clock';
 import { offsetClock } from '../accounts/clock-skew';
 import { forEachConcurrent } from '../library/async-queue';
+import { parseListObjectsV2, type ListPageXml } from './list-objects-xml';
 
 /** How many tries a request took (the SDK retries throttling, 5xx and resets by itself): retries are counted. */
 export interface Attempts {
@@ -33,6 +35,9 @@ export const COPY_SINGLE_MAX = 5 * 1024 ** 3;
 export const COPY_PART_SIZE = 512 * 1024 ** 2;
 /** Multipart part size of uploads; a file up to this size goes in one PutObject. */
 export const UPLOAD_PART_SIZE = 8 * 1024 * 1024;
+
+/** What the SDK is left to read once a listing page has been read here: a valid, empty page. */
+const EMPTY_LISTING = '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult></ListBucketResult>';
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -90,28 +95,31 @@ export class StorageGateway {
     prefix: string,
     cursor: string | null,
     signal?: AbortSignal,
-  ): Promise<{ objects: ListedObject[]; next: string | null }> {
-    const page = await this.client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix || undefined,
-        ContinuationToken: cursor ?? undefined,
-        MaxKeys: 1000,
-      }),
-      { abortSignal: signal },
+  ): Promise<ListPageXml> {
+    const command = new ListObjectsV2Command({
+      Bucket: bucket,
+      Prefix: prefix || undefined,
+      ContinuationToken: cursor ?? undefined,
+      MaxKeys: 1000,
+    });
+    // The SDK sends, signs, retries and reads error answers; a successful page's body is read here instead of by
+    // the SDK (list-objects-xml.ts says why), innermost in the deserialize step so each retry reads its own answer.
+    let page: ListPageXml | null = null;
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const response = result.response as HttpResponse;
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          page = parseListObjectsV2(await readBody(response.body));
+          response.body = Readable.from([EMPTY_LISTING]);
+        }
+        return result;
+      },
+      { step: 'deserialize', priority: 'low', name: 'signetListingReader' },
     );
-    const objects: ListedObject[] = [];
-    for (const o of page.Contents ?? []) {
-      if (o.Key === undefined) continue;
-      objects.push({
-        key: o.Key,
-        size: o.Size ?? 0,
-        lastModified: (o.LastModified ?? new Date(0)).toISOString(),
-        etag: (o.ETag ?? '').replaceAll('"', ''),
-        storageClass: o.StorageClass ?? null,
-      });
-    }
-    return { objects, next: page.IsTruncated ? (page.NextContinuationToken ?? null) : null };
+    await this.client.send(command, { abortSignal: signal });
+    if (page === null) throw new Error('The storage answered a listing without a page.');
+    return page;
   }
 
   /** Reads an object's ACL and says what it grants strangers. */
@@ -407,4 +415,15 @@ function countingRetries(client: S3Client, onRetries: (retries: number) => void)
       };
     },
   });
+}
+
+/** A response body (a Node stream, or bytes in tests) as UTF-8 text. */
+async function readBody(body: unknown): Promise<string> {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer | string>) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
