@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CONCURRENCY } from '../../src/main/services/jobs/job-runner';
+import { StorageGateway } from '../../src/main/services/storage/storage-gateway';
 import type { JobView } from '../../src/shared/jobs/schemas';
 import {
   createTestBucket,
@@ -104,6 +106,48 @@ describe('uploads on Ceph', () => {
       ['products/guide.pdf', 'done', 'private'],
       ['products/course.zip', 'done', 'private'],
     ]);
+  });
+
+  it('goes on uploading while the files already up are proved, and proves every one', async () => {
+    const n = CONCURRENCY.upload * 2 + 3;
+    const paths = Array.from({ length: n }, (_, i) => {
+      const p = join(files, `batch-${String(i).padStart(2, '0')}.zip`);
+      writeFileSync(p, `file ${i}`);
+      return p;
+    });
+    // Every ACL read (the proofs) waits until all files are up: with proofs holding upload slots, the uploads
+    // would stop after the first CONCURRENCY.upload files and the job would never end.
+    let uploaded = 0;
+    const upload = StorageGateway.prototype.upload;
+    const getAcl = StorageGateway.prototype.getAcl;
+    let allUp!: () => void;
+    const everyFileUp = new Promise<void>((resolve) => (allUp = resolve));
+    const uploads = vi.spyOn(StorageGateway.prototype, 'upload').mockImplementation(async function (
+      this: StorageGateway,
+      ...args: Parameters<StorageGateway['upload']>
+    ) {
+      const out = await upload.apply(this, args);
+      if (++uploaded === n) allUp();
+      return out;
+    });
+    const reads = vi.spyOn(StorageGateway.prototype, 'getAcl').mockImplementation(async function (
+      this: StorageGateway,
+      ...args: Parameters<StorageGateway['getAcl']>
+    ) {
+      await everyFileUp;
+      return getAcl.apply(this, args);
+    });
+    try {
+      const job = await h.ok('jobs:upload', { bucketId: id, folder: 'batch/', paths });
+      const v = await ended(job.id, 60_000);
+      expect(uploaded).toBe(n);
+      expect(v).toMatchObject({ state: 'done', total: n, done: n, failed: 0 });
+      const items = (await h.ok('jobs:get', { id: job.id, limit: n })).items;
+      expect(items.filter((i) => i.access === 'private')).toHaveLength(n);
+    } finally {
+      uploads.mockRestore();
+      reads.mockRestore();
+    }
   });
 
   it('does not overwrite an existing key unless agreed, and uploads public only when asked', async () => {
