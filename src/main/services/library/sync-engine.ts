@@ -20,9 +20,11 @@ export const ACL_CONCURRENCY = 32;
 /**
  * ACL reads in flight while the listing still runs: enough to fill access types in from the first page, few
  * enough that the listing (which the window is waiting for) is not slowed by them; measured, 32 reads beside
- * the listing made it 2.5× slower than rclone's.
+ * the listing made it 2.5× slower than rclone's. With 8 (`npm run bench:library -- --parts 2,3`, quiet machine):
+ * the 20k-key listing 0.84 s against rclone's 1.13 s, and the ACL phase of a 5k-key sync 0.95× a plain loop of
+ * 32 reads (4 left it at 0.90×: the reads ramp up only after the listing).
  */
-const ACL_CONCURRENCY_WHILE_LISTING = 4;
+const ACL_CONCURRENCY_WHILE_LISTING = 8;
 /** Keys waiting for an ACL read: bounds memory while the listing runs ahead (about 2 MB of keys). */
 const QUEUE_HIGH_WATER = 20_000;
 /** Resolved access types are written in batches: one transaction per this many, or per FLUSH_MS. */
