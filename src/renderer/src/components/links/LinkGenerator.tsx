@@ -500,49 +500,33 @@ function PublicFileWarning({
   busy: boolean;
   onMakePrivate: () => void;
 }) {
-  if (file.access === 'public') {
-    return (
-      <Alert
-        color="orange"
-        variant="light"
-        icon={<IconAlertTriangle size={18} />}
-        title="This file is public"
-      >
-        <Stack gap="xs" align="flex-start">
-          <Text size="sm">
-            Anyone with its plain address can download it without a link, so a link adds no protection. Make
-            it private first, then create the link: this window shows when it is done.
-          </Text>
-          <Button size="xs" leftSection={<IconLock size={16} />} loading={busy} onClick={onMakePrivate}>
-            Make it private first
-          </Button>
-        </Stack>
-      </Alert>
-    );
-  }
+  const ownSetting = file.access === 'public';
   const bucket = file.bucket ? `“${file.bucket}”` : 'Its bucket';
   return (
     <Alert
       color="orange"
       variant="light"
       icon={<IconAlertTriangle size={18} />}
-      title="This file’s whole bucket is public"
+      title={ownSetting ? 'This file is public' : 'This file’s whole bucket is public'}
     >
       <Stack gap="xs" align="flex-start">
         <Text size="sm">
-          {bucket} lets anyone download every file in it, so a link adds no protection, and this cannot be
-          changed for one file. Either make the bucket private at your storage provider, or move this file to
-          your account’s private bucket and create the link after the move. A moved file gets a new address:
-          links already issued for it stop working.
+          {ownSetting
+            ? 'Anyone with its plain address can download it without a link, so a link adds no protection. ' +
+              'Make it private first, then create the link: this window shows when it is done.'
+            : `${bucket} lets anyone download every file in it, so a link adds no protection, and this cannot be ` +
+              'changed for one file. Either make the bucket private at your storage provider, or move this file ' +
+              'to your account’s private bucket and create the link after the move. A moved file gets a new ' +
+              'address: links already issued for it stop working.'}
         </Text>
         <Button
           size="xs"
-          variant="light"
+          variant={ownSetting ? 'filled' : 'light'}
           leftSection={<IconLock size={16} />}
           loading={busy}
           onClick={onMakePrivate}
         >
-          Move it to the private bucket
+          {ownSetting ? 'Make it private first' : 'Move it to the private bucket'}
         </Button>
       </Stack>
     </Alert>
