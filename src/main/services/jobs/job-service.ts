@@ -20,7 +20,13 @@ import type { Selection } from '../../../shared/library/schemas';
 import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository, ObjectRecord } from '../../repositories/catalog-repository';
-import type { ItemRecord, JobRecord, JobRepository, NewItem } from '../../repositories/job-repository';
+import type {
+  ItemCounts,
+  ItemRecord,
+  JobRecord,
+  JobRepository,
+  NewItem,
+} from '../../repositories/job-repository';
 import type { LinkRepository } from '../../repositories/link-repository';
 import type { AccountService } from '../accounts/account-service';
 import type { ActivityService } from '../activity-service';
@@ -402,7 +408,9 @@ export class JobService {
       const now = Date.now();
       if (!force && now - lastSent < PROGRESS_MS) return;
       lastSent = now;
-      const view = this.view(id);
+      // While items go by, the counts come from the run, which keeps them as it goes: counting them in
+      // SQLite ten times a second cost about 3 % of a 10,000-item job's CPU.
+      const view = progress ? this.toView(this.record(id), progress) : this.view(id);
       const p = progress ?? entry.run?.snapshot() ?? null;
       this.deps.emitJob({ job: view, active: p?.active ?? [] });
       this.deps.emitTask({
@@ -496,8 +504,8 @@ export class JobService {
 
   // ---- helpers ----------------------------------------------------------------------------------------
 
-  private toView(j: JobRecord): JobView {
-    const c = this.deps.jobs.counts(j.id);
+  private toView(j: JobRecord, counts?: ItemCounts): JobView {
+    const c = counts ?? this.deps.jobs.counts(j.id);
     const interrupted = j.state === 'queued' && j.wasRunning && !this.active.has(j.id);
     const runningElsewhereDead = j.state === 'running' && !this.active.has(j.id) && this.claimable(j);
     const state = runningElsewhereDead ? 'queued' : j.state;

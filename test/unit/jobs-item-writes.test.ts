@@ -1,0 +1,105 @@
+/**
+ * Item states written in groups (ItemWrites), on a real SQLite file read through a second connection, as
+ * another Signet process (or the crash test) reads it: a held state is invisible until its group is written,
+ * every group lands within its time, a batch-full group lands at once, and a state written at once (a move's
+ * checked copy) never has an older held state land on top of it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/main/db/database';
+import { JobRepository, type ItemRecord } from '../../src/main/repositories/job-repository';
+import { ItemWrites } from '../../src/main/services/jobs/item-writes';
+import { seedShopAccount } from '../support/test-services';
+
+const AT = '2026-12-01T10:00:00.000Z';
+
+let dir: string;
+let dbs: Db[];
+let repo: JobRepository;
+let other: JobRepository;
+let jobId: number;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'signet-item-writes-'));
+  const file = join(dir, 'signet.db');
+  const db = openDatabase(file);
+  const bucketId = seedShopAccount(db, AT);
+  dbs = [db, openDatabase(file)];
+  repo = new JobRepository(db);
+  other = new JobRepository(dbs[1]!);
+  jobId = repo.create(
+    { kind: 'private', accountId: 'a1', bucketId, title: 'Make 4 files private', options: {}, at: AT },
+    Array.from({ length: 4 }, (_, i) => ({
+      source: `k${i}`,
+      key: `k${i}`,
+      size: 10,
+      method: 'acl' as const,
+      targetBucketId: bucketId,
+      acl: 'private' as const,
+    })),
+  );
+});
+
+afterEach(() => {
+  dbs.forEach((db) => db.close());
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const stored = (): Record<string, string> =>
+  Object.fromEntries(other.items(jobId, 10).map((i) => [i.key, i.state]));
+const pendingItems = (): ItemRecord[] => repo.next(jobId, 0, 10);
+const done = (item: ItemRecord): ItemRecord => ({ ...item, state: 'done', bytesDone: item.size });
+
+describe('ItemWrites', () => {
+  it('holds states until flushed, then writes them all', () => {
+    const writes = new ItemWrites(repo, 60_000);
+    for (const item of pendingItems().slice(0, 3)) writes.later(done(item));
+    expect(writes.pending).toBe(3);
+    expect(stored()).toEqual({ k0: 'pending', k1: 'pending', k2: 'pending', k3: 'pending' });
+    writes.flush();
+    expect(writes.pending).toBe(0);
+    expect(stored()).toEqual({ k0: 'done', k1: 'done', k2: 'done', k3: 'pending' });
+  });
+
+  it('writes a held state by itself within its wait', async () => {
+    const writes = new ItemWrites(repo, 20);
+    writes.later(done(pendingItems()[0]!));
+    expect(stored()['k0']).toBe('pending');
+    await new Promise((r) => setTimeout(r, 80));
+    expect(stored()['k0']).toBe('done');
+    expect(writes.pending).toBe(0);
+  });
+
+  it('writes at once when a batch is full', () => {
+    const writes = new ItemWrites(repo, 60_000, 2);
+    const [a, b] = pendingItems();
+    writes.later(done(a!));
+    expect(stored()['k0']).toBe('pending');
+    writes.later(done(b!));
+    expect(stored()).toMatchObject({ k0: 'done', k1: 'done' });
+  });
+
+  it('keeps the state as it was when held, not later changes to the same object', () => {
+    const writes = new ItemWrites(repo, 60_000);
+    const item = done(pendingItems()[0]!);
+    writes.later(item);
+    item.state = 'failed';
+    writes.flush();
+    expect(stored()['k0']).toBe('done');
+  });
+
+  it('a state written at once is not overwritten by an older held one', () => {
+    const writes = new ItemWrites(repo, 60_000);
+    const item = pendingItems()[0]!;
+    writes.later({ ...item, attempts: 1 });
+    writes.now({ ...item, state: 'copied', attempts: 2 });
+    expect(writes.pending).toBe(0);
+    writes.flush();
+    expect(other.items(jobId, 10).find((i) => i.key === 'k0')).toMatchObject({
+      state: 'copied',
+      attempts: 2,
+    });
+  });
+});
