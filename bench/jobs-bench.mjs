@@ -195,7 +195,7 @@ async function partMakePrivate(lib, env, client) {
         fmt(c, 2),
         fmt(OBJECTS / c),
         `${fmt(l / c, 2)}×`,
-        'durable: each item written to SQLite',
+        'durable: item states to SQLite every 50 ms',
       ],
       [
         'Signet job',

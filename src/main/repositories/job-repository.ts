@@ -313,6 +313,11 @@ export class JobRepository {
     });
   }
 
+  /** Runs `fn` in one transaction (a job run's grouped writes, with the catalog's on the same connection). */
+  transaction(fn: () => void): void {
+    this.db.transaction(fn)();
+  }
+
   /** Many item updates in one transaction (the proof re-reads thousands). */
   updateItems(items: readonly ItemRecord[]): void {
     this.db.transaction(() => {

@@ -20,7 +20,7 @@ import {
   type StepContext,
   type StepResult,
 } from './item-steps';
-import { ItemWrites } from './item-writes';
+import { RunWrites } from './run-writes';
 import { backoffMs, isRetryable, sleep } from './retry';
 
 /**
@@ -81,7 +81,7 @@ export interface RunDeps {
 /**
  * Runs one claimed job to its end, or until `signal` aborts (pause, cancel, shutdown): first every item still to
  * do, with bounded concurrency and retries with backoff and jitter; then the proof, which re-reads the access of
- * every item done and not yet proved. Every item's state is written within ITEM_WRITE_MS of its change (a move's
+ * every item done and not yet proved. Every item's state is written within RUN_WRITE_MS of its change (a move's
  * checked copy at once), so a killed process leaves a record to resume from that misses at most the last few
  * items, which the resume does again without harm.
  */
@@ -90,7 +90,7 @@ export class JobRun {
   private stillPublic: number;
   private linksBroken: number;
   private readonly inFlight = new Map<number, { key: string; loaded: number; total: number }>();
-  private readonly writes: ItemWrites;
+  private readonly writes: RunWrites;
   private readonly buckets = new Map<number, { record: BucketRecord | null; at: number }>();
 
   constructor(
@@ -104,7 +104,7 @@ export class JobRun {
     setMaxListeners(512, signal);
     this.stillPublic = job.stillPublic;
     this.linksBroken = job.linksBroken;
-    this.writes = new ItemWrites(deps.jobs);
+    this.writes = new RunWrites(deps.jobs, deps.catalog);
     const c = deps.jobs.counts(job.id);
     this.progress = {
       done: c.done,
@@ -269,15 +269,18 @@ export class JobRun {
   /** The catalog follows: an upload or a move adds the object where it now is; a move drops the old place. */
   private recordInCatalog(item: ItemRecord, source: BucketRecord, target: BucketRecord): void {
     const at = this.deps.clock.now().toISOString();
-    if (item.method === 'upload' || item.method === 'move') {
-      this.deps.catalog.upsertPage(
-        target.id,
-        [{ key: item.key, size: item.size, lastModified: at, etag: item.etag ?? '', storageClass: null }],
-        0,
-        new Set(),
-      );
+    const object = {
+      key: item.key,
+      size: item.size,
+      lastModified: at,
+      etag: item.etag ?? '',
+      storageClass: null,
+    };
+    if (item.method === 'upload') this.writes.laterObject(target.id, object);
+    if (item.method === 'move') {
+      this.deps.catalog.upsertPage(target.id, [object], 0, new Set());
+      this.deps.catalog.removeKey(source.id, item.source);
     }
-    if (item.method === 'move') this.deps.catalog.removeKey(source.id, item.source);
   }
 
   /** Re-reads the access of every item done and not yet proved (all but uploads', which are proved as they land). */
@@ -326,12 +329,15 @@ export class JobRun {
           : `Still readable by ${strangerReads || read.access !== 'authenticated' ? 'anyone' : 'any signed-in cloud user'} after the change. Retry the item; if it stays public, check the bucket’s policy.`;
     }
     this.writes.later(item);
-    this.deps.catalog.setAccess(
-      bucket.id,
-      [{ key: item.key, access: read.access, grants: read.grants }],
-      at(),
-    );
+    this.writes.laterAccess({
+      bucketId: bucket.id,
+      key: item.key,
+      access: read.access,
+      grants: read.grants,
+      at: at(),
+    });
     if (status !== null) {
+      this.writes.flush(); // an upload's catalog row may still be held
       const row = this.deps.catalog.getByKey(bucket.id, item.key);
       if (row) this.deps.catalog.recordVerifications([{ id: row.id, access: read.access, status }], at());
     }

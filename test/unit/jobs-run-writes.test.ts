@@ -1,5 +1,5 @@
 /**
- * Item states written in groups (ItemWrites), on a real SQLite file read through a second connection, as
+ * A job run's writes in groups (RunWrites), on a real SQLite file read through a second connection, as
  * another Signet process (or the crash test) reads it: a held state is invisible until its group is written,
  * every group lands within its time, a batch-full group lands at once, and a state written at once (a move's
  * checked copy) never has an older held state land on top of it.
@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/db/database';
 import { JobRepository, type ItemRecord } from '../../src/main/repositories/job-repository';
-import { ItemWrites } from '../../src/main/services/jobs/item-writes';
+import { CatalogRepository } from '../../src/main/repositories/catalog-repository';
+import { RunWrites } from '../../src/main/services/jobs/run-writes';
 import { seedShopAccount } from '../support/test-services';
 
 const AT = '2026-12-01T10:00:00.000Z';
@@ -20,12 +21,22 @@ let dbs: Db[];
 let repo: JobRepository;
 let other: JobRepository;
 let jobId: number;
+let catalog: CatalogRepository;
+let bucket: number;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'signet-item-writes-'));
   const file = join(dir, 'signet.db');
   const db = openDatabase(file);
   const bucketId = seedShopAccount(db, AT);
+  bucket = bucketId;
+  catalog = new CatalogRepository(db);
+  catalog.upsertPage(
+    bucketId,
+    [{ key: 'k0', size: 10, lastModified: AT, etag: 'e', storageClass: null }],
+    0,
+    new Set(),
+  );
   dbs = [db, openDatabase(file)];
   repo = new JobRepository(db);
   other = new JobRepository(dbs[1]!);
@@ -52,9 +63,9 @@ const stored = (): Record<string, string> =>
 const pendingItems = (): ItemRecord[] => repo.next(jobId, 0, 10);
 const done = (item: ItemRecord): ItemRecord => ({ ...item, state: 'done', bytesDone: item.size });
 
-describe('ItemWrites', () => {
+describe('RunWrites', () => {
   it('holds states until flushed, then writes them all', () => {
-    const writes = new ItemWrites(repo, 60_000);
+    const writes = new RunWrites(repo, catalog, 60_000);
     for (const item of pendingItems().slice(0, 3)) writes.later(done(item));
     expect(writes.pending).toBe(3);
     expect(stored()).toEqual({ k0: 'pending', k1: 'pending', k2: 'pending', k3: 'pending' });
@@ -64,7 +75,7 @@ describe('ItemWrites', () => {
   });
 
   it('writes a held state by itself within its wait', async () => {
-    const writes = new ItemWrites(repo, 20);
+    const writes = new RunWrites(repo, catalog, 20);
     writes.later(done(pendingItems()[0]!));
     expect(stored()['k0']).toBe('pending');
     await new Promise((r) => setTimeout(r, 80));
@@ -73,7 +84,7 @@ describe('ItemWrites', () => {
   });
 
   it('writes at once when a batch is full', () => {
-    const writes = new ItemWrites(repo, 60_000, 2);
+    const writes = new RunWrites(repo, catalog, 60_000, 2);
     const [a, b] = pendingItems();
     writes.later(done(a!));
     expect(stored()['k0']).toBe('pending');
@@ -82,7 +93,7 @@ describe('ItemWrites', () => {
   });
 
   it('keeps the state as it was when held, not later changes to the same object', () => {
-    const writes = new ItemWrites(repo, 60_000);
+    const writes = new RunWrites(repo, catalog, 60_000);
     const item = done(pendingItems()[0]!);
     writes.later(item);
     item.state = 'failed';
@@ -91,7 +102,7 @@ describe('ItemWrites', () => {
   });
 
   it('a state written at once is not overwritten by an older held one', () => {
-    const writes = new ItemWrites(repo, 60_000);
+    const writes = new RunWrites(repo, catalog, 60_000);
     const item = pendingItems()[0]!;
     writes.later({ ...item, attempts: 1 });
     writes.now({ ...item, state: 'copied', attempts: 2 });
@@ -100,6 +111,37 @@ describe('ItemWrites', () => {
     expect(other.items(jobId, 10).find((i) => i.key === 'k0')).toMatchObject({
       state: 'copied',
       attempts: 2,
+    });
+  });
+
+  it('records proved access types in the catalog with the item states, in the same flush', () => {
+    const writes = new RunWrites(repo, catalog, 60_000);
+    const item = pendingItems()[0]!;
+    writes.later({ ...done(item), access: 'private' });
+    writes.laterAccess({ bucketId: bucket, key: 'k0', access: 'public', grants: null, at: AT });
+    writes.laterAccess({ bucketId: bucket, key: 'k0', access: 'private', grants: [], at: AT });
+    expect(writes.pending).toBe(2);
+    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'k0')?.access).not.toBe('private');
+    writes.flush();
+    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'k0')?.access).toBe('private');
+    expect(other.items(jobId, 10).find((i) => i.key === 'k0')).toMatchObject({
+      state: 'done',
+      access: 'private',
+    });
+  });
+
+  it('adds an uploaded object to the catalog before the access type proved for it', () => {
+    const writes = new RunWrites(repo, catalog, 60_000);
+    const object = { key: 'new.zip', size: 5, lastModified: AT, etag: 'n', storageClass: null };
+    writes.laterObject(bucket, object);
+    writes.laterObject(bucket, object);
+    writes.laterAccess({ bucketId: bucket, key: 'new.zip', access: 'private', grants: [], at: AT });
+    expect(writes.pending).toBe(2);
+    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'new.zip')).toBeNull();
+    writes.flush();
+    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'new.zip')).toMatchObject({
+      size: 5,
+      access: 'private',
     });
   });
 });
