@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from '../../src/main/db/database';
+import { openDatabase, type Db } from '../../src/main/db/database';
 import { AccountRepository } from '../../src/main/repositories/account-repository';
 import { BucketRepository } from '../../src/main/repositories/bucket-repository';
 import type { Clock } from '../../src/main/services/clock';
@@ -73,4 +73,30 @@ export function seedShopAccount(db: Db, at: string, bucket = 'media'): number {
     at,
   );
   return new BucketRepository(db).byName('a1', bucket)!.id;
+}
+
+/**
+ * One SQLite file in a fresh folder, opened twice: two Signet processes (the app and the command line) on one
+ * data folder. The first connection has the shop account of seedShopAccount; `close` closes both and removes
+ * the folder.
+ */
+export function twoProcessesDb(
+  prefix: string,
+  at: string,
+): { app: Db; cli: Db; bucketId: number; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const file = join(dir, 'signet.db');
+  const app = openDatabase(file);
+  const bucketId = seedShopAccount(app, at);
+  const cli = openDatabase(file);
+  return {
+    app,
+    cli,
+    bucketId,
+    close: () => {
+      app.close();
+      cli.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

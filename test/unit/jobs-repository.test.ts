@@ -4,39 +4,27 @@
  * lease keeps the job; an expired lease, or a holder known to be dead, lets another process take it; a process
  * that lost the job can neither renew nor release it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/main/db/database';
 import { JobRepository, type NewItem } from '../../src/main/repositories/job-repository';
-import { seedShopAccount } from '../support/test-services';
+import { twoProcessesDb } from '../support/test-services';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const NOW = Date.parse(AT);
 const LEASE = 20_000;
 
-let dir: string;
-let dbs: Db[];
+let db: ReturnType<typeof twoProcessesDb>;
 let appRepo: JobRepository;
 let cliRepo: JobRepository;
 let bucketId: number;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'signet-job-repo-'));
-  const file = join(dir, 'signet.db');
-  const app = openDatabase(file);
-  bucketId = seedShopAccount(app, AT);
-  const cli = openDatabase(file);
-  dbs = [app, cli];
-  appRepo = new JobRepository(app);
-  cliRepo = new JobRepository(cli);
+  db = twoProcessesDb('signet-job-repo-', AT);
+  bucketId = db.bucketId;
+  appRepo = new JobRepository(db.app);
+  cliRepo = new JobRepository(db.cli);
 });
 
-afterEach(() => {
-  dbs.forEach((db) => db.close());
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => db.close());
 
 const items = (n: number): NewItem[] =>
   Array.from({ length: n }, (_, i) => ({

@@ -4,20 +4,15 @@
  * every group lands within its time, a batch-full group lands at once, and a state written at once (a move's
  * checked copy) never has an older held state land on top of it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/main/db/database';
 import { JobRepository, type ItemRecord } from '../../src/main/repositories/job-repository';
 import { CatalogRepository } from '../../src/main/repositories/catalog-repository';
 import { RunWrites } from '../../src/main/services/jobs/run-writes';
-import { seedShopAccount } from '../support/test-services';
+import { twoProcessesDb } from '../support/test-services';
 
 const AT = '2026-12-01T10:00:00.000Z';
 
-let dir: string;
-let dbs: Db[];
+let db: ReturnType<typeof twoProcessesDb>;
 let repo: JobRepository;
 let other: JobRepository;
 let jobId: number;
@@ -25,21 +20,18 @@ let catalog: CatalogRepository;
 let bucket: number;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'signet-item-writes-'));
-  const file = join(dir, 'signet.db');
-  const db = openDatabase(file);
-  const bucketId = seedShopAccount(db, AT);
+  db = twoProcessesDb('signet-run-writes-', AT);
+  const bucketId = db.bucketId;
   bucket = bucketId;
-  catalog = new CatalogRepository(db);
+  catalog = new CatalogRepository(db.app);
   catalog.upsertPage(
     bucketId,
     [{ key: 'k0', size: 10, lastModified: AT, etag: 'e', storageClass: null }],
     0,
     new Set(),
   );
-  dbs = [db, openDatabase(file)];
-  repo = new JobRepository(db);
-  other = new JobRepository(dbs[1]!);
+  repo = new JobRepository(db.app);
+  other = new JobRepository(db.cli);
   jobId = repo.create(
     { kind: 'private', accountId: 'a1', bucketId, title: 'Make 4 files private', options: {}, at: AT },
     Array.from({ length: 4 }, (_, i) => ({
@@ -53,10 +45,7 @@ beforeEach(() => {
   );
 });
 
-afterEach(() => {
-  dbs.forEach((db) => db.close());
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => db.close());
 
 const stored = (): Record<string, string> =>
   Object.fromEntries(other.items(jobId, 10).map((i) => [i.key, i.state]));
@@ -121,9 +110,9 @@ describe('RunWrites', () => {
     writes.laterAccess({ bucketId: bucket, key: 'k0', access: 'public', grants: null, at: AT });
     writes.laterAccess({ bucketId: bucket, key: 'k0', access: 'private', grants: [], at: AT });
     expect(writes.pending).toBe(2);
-    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'k0')?.access).not.toBe('private');
+    expect(new CatalogRepository(db.cli).getByKey(bucket, 'k0')?.access).not.toBe('private');
     writes.flush();
-    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'k0')?.access).toBe('private');
+    expect(new CatalogRepository(db.cli).getByKey(bucket, 'k0')?.access).toBe('private');
     expect(other.items(jobId, 10).find((i) => i.key === 'k0')).toMatchObject({
       state: 'done',
       access: 'private',
@@ -137,9 +126,9 @@ describe('RunWrites', () => {
     writes.laterObject(bucket, object);
     writes.laterAccess({ bucketId: bucket, key: 'new.zip', access: 'private', grants: [], at: AT });
     expect(writes.pending).toBe(2);
-    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'new.zip')).toBeNull();
+    expect(new CatalogRepository(db.cli).getByKey(bucket, 'new.zip')).toBeNull();
     writes.flush();
-    expect(new CatalogRepository(dbs[1]!).getByKey(bucket, 'new.zip')).toMatchObject({
+    expect(new CatalogRepository(db.cli).getByKey(bucket, 'new.zip')).toMatchObject({
       size: 5,
       access: 'private',
     });
