@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/main/db/database';
 import { AccountRepository } from '../../src/main/repositories/account-repository';
 import { BucketRepository } from '../../src/main/repositories/bucket-repository';
+import type { NewItem } from '../../src/main/repositories/job-repository';
 import type { Clock } from '../../src/main/services/clock';
 import { MemorySecretStore } from '../../src/main/services/memory-secret-store';
 import type { SecretStore } from '../../src/main/services/secret-store';
@@ -99,4 +100,16 @@ export function twoProcessesDb(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `n` items of a make-private job in the bucket, keys k0, k1, …, 10 bytes each. */
+export function aclItems(n: number, bucketId: number): NewItem[] {
+  return Array.from({ length: n }, (_, i) => ({
+    source: `k${i}`,
+    key: `k${i}`,
+    size: 10,
+    method: 'acl' as const,
+    targetBucketId: bucketId,
+    acl: 'private' as const,
+  }));
 }

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRepository, type NewItem } from '../../src/main/repositories/job-repository';
-import { twoProcessesDb } from '../support/test-services';
+import { aclItems, twoProcessesDb } from '../support/test-services';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const NOW = Date.parse(AT);
@@ -26,15 +26,7 @@ beforeEach(() => {
 
 afterEach(() => db.close());
 
-const items = (n: number): NewItem[] =>
-  Array.from({ length: n }, (_, i) => ({
-    source: `k${i}`,
-    key: `k${i}`,
-    size: 10,
-    method: 'acl' as const,
-    targetBucketId: bucketId,
-    acl: 'private' as const,
-  }));
+const items = (n: number): NewItem[] => aclItems(n, bucketId);
 
 /** A job created already held by `owner` until NOW + LEASE, as JobService.create writes it. */
 function heldJob(owner = 'host-a:100'): number {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRepository, type ItemRecord } from '../../src/main/repositories/job-repository';
 import { CatalogRepository } from '../../src/main/repositories/catalog-repository';
 import { RunWrites } from '../../src/main/services/jobs/run-writes';
-import { twoProcessesDb } from '../support/test-services';
+import { aclItems, twoProcessesDb } from '../support/test-services';
 
 const AT = '2026-12-01T10:00:00.000Z';
 
@@ -34,14 +34,7 @@ beforeEach(() => {
   other = new JobRepository(db.cli);
   jobId = repo.create(
     { kind: 'private', accountId: 'a1', bucketId, title: 'Make 4 files private', options: {}, at: AT },
-    Array.from({ length: 4 }, (_, i) => ({
-      source: `k${i}`,
-      key: `k${i}`,
-      size: 10,
-      method: 'acl' as const,
-      targetBucketId: bucketId,
-      acl: 'private' as const,
-    })),
+    aclItems(4, bucketId),
   );
 });
 
