@@ -159,6 +159,8 @@ describe('SqliteState', () => {
       expect(await s.consume({ jti: other, licenseId: 42, expires })).toEqual({ outcome: 'revoked' });
       expect(await s.isRevoked(other, 42)).toBe(true);
       expect(await s.isRevoked(other)).toBe(false);
+      // A link already counted, revoked through its licence: refused, and not counted again.
+      expect(await s.consume({ jti, licenseId: 42, expires })).toEqual({ outcome: 'revoked' });
       // A link's licence is known once it was downloaded: `other` never was, `jti` was (licence 42).
       expect(await s.linkStatus(other)).toEqual({ downloads: 0, revoked: false, revokedBy: null });
       expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'license' });

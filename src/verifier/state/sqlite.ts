@@ -165,6 +165,39 @@ export class SqliteState implements VerifierState {
            RETURNING downloads`,
         )
         .pluck(),
+      // A download's whole step in one statement (the common case: not revoked, under its limit): the row is
+      // written only when no revocation matches and the count is under `max`, and RETURNING then gives the new
+      // count. No row back means nothing was written (revoked, or the limit used up); `gate` then tells which.
+      // One trip into SQLite instead of two: the SQLite work was a third of a worker's CPU on the 302 path.
+      countIfAllowed: db
+        .prepare<
+          [
+            string,
+            string | null,
+            number,
+            number,
+            number,
+            number,
+            string,
+            string | null,
+            number | null,
+            number | null,
+            number | null,
+            number | null,
+          ],
+          number
+        >(
+          `INSERT INTO links (jti, downloads, license_id, expires, first_download_at, last_download_at, bytes_sent)
+           SELECT ?, 1, ?, ?, ?, ?, ?
+            WHERE NOT EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = ?)
+              AND NOT EXISTS (SELECT 1 FROM revoked_licenses WHERE license_id = ?)
+              AND (? IS NULL OR ? > 0)
+           ON CONFLICT (jti) DO UPDATE SET downloads = downloads + 1,
+             last_download_at = excluded.last_download_at, bytes_sent = bytes_sent + excluded.bytes_sent
+            WHERE ? IS NULL OR links.downloads < ?
+           RETURNING downloads`,
+        )
+        .pluck(),
       revokeJti: db.prepare<[string, number]>(
         'INSERT OR IGNORE INTO revoked_jtis (jti, revoked_at) VALUES (?, ?)',
       ),
@@ -181,6 +214,25 @@ export class SqliteState implements VerifierState {
         return undefined;
       }
       const license = req.licenseId === undefined ? null : licenseKey(req.licenseId);
+      if (kind === 'consume') {
+        const now = this.now();
+        const max = req.max ?? null;
+        const counted = this.stmt.countIfAllowed.get(
+          req.jti,
+          license,
+          req.expires,
+          now,
+          now,
+          req.bytes ?? 0,
+          req.jti,
+          license,
+          max,
+          max,
+          max,
+          max,
+        );
+        if (counted !== undefined) return { outcome: 'ok', downloads: counted };
+      }
       const row = this.stmt.gate.get(req.jti, license, req.jti) as [
         number,
         number | null,
