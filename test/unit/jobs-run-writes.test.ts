@@ -126,4 +126,26 @@ describe('RunWrites', () => {
       access: 'private',
     });
   });
+
+  it('keeps everything held when a write fails, and the timer does not throw', async () => {
+    let busy = true;
+    const flaky = {
+      updateItem: (i: ItemRecord) => repo.updateItem(i),
+      updateItems: (i: readonly ItemRecord[]) => repo.updateItems(i),
+      transaction: (fn: () => void) => {
+        if (busy) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        repo.transaction(fn);
+      },
+    };
+    const writes = new RunWrites(flaky, catalog, 10);
+    writes.later(done(pendingItems()[0]!));
+    await new Promise((r) => setTimeout(r, 60)); // the timer's flush failed, quietly
+    expect(writes.pending).toBe(1);
+    expect(() => writes.flush()).toThrow('database is locked');
+    expect(writes.pending).toBe(1);
+    busy = false;
+    writes.flush();
+    expect(writes.pending).toBe(0);
+    expect(stored()['k0']).toBe('done');
+  });
 });

@@ -70,7 +70,10 @@ export class RunWrites {
     this.jobs.updateItem(item);
   }
 
-  /** Writes everything held, in one transaction. */
+  /**
+   * Writes everything held, in one transaction. On an error (the database busy past its timeout, or closed)
+   * everything stays held and the error goes to the caller; see `held` for the timer's flush.
+   */
   flush(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
@@ -80,15 +83,15 @@ export class RunWrites {
     const items = [...this.items.values()];
     const objects = [...this.objects].map(([bucketId, held]) => ({ bucketId, list: [...held.values()] }));
     const access = [...this.access.values()];
-    this.items.clear();
-    this.objects.clear();
-    this.heldObjects = 0;
-    this.access.clear();
     this.jobs.transaction(() => {
       if (items.length > 0) this.jobs.updateItems(items);
       for (const o of objects) this.catalog.upsertPage(o.bucketId, o.list, 0, new Set());
       for (const a of access) this.catalog.setAccess(a.bucketId, [a], a.at);
     });
+    this.items.clear();
+    this.objects.clear();
+    this.heldObjects = 0;
+    this.access.clear();
   }
 
   get pending(): number {
@@ -99,7 +102,15 @@ export class RunWrites {
     if (this.pending >= this.batch) {
       this.flush();
     } else if (this.timer === null) {
-      this.timer = setTimeout(() => this.flush(), this.waitMs);
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        try {
+          this.flush();
+        } catch {
+          // Kept, not lost: a timer has nobody to tell, so the next flush (the next timer, a full batch, the end
+          // of the phase or the run's `finally`) writes them, or hands the error to the run, which fails the job.
+        }
+      }, this.waitMs);
       this.timer.unref?.();
     }
   }
