@@ -51,6 +51,21 @@ async function put(b: string, key: string, acl: ObjectCannedACL = 'private', bod
   await admin.send(new PutObjectCommand({ Bucket: b, Key: key, Body: body, ACL: acl }));
 }
 
+/**
+ * A bucket of `count` files under `folder/`, synced once through the contract, then its first file deleted behind
+ * Signet's back: a later sync that removes nothing leaves the catalog at `count` rows.
+ */
+async function syncedThenOneDeleted(prefix: string, shop: string, folder: string, count: number) {
+  const name = await bucket(prefix);
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => put(name, `${folder}/${String(i).padStart(3, '0')}.zip`)),
+  );
+  const account = await h.ok('accounts:add', cephAccount(env, shop, { buckets: [name] }));
+  await h.ok('library:sync', { accountId: account.id, bucket: name });
+  await admin.send(new DeleteObjectCommand({ Bucket: name, Key: `${folder}/000.zip` }));
+  return { name, account };
+}
+
 /** Every catalog row of a bucket, through the contract, page by page (small pages to exercise the cursor). */
 async function allRows(bucketId: number, extra: { search?: string; access?: ObjectRow['access'][] } = {}) {
   const rows: ObjectRow[] = [];
@@ -280,11 +295,7 @@ describe('bucket-wide exposure', () => {
   });
 
   it('fails with the bucket check’s words when the check fails after the listing began, and removes nothing', async () => {
-    const name = await bucket('lib-check');
-    await Promise.all(Array.from({ length: 30 }, (_, i) => put(name, `g/${String(i).padStart(3, '0')}.zip`)));
-    const account = await h.ok('accounts:add', cephAccount(env, 'Check shop', { buckets: [name] }));
-    await h.ok('library:sync', { accountId: account.id, bucket: name });
-    await admin.send(new DeleteObjectCommand({ Bucket: name, Key: 'g/000.zip' }));
+    const { name, account } = await syncedThenOneDeleted('lib-check', 'Check shop', 'g', 30);
     const accounts = h.services.accounts;
     // The check fails only after the listing has begun: the listing must stop and the check's error be shown.
     const spy = vi.spyOn(accounts, 'checkBucket').mockImplementation(async () => {
@@ -305,11 +316,7 @@ describe('bucket-wide exposure', () => {
   });
 
   it('refuses a second sync of the same bucket while one runs, and a cancelled sync removes nothing', async () => {
-    const name = await bucket('lib-cancel');
-    await Promise.all(Array.from({ length: 60 }, (_, i) => put(name, `f/${String(i).padStart(3, '0')}.zip`)));
-    const account = await h.ok('accounts:add', cephAccount(env, 'Cancel shop', { buckets: [name] }));
-    await h.ok('library:sync', { accountId: account.id, bucket: name });
-    await admin.send(new DeleteObjectCommand({ Bucket: name, Key: 'f/000.zip' }));
+    const { name, account } = await syncedThenOneDeleted('lib-cancel', 'Cancel shop', 'f', 60);
 
     const running = h.call('library:sync', { accountId: account.id, bucket: name });
     const second = await h.call('library:sync', { accountId: account.id, bucket: name });
