@@ -27,7 +27,7 @@ export default defineConfig({
     ssr: `${root}src/cli/main.ts`,
     outDir: `${root}out/cli`,
     emptyOutDir: true,
-    target: 'node20',
+    target: 'node22',
     sourcemap: true,
     minify: false,
     rollupOptions: {

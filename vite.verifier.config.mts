@@ -25,7 +25,7 @@ export default defineConfig({
     ssr: `${root}src/verifier/cli.ts`,
     outDir: `${root}out/verifier`,
     emptyOutDir: true,
-    target: 'node20',
+    target: 'node22',
     sourcemap: true,
     minify: false,
     rollupOptions: {

@@ -119,8 +119,6 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-// The AWS SDK warns on every run under Node 20 about its future Node 22 requirement; Signet supports Node 20.19+.
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 // `signet ls | head`: a closed pipe ends the listing quietly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);

@@ -37,7 +37,7 @@ beforeAll(async () => {
       ssr: resolve(ROOT, 'src/main/workers/sync-worker.ts'),
       outDir: buildDir,
       emptyOutDir: true,
-      target: 'node20',
+      target: 'node22',
       minify: false,
       rollupOptions: {
         external: (id) =>
