@@ -34,6 +34,10 @@ MARKER=".signet-ceph-rig"
 S3_UID="signet-test"
 S3_ACCESS_KEY="SIGNETTESTACCESSKEY0"
 S3_SECRET_KEY="signetTestSecretKey000000000000000000000"
+# A second user who owns buckets the test user may only use through a bucket policy (its rules unreadable to it).
+OWNER_UID="signet-owner"
+OWNER_ACCESS_KEY="SIGNETOWNERACCESSKEY"
+OWNER_SECRET_KEY="signetOwnerSecretKey00000000000000000000"
 RGW_NAME="client.rgw.signet"
 
 log() { printf '[ceph-rig] %s\n' "$*" >&2; }
@@ -90,8 +94,17 @@ rig_running() {
 }
 
 env_json() {
-  printf '{"endpoint":"http://127.0.0.1:%s","region":"us-east-1","accessKeyId":"%s","secretAccessKey":"%s","forcePathStyle":true}\n' \
-    "$PORT" "$S3_ACCESS_KEY" "$S3_SECRET_KEY"
+  printf '{"endpoint":"http://127.0.0.1:%s","region":"us-east-1","accessKeyId":"%s","secretAccessKey":"%s","forcePathStyle":true,"uid":"%s","owner":{"uid":"%s","accessKeyId":"%s","secretAccessKey":"%s"}}\n' \
+    "$PORT" "$S3_ACCESS_KEY" "$S3_SECRET_KEY" "$S3_UID" "$OWNER_UID" "$OWNER_ACCESS_KEY" "$OWNER_SECRET_KEY"
+}
+
+# Idempotent, and also run for a rig started before the owner user existed (SIGNET_KEEP_CEPH keeps rigs alive).
+ensure_owner_user() {
+  if ! timeout 60 radosgw-admin -c "$CONF" user info --uid "$OWNER_UID" >/dev/null 2>&1; then
+    timeout 60 radosgw-admin -c "$CONF" user create --uid "$OWNER_UID" --display-name "Signet bucket owner" \
+      --access-key "$OWNER_ACCESS_KEY" --secret-key "$OWNER_SECRET_KEY" >>"$DIR/log/radosgw-admin.out" 2>&1 ||
+      die "radosgw-admin user create ($OWNER_UID) failed"
+  fi
 }
 
 # PIDs of the daemons this rig started: every process whose command line names our own ceph.conf (this
@@ -242,6 +255,8 @@ cmd_start() {
   flock -w "$((BOOT_TIMEOUT + 30))" 9 || die "could not take the lock $LOCK"
 
   if rig_running; then
+    ensure_owner_user
+    env_json >"$DIR/env.json"
     log "already running (gateway http://127.0.0.1:$PORT)"
     return 0
   fi
@@ -290,6 +305,7 @@ cmd_start() {
       --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" >>"$DIR/log/radosgw-admin.out" 2>&1 ||
       die "radosgw-admin user create failed"
   fi
+  ensure_owner_user
   env_json >"$DIR/env.json"
   rig_running || die "the rig did not come up"
   trap - EXIT

@@ -12,6 +12,7 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
+  PutBucketPolicyCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   S3Client,
@@ -36,6 +37,14 @@ const cephEnvSchema = z.object({
   accessKeyId: z.string().min(1),
   secretAccessKey: z.string().min(1),
   forcePathStyle: z.boolean(),
+  /** The test user's RGW user id (what a bucket policy names as `arn:aws:iam:::user/<uid>`). */
+  uid: z.string().min(1),
+  /** A second user who owns buckets the test user reaches only through their policy. */
+  owner: z.object({
+    uid: z.string().min(1),
+    accessKeyId: z.string().min(1),
+    secretAccessKey: z.string().min(1),
+  }),
 });
 
 /** How to reach the rig's gateway as the fixed test user (what `ceph-rig.sh env` prints). */
@@ -99,6 +108,57 @@ export function s3ClientFor(env: CephEnv, overrides: Partial<S3ClientConfig> = {
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...overrides,
   });
+}
+
+/** An S3 client for the rig's second user, the owner of buckets whose rules the test user cannot read. */
+export function ownerClientFor(env: CephEnv): S3Client {
+  return s3ClientFor(env, {
+    credentials: { accessKeyId: env.owner.accessKeyId, secretAccessKey: env.owner.secretAccessKey },
+  });
+}
+
+/**
+ * A bucket owned by the rig's second user whose policy gives the test user object rights only (list, read, write,
+ * delete, and read and set object ACLs), the usual least-privilege IAM user: it cannot read the bucket's policy,
+ * ACL or policy status. `publicPrefixes` are readable by anyone through a policy statement.
+ */
+export async function createLeastPrivilegeBucket(
+  env: CephEnv,
+  owner: S3Client,
+  prefix: string,
+  publicPrefixes: readonly string[],
+): Promise<string> {
+  const bucket = await createTestBucket(owner, prefix);
+  const statements: unknown[] = [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: [`arn:aws:iam:::user/${env.uid}`] },
+      Action: [
+        's3:ListBucket',
+        's3:GetObject',
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:GetObjectAcl',
+        's3:PutObjectAcl',
+      ],
+      Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+    },
+  ];
+  if (publicPrefixes.length) {
+    statements.push({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: ['s3:GetObject'],
+      Resource: publicPrefixes.map((p) => `arn:aws:s3:::${bucket}/${p}*`),
+    });
+  }
+  await owner.send(
+    new PutBucketPolicyCommand({
+      Bucket: bucket,
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    }),
+  );
+  return bucket;
 }
 
 /** Path-style URL of an object, for anonymous `fetch` checks. */

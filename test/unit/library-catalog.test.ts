@@ -6,7 +6,7 @@ import {
   splitKey,
   type ListedObject,
 } from '../../src/main/repositories/catalog-repository';
-import { accessRule } from '../../src/main/services/library/access-rules';
+import { accessRule, strangerAccess } from '../../src/main/services/library/access-rules';
 import { AsyncQueue, forEachConcurrent } from '../../src/main/services/library/async-queue';
 import { ObjectQuerySchema, SortSchema, isLeak } from '../../src/shared/library/schemas';
 import { seedShopAccount } from '../support/test-services';
@@ -185,14 +185,46 @@ describe('catalog repository', () => {
 describe('access rules', () => {
   it.each([
     [{ role: 'files', model: 'object-acl', exposure: 'public' }, 'public-bucket'],
-    [{ role: 'private', model: 'no-object-acl', exposure: 'unknown' }, 'private'],
+    // Where the bucket's rule was not read (exposure unknown), only a stranger's refused request proves private.
+    [{ role: 'private', model: 'no-object-acl', exposure: 'unknown' }, 'stranger'],
+    [{ role: 'private', model: 'no-object-acl', exposure: 'private' }, 'private'],
     [{ role: 'files', model: 'no-object-acl', exposure: 'private' }, 'private'],
-    [{ role: 'files', model: 'acl-disabled', exposure: 'unknown' }, 'unknown'],
+    [{ role: 'files', model: 'acl-disabled', exposure: 'unknown' }, 'stranger'],
+    [{ role: 'files', model: 'object-acl', exposure: 'unknown' }, 'stranger'],
     [{ role: 'files', model: 'object-acl', exposure: 'private' }, 'per-object'],
-    [{ role: 'files', model: null, exposure: 'unknown' }, 'per-object'],
+    [{ role: 'files', model: null, exposure: 'unknown' }, 'stranger'],
+    [{ role: 'files', model: null, exposure: 'private' }, 'per-object'],
+    // R2's public access (r2.dev) is not on its S3 address: a stranger refused there proves nothing.
+    [{ role: 'files', model: 'no-object-acl', exposure: 'unknown', provider: 'r2' }, 'unknown'],
   ] as const)('%o → %s', (bucket, expected) => {
     const rule = accessRule(bucket);
     expect(rule.kind === 'bucket' ? rule.access : rule.kind).toBe(expected);
+  });
+
+  it('reads ACLs beside the stranger check only where files have ACLs', () => {
+    expect(accessRule({ role: 'files', model: 'object-acl', exposure: 'unknown' })).toMatchObject({
+      kind: 'stranger',
+      acl: true,
+    });
+    expect(accessRule({ role: 'files', model: 'no-object-acl', exposure: 'unknown' })).toMatchObject({
+      kind: 'stranger',
+      acl: false,
+    });
+  });
+
+  it.each([
+    [200, null, 'public-bucket'],
+    [200, 'private', 'public-bucket'],
+    [200, 'public', 'public'],
+    [403, null, 'private'],
+    [401, 'private', 'private'],
+    [403, 'authenticated', 'authenticated'],
+    [404, 'private', null],
+    [0, 'private', 'unknown'],
+    [301, null, 'unknown'],
+    [500, 'private', 'unknown'],
+  ] as const)('a stranger got %i with the ACL saying %s → %s', (status, acl, expected) => {
+    expect(strangerAccess(status, acl)).toBe(expected);
   });
 
   it('calls only not-public objects that answered 200 leaks', () => {

@@ -95,8 +95,71 @@ describe('bucket exposure', () => {
     });
     expect(decideExposure('aws', { policyStatus: denied, policy: denied, acl: denied })).toEqual({
       level: 'unknown',
-      findings: [],
+      findings: [
+        {
+          source: 'policy',
+          effect: 'none',
+          neutralized: false,
+          text: 'Signet cannot read this bucket’s policy and ACL with these keys, so it checks each file as a stranger would.',
+        },
+      ],
     });
+  });
+
+  it('never calls a bucket private when its policy could not be read, even if its ACL could', () => {
+    const denied = { ok: false as const, code: 'AccessDenied', status: 403, message: null, server: null };
+    const exposure = decideExposure('custom', { policy: denied, acl: { ok: true, value: [] } });
+    expect(exposure.level).toBe('unknown');
+    expect(exposure.findings.map((f) => f.text)).toEqual([
+      'Signet cannot read this bucket’s policy with these keys, so it checks each file as a stranger would.',
+    ]);
+  });
+
+  it('does not take Ceph’s “public” flag for a policy that grants only a named user', () => {
+    const named = JSON.stringify({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam:::user/signet-test'] },
+          Action: ['s3:GetObject'],
+          Resource: ['arn:aws:s3:::b/*'],
+        },
+      ],
+    });
+    const exposure = decideExposure('custom', {
+      policy: { ok: true, value: named },
+      acl: { ok: true, value: [] },
+      policyStatus: { ok: true, value: true },
+    });
+    expect(exposure.level).toBe('unknown');
+    expect(exposure.findings).toEqual([expect.objectContaining({ source: 'policy-status', effect: 'none' })]);
+  });
+
+  it('scopes a public download statement to its prefixes: neither public nor private as a whole', () => {
+    const leak = JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/leak/*' },
+      ],
+    });
+    const exposure = decideExposure('custom', {
+      policy: { ok: true, value: leak },
+      acl: { ok: true, value: [] },
+    });
+    expect(exposure).toEqual({
+      level: 'unknown',
+      findings: [
+        {
+          source: 'policy',
+          effect: 'read-some-objects',
+          neutralized: false,
+          text: 'The bucket policy lets everyone download the files under “leak/”.',
+        },
+      ],
+    });
+    const whole = leak.replace('leak/*', '*');
+    expect(
+      decideExposure('custom', { policy: { ok: true, value: whole }, acl: { ok: true, value: [] } }).level,
+    ).toBe('public');
   });
 
   it('flags public write and full control in a bucket ACL', () => {

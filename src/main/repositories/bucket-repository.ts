@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import type { PrivacyModel } from '../../shared/accounts/schemas';
+import type { ProviderId } from '../../shared/accounts/providers';
 import type { BucketRole } from '../../shared/library/schemas';
 
 /** A bucket row: which account it belongs to, its role, the privacy last detected and the last sync. */
@@ -7,6 +8,8 @@ export interface BucketRecord {
   id: number;
   accountId: string;
   accountName: string;
+  /** The account's provider (absent only in records tests build by hand). */
+  provider?: ProviderId;
   name: string;
   role: BucketRole;
   configured: boolean;
@@ -21,6 +24,7 @@ interface Row {
   id: number;
   account_id: string;
   account_name: string;
+  provider: ProviderId;
   name: string;
   role: BucketRole;
   configured: number;
@@ -31,7 +35,7 @@ interface Row {
   last_sync_error: string | null;
 }
 
-const SELECT = `SELECT b.id, b.account_id, a.name AS account_name, b.name, b.role, b.configured, b.model, b.exposure,
+const SELECT = `SELECT b.id, b.account_id, a.name AS account_name, a.provider, b.name, b.role, b.configured, b.model, b.exposure,
   b.checked_at, b.last_sync_at, b.last_sync_error FROM buckets b JOIN accounts a ON a.id = b.account_id`;
 
 /**
@@ -93,6 +97,7 @@ function fromRow(r: Row): BucketRecord {
     id: r.id,
     accountId: r.account_id,
     accountName: r.account_name,
+    provider: r.provider,
     name: r.name,
     role: r.role,
     configured: r.configured === 1,

@@ -124,6 +124,7 @@ export class CatalogRepository {
   private readonly markSeen: Statement<[number, number]>;
   private readonly insertFolder: Statement<[number, string, string]>;
   private readonly setAccessRow: Statement;
+  private readonly setAccessVerifiedRow: Statement;
   private readonly insertVerification: Statement;
   private readonly setVerified: Statement;
   private readonly selectById: Statement<[number], Row>;
@@ -161,6 +162,11 @@ export class CatalogRepository {
     );
     this.setAccessRow = db.prepare(
       `UPDATE objects SET access = @access, access_checked_at = @at, grants = @grants
+       WHERE bucket_id = @bucket_id AND key = @key`,
+    );
+    this.setAccessVerifiedRow = db.prepare(
+      `UPDATE objects SET access = @access, access_checked_at = @at, grants = @grants,
+         verified_status = @status, verified_at = @at
        WHERE bucket_id = @bucket_id AND key = @key`,
     );
     this.insertVerification = db.prepare(
@@ -262,20 +268,26 @@ export class CatalogRepository {
   }
 
   /** Stores resolved access types, many per transaction (ACL answers arrive by the hundred per second). */
+  /**
+   * Records resolved access types; `verified`, where given, is the HTTP status a stranger's request got, which the
+   * access type was proved by (the object's `verified` then says so).
+   */
   setAccess(
     bucketId: number,
-    results: readonly { key: string; access: AccessType; grants: StoredGrant[] | null }[],
+    results: readonly { key: string; access: AccessType; grants: StoredGrant[] | null; verified?: number }[],
     at: string,
   ): void {
     this.db.transaction(() => {
       for (const r of results) {
-        this.setAccessRow.run({
+        const row = {
           bucket_id: bucketId,
           key: r.key,
           access: r.access,
           at,
           grants: r.grants ? JSON.stringify(r.grants) : null,
-        });
+        };
+        if (r.verified === undefined) this.setAccessRow.run(row);
+        else this.setAccessVerifiedRow.run({ ...row, status: r.verified });
       }
     })();
   }

@@ -174,8 +174,11 @@ export type Note = z.output<typeof NoteSchema>;
 
 export const ExposureFindingSchema = z.object({
   source: z.enum(['policy', 'policy-status', 'acl', 'block-public-access', 'provider']),
-  /** What the finding lets strangers do; `none` for findings that only inform (e.g. Block Public Access is on). */
-  effect: z.enum(['read-objects', 'list-objects', 'write-objects', 'other', 'none']),
+  /**
+   * What the finding lets strangers do; `none` for findings that only inform (e.g. Block Public Access is on).
+   * `read-some-objects`: download the files under some prefixes only (then each file is asked as a stranger).
+   */
+  effect: z.enum(['read-objects', 'read-some-objects', 'list-objects', 'write-objects', 'other', 'none']),
   /** True when a Block Public Access setting the provider enforces cancels it. */
   neutralized: z.boolean(),
   text: z.string(),

@@ -41,6 +41,11 @@ export const BucketViewSchema = z.object({
   bytes: z.number().min(0),
   access: z.record(AccessTypeSchema, z.number().int().min(0)),
   leaks: z.number().int().min(0),
+  /**
+   * Why the access types here are not read from the bucket's rule, in plain words (e.g. its policy cannot be read
+   * with these keys, so each file is checked as a stranger would), or null when they are.
+   */
+  accessNote: z.string().nullable(),
 });
 export type BucketView = z.output<typeof BucketViewSchema>;
 

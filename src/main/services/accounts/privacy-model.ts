@@ -154,7 +154,8 @@ export function decideExposure(provider: ProviderId, answers: BucketAnswers): Bu
 
   if (answers.policy?.ok && answers.policy.value) {
     for (const f of analyzeBucketPolicy(answers.policy.value)) {
-      findings.push({ source: 'policy', effect: f.effect, neutralized: restrictPolicy, text: f.text });
+      const effect = f.effect === 'read-objects' && f.prefixes ? 'read-some-objects' : f.effect;
+      findings.push({ source: 'policy', effect, neutralized: restrictPolicy, text: f.text });
     }
   }
 
@@ -171,14 +172,39 @@ export function decideExposure(provider: ProviderId, answers: BucketAnswers): Bu
     }
   }
 
+  // Signet's own reading is trusted only where it read the rule: the policy (or the provider has none) and the
+  // bucket ACL (or the provider has none). A flag that says "public" where that reading found nothing is a
+  // disagreement, not a finding: Ceph sets IsPublic for any bucket with a policy, even one naming a single user.
+  // Amazon's enforced Block Public Access settings stand in for a rule Signet could not read.
+  const policyRead = (answers.policy?.ok ?? false) || isUnsupported(answers.policy) || restrictPolicy;
+  const aclRead = (answers.acl?.ok ?? false) || isUnsupported(answers.acl) || ignoreAcls;
   const policyStatusPublic = answers.policyStatus?.ok && answers.policyStatus.value === true;
-  if (policyStatusPublic && !findings.some((f) => f.effect !== 'none')) {
-    findings.push({
-      source: 'policy-status',
-      effect: 'other',
-      neutralized: restrictPolicy,
-      text: 'The storage reports this bucket as public (its policy or ACL grants access to everyone), but Signet could not read which grant.',
-    });
+  const sawPublicGrant = findings.some((f) => f.effect !== 'none');
+  const disagreement = !!policyStatusPublic && !sawPublicGrant && policyRead && aclRead;
+  if (policyStatusPublic && !sawPublicGrant) {
+    findings.push(
+      disagreement
+        ? {
+            source: 'policy-status',
+            effect: 'none',
+            neutralized: restrictPolicy,
+            text: 'The storage flags this bucket as public, but its policy and ACL grant nothing to everyone that Signet can see (some storages, Ceph among them, flag every bucket that has a policy). So Signet checks each file as a stranger would.',
+          }
+        : aws
+          ? {
+              // Amazon's flag comes from its own full reading of the policy: public, though Signet cannot see which grant.
+              source: 'policy-status',
+              effect: 'other',
+              neutralized: restrictPolicy,
+              text: 'The storage reports this bucket as public (its policy or ACL grants access to everyone), but Signet could not read which grant.',
+            }
+          : {
+              source: 'policy-status',
+              effect: 'none',
+              neutralized: false,
+              text: 'The storage flags this bucket as public, but Signet cannot read which grant (if any) makes it so.',
+            },
+    );
   }
 
   if (pab) {
@@ -219,10 +245,24 @@ export function decideExposure(provider: ProviderId, answers: BucketAnswers): Bu
     });
   }
 
-  const exposed = findings.some((f) => f.effect !== 'none' && !f.neutralized);
-  const sawSomething =
-    (answers.policy?.ok ?? false) || (answers.policyStatus?.ok ?? false) || (answers.acl?.ok ?? false);
-  const level = exposed ? 'public' : sawSomething && provider !== 'r2' ? 'private' : 'unknown';
+  const live = findings.filter((f) => f.effect !== 'none' && !f.neutralized);
+  // Public as a whole: a live grant that reaches every file. A download grant limited to some prefixes makes the
+  // bucket neither public nor private: each file is then asked as a stranger.
+  const exposed = live.some((f) => f.effect !== 'read-some-objects');
+  const partly = live.some((f) => f.effect === 'read-some-objects');
+  if (!exposed && provider !== 'r2' && !(policyRead && aclRead)) {
+    findings.push({
+      source: 'policy',
+      effect: 'none',
+      neutralized: false,
+      text: `Signet cannot read this bucket’s ${!policyRead && !aclRead ? 'policy and ACL' : !policyRead ? 'policy' : 'ACL'} with these keys, so it checks each file as a stranger would.`,
+    });
+  }
+  const level = exposed
+    ? 'public'
+    : policyRead && aclRead && !disagreement && !partly && provider !== 'r2'
+      ? 'private'
+      : 'unknown';
   return { level, findings };
 }
 
@@ -268,6 +308,12 @@ export function adviceFor(report: Omit<BucketReport, 'advice'>, privateBucket: s
   if (live.some((f) => f.effect === 'write-objects')) {
     advice.push('Strangers can change files in this bucket: remove the public write grant now.');
   }
+  if (live.some((f) => f.effect === 'read-some-objects')) {
+    advice.push(
+      'Anyone can download the files the bucket policy names, whatever their own setting. Keep protected files ' +
+        'out of those folders (or remove that statement); Signet checks each file here as a stranger would.',
+    );
+  }
   if (live.some((f) => f.effect === 'read-objects' || f.effect === 'other')) {
     advice.push(
       'A private file in a public bucket is not private: anyone can download files here without a link. Remove ' +
@@ -280,6 +326,12 @@ export function adviceFor(report: Omit<BucketReport, 'advice'>, privateBucket: s
     );
   }
 
+  if (report.exposure.level === 'unknown' && !report.exposure.findings.some((f) => f.source === 'provider')) {
+    advice.push(
+      'Signet cannot tell from this bucket’s rules who may read its files, so a sync checks each file as a ' +
+        'stranger would, and a file counts as private only when the stranger was refused.',
+    );
+  }
   const model: PrivacyModel = report.privacy.model;
   if (model === 'object-acl') {
     if (report.exposure.level !== 'public') {

@@ -12,6 +12,7 @@ const StatementSchema = z.looseObject({
   Effect: z.string().optional(),
   Principal: z.union([z.string(), z.record(z.string(), stringOrList)]).optional(),
   Action: stringOrList.optional(),
+  Resource: stringOrList.optional(),
   Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
 });
 const PolicySchema = z.looseObject({
@@ -41,6 +42,12 @@ const RESTRICTING_KEYS = new Set(
 export interface PolicyFinding {
   effect: ExposureFinding['effect'];
   text: string;
+  /**
+   * The key prefixes a public download statement is limited to (`["leak/"]` for `arn:aws:s3:::b/leak/*`); absent
+   * when it covers every file of the bucket. Only download findings are scoped: a public write or list is bad
+   * whatever its prefix.
+   */
+  prefixes?: string[];
 }
 
 export function analyzeBucketPolicy(document: string): PolicyFinding[] {
@@ -49,7 +56,10 @@ export function analyzeBucketPolicy(document: string): PolicyFinding[] {
     parsed = PolicySchema.parse(JSON.parse(document));
   } catch {
     return [
-      { effect: 'other', text: 'The bucket has a policy Signet could not read; check it is not public.' },
+      {
+        effect: 'other',
+        text: 'The bucket has a policy Signet could not read; check it is not public.',
+      },
     ];
   }
   const statements = Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
@@ -63,9 +73,13 @@ export function analyzeBucketPolicy(document: string): PolicyFinding[] {
       ? ` (its only conditions, ${conditionKeys.join(', ')}, do not stop strangers)`
       : '';
     if (actions.some((a) => matches(a, 's3:getobject'))) {
+      const prefixes = objectPrefixes(st.Resource);
       findings.push({
         effect: 'read-objects',
-        text: `The bucket policy lets everyone download files${weak}.`,
+        text: prefixes
+          ? `The bucket policy lets everyone download the files under ${prefixes.map((p) => `“${p}”`).join(', ')}${weak}.`
+          : `The bucket policy lets everyone download files${weak}.`,
+        ...(prefixes ? { prefixes } : {}),
       });
     }
     if (actions.some((a) => matches(a, 's3:putobject') || matches(a, 's3:deleteobject'))) {
@@ -92,6 +106,28 @@ export function analyzeBucketPolicy(document: string): PolicyFinding[] {
     }
   }
   return findings;
+}
+
+/**
+ * The key prefixes a statement's object resources name, or null when one of them covers every file (`b/*`, `*`,
+ * `arn:aws:s3:::*`) or the statement names none (then Signet cannot tell, and assumes all).
+ */
+function objectPrefixes(resource: string | string[] | undefined): string[] | null {
+  const prefixes: string[] = [];
+  for (const r of list(resource)) {
+    const arn = r.replace(/^arn:aws:s3:::/i, '');
+    const slash = arn.indexOf('/');
+    if (slash < 0) {
+      if (arn.includes('*')) return null; // `*` or `arn:aws:s3:::*`: every bucket and object
+      continue; // the bucket itself (ListBucket's resource), not its files
+    }
+    const objectPart = arn.slice(slash + 1);
+    const star = objectPart.indexOf('*');
+    const prefix = star < 0 ? objectPart : objectPart.slice(0, star);
+    if (prefix === '' || arn.slice(0, slash).includes('*')) return null;
+    prefixes.push(prefix);
+  }
+  return prefixes.length ? prefixes : null;
 }
 
 function isEveryone(principal: z.output<typeof StatementSchema>['Principal']): boolean {

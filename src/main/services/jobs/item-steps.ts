@@ -6,6 +6,7 @@ import type { BucketRecord } from '../../repositories/bucket-repository';
 import type { ItemRecord } from '../../repositories/job-repository';
 import { UPLOAD_PART_SIZE, type StorageGateway } from '../storage/storage-gateway';
 import { accessRule } from '../library/access-rules';
+import { asStranger } from '../library/stranger-check';
 import { errorFacts } from '../accounts/provider-errors';
 
 /** What one step of an item did: tries beyond the first (retries the SDK made) are counted. */
@@ -141,12 +142,22 @@ export async function readAccess(
   bucket: BucketRecord,
   key: string,
   signal: AbortSignal,
-): Promise<{ access: AccessType; grants: { grantee: string; permission: string }[] | null }> {
+): Promise<{
+  access: AccessType;
+  grants: { grantee: string; permission: string }[] | null;
+  /** The status a stranger's request got, where the bucket's rule left the proof to one. */
+  verified?: number;
+}> {
   const rule = accessRule(bucket);
   if (rule.kind === 'bucket') {
     const exists = await gateway.head(bucket.name, key, signal);
     if (!exists) throw new ItemFailure(`“${key}” is not in “${bucket.name}” after the change.`);
     return { access: rule.access, grants: null };
+  }
+  if (rule.kind === 'stranger') {
+    const found = await asStranger(gateway, bucket.name, key, rule.acl, signal);
+    if (!found) throw new ItemFailure(`“${key}” is not in “${bucket.name}” after the change.`);
+    return found;
   }
   const acl = await gateway.getAcl(bucket.name, key, signal);
   return { access: acl.access, grants: acl.grants };

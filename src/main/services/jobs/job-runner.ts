@@ -306,8 +306,9 @@ export class JobRun {
       if (this.signal.aborted) throw err;
       read = { access: 'unknown', grants: null };
     }
-    let status: number | null = null;
-    if (this.job.options.verify) {
+    // Where the bucket's rule is unknown the read itself was a stranger's request; else one is made on request.
+    let status: number | null = read.verified ?? null;
+    if (status === null && this.job.options.verify) {
       status = (await this.gateway.anonymousGet(bucket.name, item.key, this.signal)).status;
     }
     item.access = read.access;
@@ -334,9 +335,10 @@ export class JobRun {
       key: item.key,
       access: read.access,
       grants: read.grants,
+      ...(read.verified !== undefined ? { verified: read.verified } : {}),
       at: at(),
     });
-    if (status !== null) {
+    if (status !== null && read.verified === undefined) {
       this.writes.flush(); // an upload's catalog row may still be held
       const row = this.deps.catalog.getByKey(bucket.id, item.key);
       if (row) this.deps.catalog.recordVerifications([{ id: row.id, access: read.access, status }], at());

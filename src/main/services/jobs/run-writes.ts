@@ -18,6 +18,8 @@ interface HeldAccess {
   key: string;
   access: AccessType;
   grants: StoredGrant[] | null;
+  /** The status of the stranger's request that proved the access, where one did. */
+  verified?: number;
   at: string;
 }
 

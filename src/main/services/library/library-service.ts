@@ -15,7 +15,7 @@ import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository, ObjectRecord } from '../../repositories/catalog-repository';
 import { UserFacingError } from '../errors';
-import { accessRule } from './access-rules';
+import { accessRule, type AccessRule } from './access-rules';
 import type { SyncOptions, SyncResult, SyncService } from './sync-service';
 import type { VerifyOptions, VerifyService } from './verify-service';
 import type { VerifySummary } from '../../../shared/library/schemas';
@@ -90,7 +90,7 @@ export class LibraryService {
       bucket: bucket.name,
       storageClass: o.storageClass,
       accessCheckedAt: o.accessCheckedAt,
-      accessReason: accessReason(o, rule.reason),
+      accessReason: accessReason(o, rule),
       grants: o.grants,
       url: account ? locationUrl(objectLocation(account, bucket.name, o.key)) : '',
       history: this.deps.catalog.history(id),
@@ -134,12 +134,27 @@ export class LibraryService {
   }
 
   private view(b: BucketRecord): BucketView {
-    return { ...b, ...this.deps.catalog.summary(b.id) };
+    const rule = accessRule(b);
+    const unsettled = rule.kind === 'stranger' || (rule.kind === 'bucket' && rule.access === 'unknown');
+    // Only once a check has looked at the bucket: before that, "not known" is just "not synced yet".
+    return {
+      ...b,
+      ...this.deps.catalog.summary(b.id),
+      accessNote: unsettled && b.checkedAt ? rule.reason : null,
+    };
   }
 }
 
-function accessReason(o: ObjectRecord, bucketReason: string): string {
+function accessReason(o: ObjectRecord, rule: AccessRule): string {
+  if (rule.kind === 'stranger' && o.verified && o.access !== 'unknown') {
+    const when = `(HTTP ${o.verified.status}, ${o.verified.at})`;
+    if (o.access === 'private') return `A stranger’s request for it was refused ${when}. ${rule.reason}`;
+    if (o.access === 'public-bucket')
+      return `A stranger downloaded it ${when}, though its own ACL does not allow that: the bucket’s policy lets anyone read it. ${rule.reason}`;
+  }
   if (o.access === 'unknown') {
+    if (rule.kind === 'stranger' && o.accessCheckedAt)
+      return `A stranger’s request for it got no clear answer, so Signet does not know who can read it. ${rule.reason} Verify it, or sync again.`;
     return o.accessCheckedAt
       ? 'Signet could not read this file’s access setting (the key may lack permission to read ACLs). Verify it to see what a stranger gets.'
       : 'Not resolved yet: sync the bucket to read it.';
@@ -148,7 +163,7 @@ function accessReason(o: ObjectRecord, bucketReason: string): string {
   if (o.access === 'authenticated')
     return 'The file’s own ACL lets any signed-in cloud user (of any account) read it.';
   if (o.access === 'private' && o.grants) return 'The file’s own ACL grants no one outside your account.';
-  return bucketReason;
+  return rule.reason;
 }
 
 function toRow(o: ObjectRecord): ObjectRow {

@@ -9,6 +9,7 @@ import type { StorageGateway } from '../storage/storage-gateway';
 type ListPage = Awaited<ReturnType<StorageGateway['list']>>;
 import type { TaskProgress } from '../tasks';
 import { accessRule, type AccessRule } from './access-rules';
+import { asStranger } from './stranger-check';
 import { AsyncQueue, forEachConcurrent } from './async-queue';
 
 /**
@@ -109,14 +110,19 @@ export async function runSync(
               `Listing: ${counts.listed.toLocaleString('en')} files so far` +
               (rule?.kind === 'per-object'
                 ? `, access read for ${counts.resolved.toLocaleString('en')}`
-                : ''),
+                : rule?.kind === 'stranger'
+                  ? `, ${counts.resolved.toLocaleString('en')} checked as a stranger would`
+                  : ''),
           }
         : {
             label,
             done: counts.resolved,
             total: counts.listed,
             rate: seconds > listSeconds ? counts.resolved / (seconds - listSeconds) : null,
-            message: `Reading access types: ${counts.resolved.toLocaleString('en')} of ${counts.listed.toLocaleString('en')}`,
+            message:
+              rule?.kind === 'stranger'
+                ? `Checking each file as a stranger would (Signet cannot read this bucket’s rules): ${counts.resolved.toLocaleString('en')} of ${counts.listed.toLocaleString('en')}`
+                : `Reading access types: ${counts.resolved.toLocaleString('en')} of ${counts.listed.toLocaleString('en')}`,
           },
     );
   };
@@ -124,11 +130,12 @@ export async function runSync(
   // Keys are queued for ACL reads from the first page; once the rule is known they are read, or dropped when the
   // bucket decides every object's access type at once.
   const resolving = ruleReady.then((r) =>
-    r.kind === 'per-object'
+    r.kind !== 'bucket'
       ? resolveAccess(
           deps,
           gateway,
           bucket,
+          r,
           queue,
           options.aclConcurrency ?? ACL_CONCURRENCY,
           inner.signal,
@@ -202,11 +209,15 @@ export async function runSync(
   };
 }
 
-/** Reads each queued key's ACL with bounded concurrency and writes the answers in batches. */
+/**
+ * Resolves each queued key with bounded concurrency and writes the answers in batches: its ACL (`per-object`), or
+ * a stranger's HEAD beside its ACL (`stranger`, where the bucket's rule is not known to keep strangers out).
+ */
 async function resolveAccess(
   deps: { catalog: CatalogRepository; clock: Clock },
   gateway: StorageGateway,
   bucket: BucketRecord,
+  rule: Exclude<AccessRule, { kind: 'bucket' }>,
   queue: AsyncQueue<string>,
   concurrency: number,
   signal: AbortSignal,
@@ -214,7 +225,7 @@ async function resolveAccess(
   report: () => void,
   listingDone: Promise<void>,
 ): Promise<void> {
-  let batch: { key: string; access: AccessType; grants: StoredGrant[] | null }[] = [];
+  let batch: { key: string; access: AccessType; grants: StoredGrant[] | null; verified?: number }[] = [];
   let flushedAt = Date.now();
   const flush = () => {
     if (!batch.length) return;
@@ -228,8 +239,16 @@ async function resolveAccess(
       concurrency,
       async (key) => {
         try {
-          const acl = await gateway.getAcl(bucket.name, key, signal);
-          batch.push({ key, access: acl.access, grants: acl.grants });
+          if (rule.kind === 'stranger') {
+            const found = await asStranger(gateway, bucket.name, key, rule.acl, signal);
+            if (found) {
+              batch.push(found);
+              if (found.access === 'unknown') counts.unresolved++;
+            }
+          } else {
+            const acl = await gateway.getAcl(bucket.name, key, signal);
+            batch.push({ key, access: acl.access, grants: acl.grants });
+          }
         } catch (err) {
           if (signal.aborted) throw err;
           // NoSuchKey: deleted since it was listed; the next sync drops it. Anything else (no permission to

@@ -381,9 +381,26 @@ export class StorageGateway {
    * What a stranger gets: an unsigned GET of the plain URL. Only the status line is read; the body is cancelled,
    * so verifying a 4 GB file costs no more than a 4 kB one.
    */
-  async anonymousGet(bucket: string, key: string, signal?: AbortSignal): Promise<AnonymousAnswer> {
+  anonymousGet(bucket: string, key: string, signal?: AbortSignal): Promise<AnonymousAnswer> {
+    return this.anonymous('GET', bucket, key, signal);
+  }
+
+  /**
+   * A stranger's HEAD of the plain URL: the same answer as a GET for who may read the file (S3 checks HEAD as
+   * GetObject), with no body at all. The sync and a job's proof ask this where the bucket's rule is unknown.
+   */
+  anonymousHead(bucket: string, key: string, signal?: AbortSignal): Promise<AnonymousAnswer> {
+    return this.anonymous('HEAD', bucket, key, signal);
+  }
+
+  private async anonymous(
+    method: 'GET' | 'HEAD',
+    bucket: string,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<AnonymousAnswer> {
     try {
-      const res = await this.fetchImpl(this.plainUrl(bucket, key), { redirect: 'manual', signal });
+      const res = await this.fetchImpl(this.plainUrl(bucket, key), { method, redirect: 'manual', signal });
       await res.body?.cancel().catch(() => undefined);
       return { status: res.status };
     } catch (err) {

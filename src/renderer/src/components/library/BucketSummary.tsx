@@ -38,6 +38,11 @@ export function BucketSummary({ bucket, onShowLeaks }: { bucket: BucketView; onS
           </Group>
         </Alert>
       )}
+      {bucket.accessNote && (
+        <Alert color="yellow" title="Access here is checked file by file" aria-label="How access is checked">
+          {bucket.accessNote} A file is shown as private only when a stranger’s request for it was refused.
+        </Alert>
+      )}
       {bucket.lastSyncError && (
         <Alert color="red" title="The last sync did not finish">
           {bucket.lastSyncError} The list below shows what Signet knew before; press Sync to try again.
