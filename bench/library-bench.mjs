@@ -10,11 +10,16 @@
  *         upsertPage (anchor: the same writes without the search index), a folder's first page, substring
  *         search (anchor: the same search as a LIKE '%x%' scan), one page through the IPC router (anchor:
  *         LibraryService.page without the router).
- * Part 2  listing a 20k-object bucket on the test Ceph: `rclone lsf -R` with and without --fast-list versus
- *         Signet's sync on a fresh data dir (its listSeconds, and seconds with the ACL reads), --rounds times
- *         alternating, medians.
- * Part 3  access resolution of 5k objects with mixed ACLs: Signet's sync, ACL reads per second, versus a plain
- *         SDK loop of GetObjectAcl at the same concurrency (and at 16 and 64 for context).
+ * Part 2  listing a 20k-object bucket on the test Ceph: `rclone lsf -R` with and without --fast-list, its
+ *         start-up taken out, versus Signet's sync on a fresh data dir (to its listing's last page, and to its
+ *         end with the ACL reads), --rounds times alternating who goes first, medians.
+ * Part 3  access resolution of 5k objects with mixed ACLs, objects per second over the whole run on both sides:
+ *         Signet's sync versus the plain SDK doing the same work (list, GetObjectAcl of each listed key) at the
+ *         same concurrency, --rounds times alternating who goes first; for context the plain GetObjectAcl loop
+ *         over keys given (at 16, 32 and 64 in flight) and over Signet's gateway.getAcl.
+ *
+ * Both sides of a comparison are timed the same way, with this process's clock around the same work, never
+ * with a figure the code under test reports about itself.
  *
  * Parts 2 and 3 need the Ceph rig (scripts/ceph-rig.sh) and Debian's rclone. The rig is started when it is not
  * running and then stopped at the end (SIGNET_KEEP_CEPH=1 keeps it); its buckets, bench-library-20k and
@@ -34,16 +39,15 @@ import {
   ensureBucket,
   ensureRig,
   gatewayAclLoop,
+  listAndAclLoop,
   plainClient,
   rcloneLsf,
+  rcloneStartSeconds,
   signetListingParts,
   signetSync,
   stopRig,
 } from './lib/library-ceph.mjs';
 import { fmt, fmtBytes, fmtMs, median, printTable } from './lib/library-report.mjs';
-
-// The AWS SDK warns on every process start that Node 20 support ends; it is noise in a bench report.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values: opts } = parseArgs({
   options: {
@@ -87,6 +91,8 @@ const partLoad = {};
 const loadNote = (part) =>
   `load average (1 min) when this part started: ${partLoad[part].toFixed(2)} on ${cpus().length} cores` +
   (partLoad[part] > cpus().length * 0.5 ? ' — other processes were busy, figures are pessimistic' : '');
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "met" wording for a latency limit / a rate floor. */
 const atMost = (what, value, limit, unit) => ({
@@ -225,7 +231,7 @@ function printPart1(results) {
     );
   }
   printTable(
-    'Part 1 — catalog: SQLite file with the FTS5 trigram index (temp dir), one process',
+    'Part 1 — catalog: SQLite file with the FTS5 trigram index (temp dir), one process; each case’s anchor, measured in the same run, is its “anchor:” row',
     head,
     rows,
     {
@@ -247,39 +253,48 @@ function printPart2(r) {
     const bad = list.find((n) => n !== want);
     return bad === undefined ? fmt(want) : problem(`${name} listed ${bad} files, not ${want}`);
   };
+  // rclone's listings with its start-up taken out (see part2 for why), round by round.
+  const rcloneFast = (x) => x.rcloneFast.seconds - x.rcloneStart;
+  const rcloneSlow = (x) => x.rcloneSlow.seconds - x.rcloneStart;
   const rows = [
     row(
-      'rclone lsf -R --fast-list (wall clock)',
-      (x) => x.rcloneFast.seconds,
+      'anchor: rclone lsf -R --fast-list',
+      rcloneFast,
       checkFiles(
         'rclone --fast-list',
         r.rounds.map((x) => x.rcloneFast.files),
       ),
-      'anchor',
+      'wall clock from spawning it to its exit, less its start-up',
     ),
     row(
-      'rclone lsf -R (wall clock)',
-      (x) => x.rcloneSlow.seconds,
+      'anchor: rclone lsf -R',
+      rcloneSlow,
       checkFiles(
         'rclone',
         r.rounds.map((x) => x.rcloneSlow.files),
       ),
-      'anchor; one listing per directory',
+      'the same; one listing per directory',
     ),
     row(
-      'Signet sync: listSeconds',
-      (x) => x.sync.listSeconds,
+      '  rclone’s start-up, taken out of both',
+      (x) => x.rcloneStart,
+      '',
+      'median of 3 `rclone version` (same binary, config and initialisation; no request) before its listings',
+    ),
+    row(
+      'Signet sync: its listing',
+      (x) => x.sync.listingSeconds,
       checkFiles(
         'Signet sync',
         r.rounds.map((x) => x.sync.objects),
       ),
-      'from the sync’s start: listing into the catalog, with the bucket check and ACL reads running beside it',
+      'wall clock from the call to the last page in the catalog; the bucket check and ACL reads run beside it',
     ),
     row(
-      'Signet sync: seconds (all, with ACL reads)',
-      (x) => x.sync.seconds,
+      'Signet sync: whole, with the ACL reads',
+      (x) => x.sync.wallSeconds,
       '',
-      `ACL reads: ${fmt(median(r.rounds.map((x) => x.sync.objects / (x.sync.wallSeconds - x.sync.firstPageSeconds))))} objects/s from the first page on; unresolved ${r.rounds.map((x) => x.sync.unresolved).join('/')}`,
+      `wall clock from the call to its end; unresolved ${r.rounds.map((x) => x.sync.unresolved).join('/')}`,
     ),
     row(
       '  where the listing time goes: bucket check',
@@ -303,12 +318,13 @@ function printPart2(r) {
       `of which upsertPage ${fmt(median(r.rounds.map((x) => x.parts.upsertSeconds)), 2)} s`,
     ),
   ];
-  const signet = median(r.rounds.map((x) => x.sync.listSeconds));
-  const fast = median(r.rounds.map((x) => x.rcloneFast.seconds));
-  const slow = median(r.rounds.map((x) => x.rcloneSlow.seconds));
+  const signet = median(r.rounds.map((x) => x.sync.listingSeconds));
+  const fast = median(r.rounds.map(rcloneFast));
+  const slow = median(r.rounds.map(rcloneSlow));
   const best = Math.min(fast, slow);
   printTable(
-    `Part 2 — listing ${fmt(want)} objects on the test Ceph (${r.bucket}${r.reused ? ', reused' : ', made in this run'}), ${r.rounds.length} rounds alternating`,
+    `Part 2 — listing ${fmt(want)} objects on the test Ceph (${r.bucket}${r.reused ? ', reused' : ', made in this run'}); ` +
+      `anchor: rclone lsf -R of the same bucket in the same round, its start-up taken out; ${plural(r.rounds.length, 'round')}, alternating who goes first`,
     head,
     rows,
     {
@@ -316,15 +332,16 @@ function printPart2(r) {
       notes: [
         loadNote(2),
         'keys: products/{0..19}/{0..9}/{word}-{i}.zip (200 folders); each Signet sync on a fresh data dir (new SQLite file, new client).',
-        `rclone with env-var config (type s3, provider Ceph, path style); Signet vs rclone: ${(signet / fast).toFixed(2)}× --fast-list, ${(signet / slow).toFixed(2)}× per-directory.`,
+        'neither side’s process start is counted: the app is running when it syncs, rclone starts a process per listing.',
+        `rclone with env-var config (type s3, provider Ceph, path style); Signet’s listing time ÷ rclone’s: ${(signet / fast).toFixed(2)}× --fast-list, ${(signet / slow).toFixed(2)}× per-directory.`,
       ],
       targets: [
         {
-          what: 'Signet’s listing (sync listSeconds, median) vs the faster rclone mode',
-          show: `${fmt(signet, 2)} s vs ${fmt(best, 2)} s`,
-          text: '≤ rclone',
+          what: 'Signet’s listing (median) ÷ the faster rclone mode’s (median), both without process start',
+          show: `${(signet / best).toFixed(2)}× (${fmt(signet, 2)} s vs ${fmt(best, 2)} s)`,
+          text: '≤ 1.00×',
           met: signet <= best,
-          by: `${(signet / best).toFixed(2)}× rclone (${fmt(signet - best, 2)} s slower)`,
+          by: `${fmt(signet - best, 2)} s slower`,
         },
       ],
     },
@@ -341,49 +358,55 @@ function printPart3(r) {
     c.private === expected.private
       ? null
       : problem(`${name} found ${JSON.stringify(c)}, expected ${JSON.stringify(expected)}`);
-  const signetRate = (x) => x.objects / (x.wallSeconds - x.firstPageSeconds);
+  // Both rates over the same span: objects ÷ wall-clock seconds from the call to the end of the run.
+  const signetRate = (x) => x.objects / x.wallSeconds;
   const signetMedian = median(r.signet.map(signetRate));
-  const loopMedian = median(r.loop32.map((x) => x.perSec));
+  const anchorMedian = median(r.anchor.map((x) => x.perSec));
   const signetBad = r.signet.map((x, i) => countsOk(`Signet sync ${i + 1}`, x.access)).find(Boolean);
-  const loopBad = [...r.loop32, r.loop16, r.loop64]
-    .map((x) => countsOk('the SDK loop', x.counts))
-    .find(Boolean);
+  const anchorBad =
+    r.anchor.map((x, i) => countsOk(`the plain SDK list + ACL loop ${i + 1}`, x.counts)).find(Boolean) ??
+    r.anchor
+      .map((x) => (x.objects === r.objects ? null : problem(`the plain SDK listed ${x.objects} objects`)))
+      .find(Boolean);
+  const loopBad = [r.loop16, r.loop32, r.loop64].map((x) => countsOk('the SDK loop', x.counts)).find(Boolean);
   const gatewayBad = countsOk('the loop over gateway.getAcl', r.gateway.counts);
   const rows = [
     [
-      'Signet sync, ACL phase',
+      'Signet sync',
       String(r.concurrency),
       ...r.signet.map((x) => fmt(signetRate(x))),
       fmt(signetMedian),
       signetBad ??
-        `objects ÷ time from the first listing page to the end; sync seconds ${r.signet.map((x) => fmt(x.seconds, 2)).join('/')}, listSeconds ${r.signet.map((x) => fmt(x.listSeconds, 2)).join('/')}`,
+        `objects ÷ seconds from the call to its end (listing, bucket check, ACL reads); seconds ${r.signet.map((x) => fmt(x.wallSeconds, 2)).join('/')}`,
     ],
     [
-      '  same, whole sync (objects ÷ seconds)',
+      'anchor: plain SDK, list + GetObjectAcl',
       String(r.concurrency),
-      ...r.signet.map((x) => fmt(x.objects / x.seconds)),
-      fmt(median(r.signet.map((x) => x.objects / x.seconds))),
-      'includes the bucket check and the listing',
+      ...r.anchor.map((x) => fmt(x.perSec)),
+      fmt(anchorMedian),
+      anchorBad ??
+        `the same work and span: ListObjectsV2 pages, each key’s ACL read as its page arrives; seconds ${r.anchor.map((x) => fmt(x.seconds, 2)).join('/')}`,
     ],
     [
-      'anchor: plain SDK loop of GetObjectAcl',
+      '  context: GetObjectAcl loop, keys given',
       String(r.concurrency),
-      ...r.loop32.map((x) => fmt(x.perSec)),
-      fmt(loopMedian),
-      loopBad ?? 'same keys, fresh client each run',
+      ...pad([fmt(r.loop32.perSec)]),
+      fmt(r.loop32.perSec),
+      loopBad ?? 'ACL reads alone, no listing; fresh client',
     ],
+    ['  context: the same loop', '16', ...pad([fmt(r.loop16.perSec)]), fmt(r.loop16.perSec), ''],
+    ['  context: the same loop', '64', ...pad([fmt(r.loop64.perSec)]), fmt(r.loop64.perSec), ''],
     [
       '  diagnostic: the loop over Signet’s gateway.getAcl',
       String(r.concurrency),
       ...pad([fmt(r.gateway.perSec)]),
       fmt(r.gateway.perSec),
-      gatewayBad ?? 'Signet’s client and settings, no sync around it (queue, SQLite, progress)',
+      gatewayBad ?? 'keys given; Signet’s client and settings, no sync around it (queue, SQLite, progress)',
     ],
-    ['  context: the same loop', '16', ...pad([fmt(r.loop16.perSec)]), fmt(r.loop16.perSec), ''],
-    ['  context: the same loop', '64', ...pad([fmt(r.loop64.perSec)]), fmt(r.loop64.perSec), ''],
   ];
   printTable(
-    `Part 3 — access resolution of ${fmt(r.objects)} objects with mixed ACLs on the test Ceph (${r.bucket}${r.reused ? ', reused' : ', made in this run'})`,
+    `Part 3 — access resolution of ${fmt(r.objects)} objects with mixed ACLs on the test Ceph (${r.bucket}${r.reused ? ', reused' : ', made in this run'}); ` +
+      `anchor: the plain SDK listing and reading every ACL in the same round; ${plural(r.signet.length, 'round')}, alternating who goes first`,
     head,
     rows,
     {
@@ -391,14 +414,15 @@ function printPart3(r) {
       notes: [
         loadNote(3),
         `ACLs: ${fmt(expected.private)} private, ${fmt(expected.public)} public-read, ${fmt(expected.authenticated)} authenticated-read; ` +
-          `Signet and the loop must both find exactly that. In flight: ACL_CONCURRENCY = ${r.concurrency}.`,
+          `Signet and the anchor must both find exactly that. In flight: ACL_CONCURRENCY = ${r.concurrency}.`,
+        'both rates: objects ÷ wall-clock seconds from the call (fresh client; Signet on a fresh data dir made before) to the last answer.',
       ],
       targets: [
         atLeast(
-          'Signet’s ACL reads vs the plain SDK loop at the same concurrency (medians)',
-          signetMedian / loopMedian,
+          'Signet’s sync ÷ the plain SDK doing the same work at the same concurrency (medians)',
+          signetMedian / anchorMedian,
           TARGETS.aclRatio,
-          `${(signetMedian / loopMedian).toFixed(2)}× (${fmt(signetMedian)} vs ${fmt(loopMedian)} objects/s)`,
+          `${(signetMedian / anchorMedian).toFixed(2)}× (${fmt(signetMedian)} vs ${fmt(anchorMedian)} objects/s)`,
           `≥ ${TARGETS.aclRatio}×`,
         ),
       ],
@@ -417,7 +441,12 @@ async function part2(lib, env, admin) {
   for (let i = 0; i < ROUNDS; i++) {
     log(`part 2, round ${i + 1}/${ROUNDS} …`);
     const round = {};
+    // Process start on neither side: the desktop app is running when it syncs (as the command line would not be,
+    // but its start-up is Node's and its bundle's, no part of a sync the app runs), so Signet's sync is timed
+    // in-process, from its call. rclone has no in-process mode: a listing is a process, so its start-up is
+    // measured in the same round (`rclone version`, see rcloneStartSeconds) and taken out of its wall clock.
     const rclone = async () => {
+      round.rcloneStart = await rcloneStartSeconds(env);
       round.rcloneFast = await rcloneLsf(env, BUCKET_20K, { fastList: true });
       round.rcloneSlow = await rcloneLsf(env, BUCKET_20K, { fastList: false });
     };
@@ -454,21 +483,25 @@ async function part3(lib, env, admin) {
   });
   const concurrency = lib.sync.ACL_CONCURRENCY;
   const signet = [];
-  const loop32 = [];
+  const anchor = [];
   for (let i = 0; i < ROUNDS; i++) {
     log(`part 3, round ${i + 1}/${ROUNDS} …`);
+    // Alternate who goes first, so neither always meets a gateway the other just warmed (or tired).
     if (i % 2 === 0) {
       signet.push(await signetSync(lib, env, BUCKET_5K));
-      loop32.push(await aclLoop(env, BUCKET_5K, keys, concurrency));
+      anchor.push(await listAndAclLoop(env, BUCKET_5K, concurrency));
     } else {
-      loop32.push(await aclLoop(env, BUCKET_5K, keys, concurrency));
+      anchor.push(await listAndAclLoop(env, BUCKET_5K, concurrency));
       signet.push(await signetSync(lib, env, BUCKET_5K));
     }
   }
-  log('part 3: Signet’s gateway.getAcl in the loop, then the loop at 16 and 64 …');
-  const gateway = await gatewayAclLoop(lib, env, BUCKET_5K, keys, concurrency);
+  log(
+    'part 3: context: the GetObjectAcl loop over the keys at 32, 16 and 64, and over Signet’s gateway.getAcl …',
+  );
+  const loop32 = await aclLoop(env, BUCKET_5K, keys, concurrency);
   const loop16 = await aclLoop(env, BUCKET_5K, keys, 16);
   const loop64 = await aclLoop(env, BUCKET_5K, keys, 64);
+  const gateway = await gatewayAclLoop(lib, env, BUCKET_5K, keys, concurrency);
   return {
     bucket: BUCKET_5K,
     reused: made.reused,
@@ -476,6 +509,7 @@ async function part3(lib, env, admin) {
     expected,
     concurrency,
     signet,
+    anchor,
     loop32,
     gateway,
     loop16,

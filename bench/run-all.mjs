@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm run bench -- [options]`: the verifier bench, the library bench, then the jobs bench, each with the options that
- * are its own (both parse their options strictly, so each gets only those):
+ * `npm run bench -- [options]`: the verifier bench, the library bench, the links bench, then the jobs bench, each
+ * with the options that are its own (each parses its options strictly, so each gets only those):
  *
  *   verifier-bench.mjs   --seconds N, --profile
  *   library-bench.mjs    --parts, --rows, --rounds
+ *   links-bench.mjs      --links (its --rounds: run `npm run bench:links -- …` alone)
  *   jobs-bench.mjs       --objects (its --parts and --rounds: run `npm run bench:jobs -- …` alone)
  *
  * Each runs through its npm script, so its build step (prebench:…) runs first. Exits with the first
@@ -16,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 const OWNERS = {
   'bench:verifier': { seconds: 'value', profile: 'flag' },
   'bench:library': { parts: 'value', rows: 'value', rounds: 'value' },
+  'bench:links': { links: 'value' },
   'bench:jobs': { objects: 'value' },
 };
 

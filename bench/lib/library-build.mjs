@@ -53,7 +53,7 @@ export async function buildLibrary(outDir) {
       ssr: true,
       outDir,
       emptyOutDir: true,
-      target: 'node20',
+      target: 'node22',
       minify: false,
       rollupOptions: {
         input: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, join(ROOT, file)])),

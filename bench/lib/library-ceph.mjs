@@ -139,30 +139,29 @@ export function rcloneEnv(env, config) {
 }
 
 /**
- * `rclone lsf -R` of the bucket, wall clock, configured only through environment variables (an empty config
- * file, so no user configuration takes part). Answers seconds and the number of files listed (lines not ending
- * in '/': lsf -R prints directories too).
+ * Runs rclone with `args`, configured only through environment variables (an empty config file, so no user
+ * configuration takes part); `onLine` sees each line of its standard output. Answers the wall-clock milliseconds
+ * from spawning it to its exit. Also used by the jobs bench (`rclone copy`).
  */
-export function rcloneLsf(env, bucket, { fastList }) {
+export function runRclone(env, args, { onLine = () => undefined, timeoutMs = 120_000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-rclone-'));
   const config = join(dir, 'rclone.conf');
   writeFileSync(config, '');
-  const args = ['lsf', '-R', ...(fastList ? ['--fast-list'] : []), `ceph:${bucket}`];
   const childEnv = rcloneEnv(env, config);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn('rclone', args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let files = 0;
     let partial = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop();
-      for (const l of lines) if (l && !l.endsWith('/')) files++;
+      for (const l of lines) onLine(l);
     });
     child.stderr.on('data', (b) => (stderr += b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    // A stuck rclone fails the bench loudly instead of hanging it.
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       rmSync(dir, { recursive: true, force: true });
@@ -172,12 +171,40 @@ export function rcloneLsf(env, bucket, { fastList }) {
       const ms = msSince(start);
       clearTimeout(timer);
       rmSync(dir, { recursive: true, force: true });
-      if (partial && !partial.endsWith('/')) files++;
+      if (partial) onLine(partial);
       if (code !== 0)
         return reject(new Error(`rclone ${args.join(' ')} exited ${code ?? signal}:\n${stderr}`));
-      resolve({ seconds: ms / 1000, files });
+      resolve(ms);
     });
   });
+}
+
+/**
+ * `rclone lsf -R` of the bucket, wall clock from spawning rclone to its exit, so with its start-up. Answers seconds
+ * and the number of files listed (lines not ending in '/': lsf -R prints directories too).
+ */
+export async function rcloneLsf(env, bucket, { fastList }) {
+  let files = 0;
+  const args = ['lsf', '-R', ...(fastList ? ['--fast-list'] : []), `ceph:${bucket}`];
+  const ms = await runRclone(env, args, {
+    onLine: (line) => {
+      if (line && !line.endsWith('/')) files++;
+    },
+  });
+  return { seconds: ms / 1000, files };
+}
+
+/**
+ * rclone's start-up, to take out of its listings' wall clock: the median of `runs` `rclone version` with the same
+ * environment and empty config file. That spawns the same binary and runs the same initialisation (its backends'
+ * registration, flags, the config file, logging) as `rclone lsf`, and then stops: it makes no S3 request. (An S3
+ * remote on a bare bucket makes none before its first listing either, so nothing of the listing is taken out.)
+ */
+export async function rcloneStartSeconds(env, runs = 3) {
+  const times = [];
+  for (let i = 0; i < runs; i++) times.push(await runRclone(env, ['version']));
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] / 1000;
 }
 
 /** The app's services on a fresh data dir (temp SQLite file, secrets in memory), with a Ceph account (also used by the jobs bench). */
@@ -219,33 +246,27 @@ export async function freshSignet(lib, env, bucket) {
 }
 
 /**
- * One `services.library.sync` of the bucket on a fresh data dir. Besides the result (`listSeconds`, `seconds`),
- * the progress reports tell when the first listing page was in the catalog (ACL reads start then) and when the
- * listing ended.
+ * One `services.library.sync` of the bucket on a fresh data dir (made before the clock starts: the app is running
+ * and its account added when the user syncs). Times it with this process's clock, not the sync's own figures:
+ * `wallSeconds` from the call to its end, and `listingSeconds` from the call to its last listing progress report,
+ * which the sync makes when the listing's last page is in the catalog (ACL reads may still be running then).
  */
 export async function signetSync(lib, env, bucket) {
   const s = await freshSignet(lib, env, bucket);
   try {
-    let firstPageMs;
-    let listedMs;
+    let listingMs;
     const start = process.hrtime.bigint();
     const result = await s.services.library.sync(
       { accountId: s.accountId, bucket },
       {
         onProgress: (p) => {
-          const ms = msSince(start);
-          firstPageMs ??= ms;
-          if (p.total !== null) listedMs ??= ms;
+          // total is null while the listing runs and set once it is done (the ACL phase's reports).
+          if (p.total === null) listingMs = msSince(start);
         },
       },
     );
     const totalMs = msSince(start);
-    return {
-      ...result,
-      firstPageSeconds: firstPageMs / 1000,
-      listedSeconds: listedMs / 1000,
-      wallSeconds: totalMs / 1000,
-    };
+    return { ...result, listingSeconds: listingMs / 1000, wallSeconds: totalMs / 1000 };
   } finally {
     s.close();
   }
@@ -332,7 +353,10 @@ function classify(grants) {
   return access;
 }
 
-/** The anchor: a plain SDK loop of GetObjectAcl over `keys`, `concurrency` in flight, on a fresh client. */
+/**
+ * Context: a plain SDK loop of GetObjectAcl over `keys` (given, no listing), `concurrency` in flight, on a fresh
+ * client.
+ */
 export async function aclLoop(env, bucket, keys, concurrency) {
   const client = plainClient(env, Math.max(50, concurrency));
   const counts = { public: 0, authenticated: 0, private: 0 };
@@ -347,4 +371,56 @@ export async function aclLoop(env, bucket, keys, concurrency) {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The anchor of access resolution: the work a sync has to do, done with the plain SDK. It lists the bucket
+ * (ListObjectsV2, one page after the other) and reads the ACL of each listed key (GetObjectAcl) from the moment
+ * its page arrives, `concurrency` in flight. Timed like Signet's sync (signetSync): from the call, which makes the
+ * client, to the last answer.
+ */
+export async function listAndAclLoop(env, bucket, concurrency) {
+  const counts = { public: 0, authenticated: 0, private: 0 };
+  let client;
+  const [objects, ms] = await timedAsync(async () => {
+    client = plainClient(env, Math.max(50, concurrency));
+    const keys = [];
+    let next = 0;
+    let listing = true;
+    let waiting = [];
+    const wake = () => {
+      const ready = waiting;
+      waiting = [];
+      for (const resolve of ready) resolve();
+    };
+    const list = async () => {
+      try {
+        let token;
+        do {
+          const page = await client.send(
+            new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+          );
+          for (const o of page.Contents ?? []) if (!o.Key.endsWith('/')) keys.push(o.Key);
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+          wake();
+        } while (token);
+      } finally {
+        listing = false;
+        wake();
+      }
+    };
+    // A reader takes the next listed key; with none left it waits for the next page, or ends with the listing.
+    const reader = async () => {
+      for (;;) {
+        if (next < keys.length) {
+          const out = await client.send(new GetObjectAclCommand({ Bucket: bucket, Key: keys[next++] }));
+          counts[classify(out.Grants)]++;
+        } else if (listing) await new Promise((resolve) => waiting.push(resolve));
+        else return;
+      }
+    };
+    await Promise.all([list(), ...Array.from({ length: concurrency }, reader)]);
+    return keys.length;
+  }).finally(() => client?.destroy());
+  return { objects, seconds: ms / 1000, perSec: objects / (ms / 1000), counts };
 }

@@ -104,7 +104,7 @@ export async function makeSignetPresigner(store, outDir) {
       ssr: `${root}src/verifier/sources/s3.ts`,
       outDir,
       emptyOutDir: true,
-      target: 'node20',
+      target: 'node22',
       rollupOptions: { output: { format: 'esm', entryFileNames: 's3.mjs' } },
     },
   });
