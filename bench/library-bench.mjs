@@ -4,7 +4,7 @@
  * access resolution, each beside an anchor measured in the same run. It bundles the library code from src/ with
  * Vite first (bench/lib/library-build.mjs), so it measures the sources as they are now.
  *
- *   node bench/library-bench.mjs [--parts 1,2,3] [--rows 100000,1000000] [--rounds 3]
+ *   node bench/library-bench.mjs [--parts 1,2,3,4] [--rows 100000,1000000] [--rounds 3]
  *
  * Part 1  the catalog (SQLite, FTS5 trigram index) at each --rows size, in a temp file: writes through
  *         upsertPage (anchor: the same writes without the search index), a folder's first page, substring
@@ -17,6 +17,9 @@
  *         Signet's sync versus the plain SDK doing the same work (list, GetObjectAcl of each listed key) at the
  *         same concurrency, --rounds times alternating who goes first; for context the plain GetObjectAcl loop
  *         over keys given (at 16, 32 and 64 in flight) and over Signet's gateway.getAcl.
+ * Part 4  a sync where the key cannot read the bucket's rules (the rig's second user owns the bucket), so each of
+ *         5k files is asked for as a stranger would: Signet's sync versus the plain listing with an anonymous HEAD
+ *         of each key at the same concurrency, --rounds times alternating who goes first (target ≥ 0.9×).
  *
  * Both sides of a comparison are timed the same way, with this process's clock around the same work, never
  * with a figure the code under test reports about itself.
@@ -48,10 +51,16 @@ import {
   stopRig,
 } from './lib/library-ceph.mjs';
 import { fmt, fmtBytes, fmtMs, median, printTable } from './lib/library-report.mjs';
+import {
+  BUCKET_STRANGER,
+  ensureStrangerBucket,
+  strangerKeys,
+  strangerRounds,
+} from './lib/library-stranger.mjs';
 
 const { values: opts } = parseArgs({
   options: {
-    parts: { type: 'string', default: '1,2,3' },
+    parts: { type: 'string', default: '1,2,3,4' },
     rows: { type: 'string', default: '100000,1000000' },
     rounds: { type: 'string', default: '3' },
   },
@@ -62,14 +71,21 @@ const SIZES = opts.rows
   .map((r) => Number(r.replace(/[_k]/gi, (c) => (c.toLowerCase() === 'k' ? '000' : ''))))
   .filter((n) => Number.isInteger(n) && n >= 1000);
 const ROUNDS = Math.min(Math.max(Number(opts.rounds) || 3, 1), 9);
-if (![...PARTS].every((p) => ['1', '2', '3'].includes(p)) || !SIZES.length) {
-  console.error('usage: node bench/library-bench.mjs [--parts 1,2,3] [--rows 100000,1000000] [--rounds 3]');
+if (![...PARTS].every((p) => ['1', '2', '3', '4'].includes(p)) || !SIZES.length) {
+  console.error('usage: node bench/library-bench.mjs [--parts 1,2,3,4] [--rows 100000,1000000] [--rounds 3]');
   process.exit(2);
 }
 
 const BUCKET_20K = 'bench-library-20k';
 const BUCKET_5K = 'bench-library-5k';
-const TARGETS = { writeRowsPerSec: 30_000, folderP99: 3, searchP99: 10, ipcP99: 10, aclRatio: 0.9 };
+const TARGETS = {
+  writeRowsPerSec: 30_000,
+  folderP99: 3,
+  searchP99: 10,
+  ipcP99: 10,
+  aclRatio: 0.9,
+  strangerRatio: 0.9,
+};
 
 // Hard bound on the whole run, whatever hangs (a rig that stops answering, a runaway query).
 const BUDGET_MS = 20 * 60 * 1000;
@@ -517,6 +533,87 @@ async function part3(lib, env, admin) {
   };
 }
 
+async function part4(lib, env) {
+  const keys = strangerKeys(5_000);
+  const made = await ensureStrangerBucket(env, keys);
+  log(`part 4: ${ROUNDS} rounds of a sync that checks each file as a stranger, and the plain HEAD loop …`);
+  const concurrency = lib.sync.ACL_CONCURRENCY;
+  const { signet, anchor } = await strangerRounds(lib, env, ROUNDS, concurrency);
+  const expected = { readable: keys.filter((k) => k.startsWith('leak/')).length };
+  expected.refused = keys.length - expected.readable;
+  return {
+    bucket: BUCKET_STRANGER,
+    reused: made.reused,
+    objects: keys.length,
+    concurrency,
+    signet,
+    anchor,
+    expected,
+  };
+}
+
+function printPart4(r) {
+  const head = ['case', 'in flight', ...r.signet.map((_, i) => `run ${i + 1} obj/s`), 'median obj/s', 'note'];
+  const signetRate = (x) => x.objects / x.wallSeconds;
+  const signetMedian = median(r.signet.map(signetRate));
+  const anchorMedian = median(r.anchor.map((x) => x.perSec));
+  const signetBad = r.signet
+    .map((x, i) =>
+      x.access['public-bucket'] === r.expected.readable && x.access.private === r.expected.refused
+        ? null
+        : problem(
+            `Signet sync ${i + 1} found ${JSON.stringify(x.access)}, expected ${JSON.stringify(r.expected)}`,
+          ),
+    )
+    .find(Boolean);
+  const anchorBad = r.anchor
+    .map((x, i) =>
+      x.counts.readable === r.expected.readable && x.counts.refused === r.expected.refused
+        ? null
+        : problem(`the HEAD loop ${i + 1} found ${JSON.stringify(x.counts)}`),
+    )
+    .find(Boolean);
+  printTable(
+    `Part 4 — a sync that cannot read the bucket's rules: ${fmt(r.objects)} objects checked as a stranger would (${r.bucket}${r.reused ? ', reused' : ', made in this run'}); ` +
+      `anchor: the plain SDK listing and an anonymous HEAD of each key in the same round; ${plural(r.signet.length, 'round')}, alternating who goes first`,
+    head,
+    [
+      [
+        'Signet sync (HEAD + ACL per file)',
+        String(r.concurrency),
+        ...r.signet.map((x) => fmt(signetRate(x))),
+        fmt(signetMedian),
+        signetBad ??
+          `objects ÷ seconds from the call to its end; seconds ${r.signet.map((x) => fmt(x.wallSeconds, 2)).join('/')}`,
+      ],
+      [
+        'anchor: plain list + anonymous HEAD',
+        String(r.concurrency),
+        ...r.anchor.map((x) => fmt(x.perSec)),
+        fmt(anchorMedian),
+        anchorBad ??
+          `the same listing and stranger requests; seconds ${r.anchor.map((x) => fmt(x.seconds, 2)).join('/')}`,
+      ],
+    ],
+    {
+      left: [0, head.length - 1],
+      notes: [
+        loadNote(4),
+        `the bucket is the rig's second user's; the test user may use its objects but not read its policy; leak/ (one file in ten) is public by policy. Both sides must find ${fmt(r.expected.readable)} readable and ${fmt(r.expected.refused)} refused.`,
+      ],
+      targets: [
+        atLeast(
+          'stranger checks per second in Signet’s sync ÷ the plain HEAD loop at the same concurrency (medians)',
+          signetMedian / anchorMedian,
+          TARGETS.strangerRatio,
+          `${(signetMedian / anchorMedian).toFixed(2)}× (${fmt(signetMedian)} vs ${fmt(anchorMedian)} objects/s)`,
+          `≥ ${TARGETS.strangerRatio}×`,
+        ),
+      ],
+    },
+  );
+}
+
 async function main() {
   const load = loadavg()[0];
   const cores = cpus().length;
@@ -545,7 +642,7 @@ async function main() {
       printPart1(results);
     }
 
-    if (PARTS.has('2') || PARTS.has('3')) {
+    if (PARTS.has('2') || PARTS.has('3') || PARTS.has('4')) {
       rig = await ensureRig();
       const admin = plainClient(rig.env, 64);
       try {
@@ -556,6 +653,10 @@ async function main() {
         if (PARTS.has('3')) {
           partLoad[3] = loadavg()[0];
           printPart3(await part3(lib, rig.env, admin));
+        }
+        if (PARTS.has('4')) {
+          partLoad[4] = loadavg()[0];
+          printPart4(await part4(lib, rig.env));
         }
       } finally {
         admin.destroy();

@@ -10,8 +10,8 @@ export type AccessRule =
   | { kind: 'per-object'; reason: string }
   /**
    * The bucket's rule could not be read, or does not settle who can read its files: each file is asked for as a
-   * stranger would, and (`acl`) its own ACL is read too, so a file any signed-in cloud user may read is not
-   * taken for private.
+   * stranger would, and (`acl`: files have ACLs here) a file the stranger got has its ACL read, to tell whether its
+   * own ACL or the bucket's rule lets strangers in.
    */
   | { kind: 'stranger'; acl: boolean; reason: string };
 
@@ -74,9 +74,10 @@ export function accessRule(
 }
 
 /**
- * A file's access type from what a stranger got (and, where read, its own ACL): a refusal proves it private
- * unless its ACL lets any signed-in cloud user in; a 200 is public through its ACL or through the bucket. Any other
- * answer (no answer, a redirect, a server error) proves nothing. Null: the file is gone (a 404).
+ * A file's access type from what a stranger got (and, where read, its own ACL): a refusal proves it private (or,
+ * where its ACL was read and says so, readable by any signed-in cloud user); a 200 is public through its ACL or
+ * through the bucket. Any other answer (no answer, a redirect, a server error) proves nothing. Null: the file is
+ * gone (a 404).
  */
 export function strangerAccess(status: number, acl: AccessType | null): AccessType | null {
   if (status === 404) return null;

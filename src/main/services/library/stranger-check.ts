@@ -4,8 +4,10 @@ import type { StorageGateway } from '../storage/storage-gateway';
 import { strangerAccess } from './access-rules';
 
 /**
- * One file as a stranger finds it: an anonymous HEAD, with its ACL read beside it where files have ACLs (an ACL
- * that cannot be read only leaves public and public-bucket apart; the stranger's answer still decides). Null: gone.
+ * One file as a stranger finds it: an anonymous HEAD. Where files have ACLs (`readAcl`) and the stranger got the
+ * file, its ACL is read too, to tell a public ACL (made private by an ACL change) from the bucket's policy (which
+ * only the owner can change); a refusal needs no ACL: it is the proof of "private" itself (cli.md). So a sync
+ * costs one request per private file, as many as a plain loop of stranger requests. Null: the file is gone.
  */
 export async function asStranger(
   gateway: StorageGateway,
@@ -14,15 +16,14 @@ export async function asStranger(
   readAcl: boolean,
   signal: AbortSignal,
 ): Promise<{ key: string; access: AccessType; grants: StoredGrant[] | null; verified?: number } | null> {
-  const [answer, acl] = await Promise.all([
-    gateway.anonymousHead(bucket, key, signal),
-    readAcl
-      ? gateway.getAcl(bucket, key, signal).catch((err: unknown) => {
+  const answer = await gateway.anonymousHead(bucket, key, signal);
+  const acl =
+    readAcl && answer.status === 200
+      ? await gateway.getAcl(bucket, key, signal).catch((err: unknown) => {
           if (signal.aborted) throw err;
-          return null;
+          return null; // the stranger's answer still decides; only public and public-bucket stay apart
         })
-      : null,
-  ]);
+      : null;
   const access = strangerAccess(answer.status, acl?.access ?? null);
   if (access === null) return null;
   return {
