@@ -4,7 +4,7 @@
  * access resolution, each beside an anchor measured in the same run. It bundles the library code from src/ with
  * Vite first (bench/lib/library-build.mjs), so it measures the sources as they are now.
  *
- *   node bench/library-bench.mjs [--parts 1,2,3,4] [--rows 100000,1000000] [--rounds 3]
+ *   node bench/library-bench.mjs [--parts 1,2,3,4,5] [--rows 100000,1000000] [--rounds 3]
  *
  * Part 1  the catalog (SQLite, FTS5 trigram index) at each --rows size, in a temp file: writes through
  *         upsertPage (anchor: the same writes without the search index), a folder's first page, substring
@@ -20,6 +20,8 @@
  * Part 4  a sync where the key cannot read the bucket's rules (the rig's second user owns the bucket), so each of
  *         5k files is asked for as a stranger would: Signet's sync versus the plain listing with an anonymous HEAD
  *         of each key at the same concurrency, --rounds times alternating who goes first (target ≥ 0.9×).
+ * Part 5  one pass of the leak watch over 10k linked files (the rule re-read, every answer recorded) versus a
+ *         plain loop of anonymous HEADs over the same keys at the same concurrency, alternating (target ≥ 0.9×).
  *
  * Both sides of a comparison are timed the same way, with this process's clock around the same work, never
  * with a figure the code under test reports about itself.
@@ -37,6 +39,7 @@ import { parseArgs } from 'node:util';
 
 import { buildLibrary } from './lib/library-build.mjs';
 import { benchCatalog, syntheticKeys } from './lib/library-catalog.mjs';
+import { printSearchCases } from './lib/library-search-cases.mjs';
 import {
   aclLoop,
   ensureBucket,
@@ -57,10 +60,18 @@ import {
   strangerKeys,
   strangerRounds,
 } from './lib/library-stranger.mjs';
+import {
+  BUCKET_WATCH,
+  ensureWatchBucket,
+  headLoop,
+  watchKeys,
+  watchPass,
+  watchedSignet,
+} from './lib/library-watch.mjs';
 
 const { values: opts } = parseArgs({
   options: {
-    parts: { type: 'string', default: '1,2,3,4' },
+    parts: { type: 'string', default: '1,2,3,4,5' },
     rows: { type: 'string', default: '100000,1000000' },
     rounds: { type: 'string', default: '3' },
   },
@@ -71,8 +82,10 @@ const SIZES = opts.rows
   .map((r) => Number(r.replace(/[_k]/gi, (c) => (c.toLowerCase() === 'k' ? '000' : ''))))
   .filter((n) => Number.isInteger(n) && n >= 1000);
 const ROUNDS = Math.min(Math.max(Number(opts.rounds) || 3, 1), 9);
-if (![...PARTS].every((p) => ['1', '2', '3', '4'].includes(p)) || !SIZES.length) {
-  console.error('usage: node bench/library-bench.mjs [--parts 1,2,3,4] [--rows 100000,1000000] [--rounds 3]');
+if (![...PARTS].every((p) => ['1', '2', '3', '4', '5'].includes(p)) || !SIZES.length) {
+  console.error(
+    'usage: node bench/library-bench.mjs [--parts 1,2,3,4,5] [--rows 100000,1000000] [--rounds 3]',
+  );
   process.exit(2);
 }
 
@@ -85,6 +98,7 @@ const TARGETS = {
   ipcP99: 10,
   aclRatio: 0.9,
   strangerRatio: 0.9,
+  watchRatio: 0.9,
 };
 
 // Hard bound on the whole run, whatever hangs (a rig that stops answering, a runaway query).
@@ -614,6 +628,90 @@ function printPart4(r) {
   );
 }
 
+async function part5(lib, env, admin) {
+  const keys = watchKeys(10_000);
+  const made = await ensureWatchBucket(admin, keys);
+  log('part 5: a data folder with the bucket synced and 10,000 linked files …');
+  const s = await watchedSignet(lib, env, keys);
+  const concurrency = lib.sync.ACL_CONCURRENCY;
+  const signet = [];
+  const anchor = [];
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      log(`part 5, round ${i + 1}/${ROUNDS} …`);
+      if (i % 2 === 0) {
+        signet.push(await watchPass(s));
+        anchor.push(await headLoop(env, keys, concurrency));
+      } else {
+        anchor.push(await headLoop(env, keys, concurrency));
+        signet.push(await watchPass(s));
+      }
+    }
+  } finally {
+    s.close();
+  }
+  return { bucket: BUCKET_WATCH, reused: made.reused, objects: keys.length, concurrency, signet, anchor };
+}
+
+function printPart5(r) {
+  const head = [
+    'case',
+    'in flight',
+    ...r.signet.map((_, i) => `run ${i + 1} files/s`),
+    'median files/s',
+    'note',
+  ];
+  const signetMedian = median(r.signet.map((x) => x.perSec));
+  const anchorMedian = median(r.anchor.map((x) => x.perSec));
+  const signetBad = r.signet
+    .map((x, i) =>
+      x.summary.checked === r.objects && x.summary.leaks.length === 0
+        ? null
+        : problem(`watch pass ${i + 1} checked ${x.summary.checked} with ${x.summary.leaks.length} leaks`),
+    )
+    .find(Boolean);
+  const anchorBad = r.anchor
+    .map((x, i) =>
+      x.counts.refused === r.objects ? null : problem(`HEAD loop ${i + 1}: ${JSON.stringify(x.counts)}`),
+    )
+    .find(Boolean);
+  printTable(
+    `Part 5 — the leak watch over ${fmt(r.objects)} linked files (${r.bucket}${r.reused ? ', reused' : ', made in this run'}); ` +
+      `anchor: a plain anonymous-HEAD loop over the same keys in the same round; ${plural(r.signet.length, 'round')}, alternating who goes first`,
+    head,
+    [
+      [
+        'Signet watch pass',
+        String(r.concurrency),
+        ...r.signet.map((x) => fmt(x.perSec)),
+        fmt(signetMedian),
+        signetBad ??
+          `rule re-read, every answer recorded; seconds ${r.signet.map((x) => fmt(x.seconds, 2)).join('/')}`,
+      ],
+      [
+        'anchor: anonymous HEAD loop',
+        String(r.concurrency),
+        ...r.anchor.map((x) => fmt(x.perSec)),
+        fmt(anchorMedian),
+        anchorBad ?? `seconds ${r.anchor.map((x) => fmt(x.seconds, 2)).join('/')}`,
+      ],
+    ],
+    {
+      left: [0, head.length - 1],
+      notes: [loadNote(5), 'every file private: both sides must get 403 for each.'],
+      targets: [
+        atLeast(
+          'files per second in Signet’s watch pass ÷ the plain HEAD loop at the same concurrency (medians)',
+          signetMedian / anchorMedian,
+          TARGETS.watchRatio,
+          `${(signetMedian / anchorMedian).toFixed(2)}× (${fmt(signetMedian)} vs ${fmt(anchorMedian)} files/s)`,
+          `≥ ${TARGETS.watchRatio}×`,
+        ),
+      ],
+    },
+  );
+}
+
 async function main() {
   const load = loadavg()[0];
   const cores = cpus().length;
@@ -640,9 +738,13 @@ async function main() {
       const results = [];
       for (const rows of SIZES) results.push(await benchCatalog(lib, rows));
       printPart1(results);
+      printSearchCases(
+        results.map((r) => r.searchCases),
+        { problem, loadNote: loadNote(1) },
+      );
     }
 
-    if (PARTS.has('2') || PARTS.has('3') || PARTS.has('4')) {
+    if (PARTS.has('2') || PARTS.has('3') || PARTS.has('4') || PARTS.has('5')) {
       rig = await ensureRig();
       const admin = plainClient(rig.env, 64);
       try {
@@ -657,6 +759,10 @@ async function main() {
         if (PARTS.has('4')) {
           partLoad[4] = loadavg()[0];
           printPart4(await part4(lib, rig.env));
+        }
+        if (PARTS.has('5')) {
+          partLoad[5] = loadavg()[0];
+          printPart5(await part5(lib, rig.env, admin));
         }
       } finally {
         admin.destroy();

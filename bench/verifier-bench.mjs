@@ -49,7 +49,7 @@ const KID = 'k1';
 const FAKE_S3 = 'http://127.0.0.1:9'; // discard port: never contacted, pre-signing is local
 
 // Hard bound on the whole run, whatever hangs: children are killed by procs.mjs's exit hook.
-const budgetMs = (8 * (SECONDS + WARMUP_SECONDS + 20) + 120) * 1000; // 6 cases + the 2 profiles
+const budgetMs = (15 * (SECONDS + WARMUP_SECONDS + 20) + 120) * 1000; // 7 cases, 6 share-guard rounds, 2 profiles
 setTimeout(() => {
   console.error(`bench: gave up after ${budgetMs / 1000} s`);
   process.exit(2);
@@ -183,6 +183,57 @@ async function benchVerifier(secret, store) {
     throw err;
   } finally {
     await verifier.stop();
+  }
+}
+
+/**
+ * Issue 21: the counted 302 row with the share guard on (`flag`: every request records its network; wrk's
+ * sockets all come from 127.0.0.1, one network, the path of a link used where it was bought), judged against
+ * the same row with the guard off. Judged on rounds taken in turn (off, on, off, on, …) from two verifiers
+ * started side by side: on this shared machine two rows measured a minute apart differed by more than the
+ * guard costs (0.4× to 1.2× for one build), while rounds in turn see the same neighbours.
+ */
+const SHARE_GUARD_TARGET = 0.9;
+const SHARE_GUARD_ROUNDS = 3;
+async function benchShareGuard(secret, store) {
+  const start = (config) => startVerifier({ kid: KID, secret, store, workers: 2, config });
+  const [on, off] = await Promise.all([start({ shareGuard: { networks: 3, action: 'flag' } }), start({})]);
+  try {
+    const url = (v, token) => `${v.base}/downloads/${SLUG}?token=${token}`;
+    const counted = tokenFor(secret, { max: 1_000_000_000 });
+    const urls = { off: url(off, counted.token), on: url(on, counted.token) };
+    // Warmed up as in benchVerifier, so both start from the same footing.
+    log(`share guard: warm-up of both processes ${WARMUP_SECONDS * 3}s each (untimed) …`);
+    for (const v of [off, on])
+      await runWrk(url(v, tokenFor(secret).token), { ...WRK, seconds: WARMUP_SECONDS * 3 });
+    const name = 'Signet verifier → 302 (max=1e9, counted, share guard flag)';
+    const location = `${FAKE_S3}/shop/products/my-plugin-1.4.2.zip?`;
+    const row = await measure(name, urls.on, { status: 302, location });
+    if (!row) return;
+    log(`share guard: ${SHARE_GUARD_ROUNDS} rounds of ${SECONDS}s each, guard off and on in turn …`);
+    const sum = { off: 0, on: 0 };
+    for (let i = 0; i < SHARE_GUARD_ROUNDS; i++) {
+      for (const k of ['off', 'on']) {
+        const r = await runWrk(urls[k], { ...WRK, seconds: SECONDS });
+        if (r.non2xx3xx > 0 || r.socketErrors > 0) row.invalid = `guard ${k}: not every answer a 302`;
+        sum[k] += r.requestsPerSec;
+      }
+    }
+    const status = await httpGet(`${on.base}/admin/links/${counted.payload.jti}`, {
+      authorization: `Bearer ${on.adminToken}`,
+    });
+    const usage = status.status === 200 ? JSON.parse(status.body) : undefined;
+    // The guard was on: the usage answer shows the one network every request came from.
+    if (usage?.networks !== 1) row.invalid = `the guard recorded ${usage?.networks ?? '?'} networks, not 1`;
+    if (row.invalid) failed = true;
+    const ratio = sum.on / sum.off;
+    row.note =
+      `admin API: ${usage?.downloads} downloads, networks ${usage?.networks}, shared ${usage?.shared}; ` +
+      `${SHARE_GUARD_ROUNDS} rounds in turn: ${fmt(sum.on / SHARE_GUARD_ROUNDS)} req/s with the guard, ` +
+      `${fmt(sum.off / SHARE_GUARD_ROUNDS)} without, ${ratio.toFixed(2)}×: ` +
+      `${ratio >= SHARE_GUARD_TARGET ? 'target met' : 'target NOT met'} (≥ ${SHARE_GUARD_TARGET.toFixed(2)}×)`;
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
   }
 }
 
@@ -348,6 +399,7 @@ async function main() {
   await benchNginx(nginxSecret, presign.prepared.sample, tokenQuery);
   await benchBareNode(presign.prepared.sample, tokenQuery);
   await benchVerifier(secret, store);
+  await benchShareGuard(secret, store);
 
   printTable(m, presign);
   if (opts.profile) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { latencyStats, median, msSince, percentile, seeded, timed } from './library-report.mjs';
+import { benchSearchCases } from './library-search-cases.mjs';
 
 const PAGE = 1000;
 const LIMIT = 200;
@@ -432,6 +433,9 @@ export async function benchCatalog(lib, rows, { folderSamples = 400, searchSampl
       }
       out.ipc = { ...latencyStats(ipcMs), rowsP50: median(pageRows) };
       out.direct = latencyStats(directMs);
+      // Search as a person types it (issue 19): its own cases and table, on this catalog, through this router.
+      const cap = lib.library.SEARCH_COUNT_CAP;
+      out.searchCases = await benchSearchCases({ router, sender: SENDER, catalog, bucketId, keys, cap, log });
     } finally {
       services.close();
     }

@@ -16,7 +16,8 @@ export const CLI = process.env.SIGNET_BENCH_CLI
   ? resolve(process.env.SIGNET_BENCH_CLI)
   : resolve(import.meta.dirname, '../../out/verifier/cli.js');
 
-export async function startVerifier({ kid, secret, store, workers = 2, nodeArgs = [] }) {
+/** `config`: more config fields (e.g. `shareGuard`), merged over the defaults below. */
+export async function startVerifier({ kid, secret, store, workers = 2, nodeArgs = [], config: extra = {} }) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-verifier-'));
   const port = await freePort();
@@ -40,6 +41,7 @@ export async function startVerifier({ kid, secret, store, workers = 2, nodeArgs 
     presignExpirySeconds: 300,
     state: { sqlite: join(dir, 'verifier.db') },
     adminToken,
+    ...extra,
   };
   const configPath = join(dir, 'verifier.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });

@@ -6,6 +6,14 @@
 import { parseArgs } from 'node:util';
 import { ACCESS_TYPES, type AccessType } from '../shared/library/schemas';
 import { PROVIDER_IDS } from '../shared/accounts/providers';
+import {
+  SHARE_ACTIONS,
+  SHARE_NETWORKS_MAX,
+  type ShareAction,
+  WATCH_EVERY_MAX_MINUTES,
+  WATCH_EVERY_MIN_MINUTES,
+  WATCH_EVERY_OFF,
+} from '../shared/settings';
 
 /** Bad usage or bad input: exit status 2, one line on stderr, nothing changed. */
 export class UsageError extends Error {
@@ -30,6 +38,7 @@ export type CommandName =
   | 'accounts list'
   | 'accounts test'
   | 'accounts remove'
+  | 'accounts verifier-key'
   | 'settings get'
   | 'settings set'
   | 'sync'
@@ -43,12 +52,16 @@ export type CommandName =
   | 'links batch'
   | 'links list'
   | 'links revoke'
+  | 'links reissue'
   | 'upload'
   | 'private'
   | 'public'
   | 'jobs list'
   | 'jobs resume'
-  | 'jobs cancel';
+  | 'jobs cancel'
+  | 'backup'
+  | 'restore'
+  | 'watch';
 
 export interface CommandSpec {
   name: CommandName;
@@ -84,7 +97,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis:
       '--name N --provider ' +
       PROVIDER_IDS.join('|') +
-      ' [--endpoint URL] [--region R] [--path-style] --access-key-id ID (--secret-stdin | --secret-env NAME) [--bucket B]… [--private-bucket B]',
+      ' [--endpoint URL] [--region R] [--path-style | --virtual-hosted] --access-key-id ID (--secret-stdin | --secret-env NAME) [--bucket B]… [--private-bucket B]',
     summary: 'Adds a storage account; its keys go to the system keychain.',
     options: {
       name: { type: 'string', value: 'N', help: 'a name for the account (unique)' },
@@ -137,6 +150,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 1, max: 1, missing: ACCOUNT_MISSING },
   },
   {
+    name: 'accounts verifier-key',
+    synopsis: 'ACCOUNT (--access-key-id ID (--secret-stdin | --secret-env NAME) | --clear)',
+    summary:
+      'Stores a read-only key for the verifier (it needs only GetObject) in the system keychain; verifier configs carry it instead of the account’s own key. --clear removes it.',
+    options: {
+      'access-key-id': { type: 'string', value: 'ID', help: 'the read-only key’s access key ID' },
+      'secret-stdin': { type: 'boolean', help: 'read its secret access key from standard input' },
+      'secret-env': {
+        type: 'string',
+        value: 'NAME',
+        help: 'read its secret access key from the environment variable NAME',
+      },
+      clear: { type: 'boolean', help: 'remove the verifier key: configs carry the account’s own key again' },
+    },
+    details: [
+      'Amazon S3: an IAM user whose only policy allows s3:GetObject on arn:aws:s3:::BUCKET/*.',
+      'Cloudflare R2: an API token with “Object Read only” for the buckets. Backblaze B2: a “Read Only” key.',
+    ],
+    positionals: { min: 1, max: 1, missing: ACCOUNT_MISSING },
+  },
+  {
     name: 'settings get',
     synopsis: '',
     summary: 'Prints the settings (the verifier admin token only as set or not set).',
@@ -154,6 +188,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       '                        (adminListen), e.g. http://127.0.0.1:8788 ("" to use verifier-url again)',
       '  link-expiry           default link lifetime in whole hours: 1h, 72h, 7d',
       '  max-downloads         default download limit: a number from 1 to 1000, or none',
+      `  share-networks        share guard: a link used from more than N networks is shared (0 to`,
+      `                        ${SHARE_NETWORKS_MAX}; 0 = off; default 3); export the verifier config afterwards`,
+      '  share-action          share guard: flag (the link keeps working, it is marked shared) or block',
+      '                        (the verifier refuses it from further networks)',
+      '  watch-every           how often the desktop app runs the leak watch while open: off, or 15m to 7d',
+      '                        (default 6h); signet watch runs one pass from cron',
       '  verifier-admin-token  kept in the system keychain; read from standard input or an env variable',
     ],
     options: {
@@ -241,13 +281,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     details: [
       'The admin token is made on the first export when none is set, and kept in the system keychain.',
+      'Each account’s store carries its read-only verifier key (signet accounts verifier-key), else its own key:',
+      'then a note on stderr (and fullPermissionKeys in --json) says a full-permission key is going to the server.',
+      'The file is written atomically (a temporary file in the same folder, then renamed); a symbolic link at',
+      'FILE is refused.',
     ],
     positionals: { min: 0, max: 0, missing: '' },
   },
   {
     name: 'link',
     synopsis:
-      'ACCOUNT KEY [--bucket B] [--slug S] [--order ID] [--email E] [--expires D] [--max N] [--filename F] [--direct]',
+      'ACCOUNT KEY [--bucket B] [--slug S] [--order ID] [--email E] [--note TEXT] [--expires D] [--max N] [--filename F] [--direct]',
     summary:
       'Makes a download link for one object: a verifier link (default), or with --direct a pre-signed storage URL (at most 7 days, no limit, not revocable).',
     options: {
@@ -294,16 +338,21 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'links list',
-    synopsis: '',
+    synopsis: '[--search TEXT] [--status active|revoked|expired|replaced] [--shared]',
     summary:
-      'Lists the link ledger, newest first (JSON Lines with --json); downloads come from the verifier when it answers.',
+      'Lists the link ledger, newest first (JSON Lines with --json); downloads, networks and shared come from the verifier when it answers.',
     options: {
       search: {
         type: 'string',
         value: 'TEXT',
         help: 'only links whose key, slug, order, email or jti contains TEXT',
       },
-      status: { type: 'string', value: 'S', help: 'only links that are active, revoked or expired' },
+      status: {
+        type: 'string',
+        value: 'S',
+        help: 'only links that are active, revoked, expired or replaced',
+      },
+      shared: { type: 'boolean', help: 'only links Signet has seen shared (used from too many networks)' },
     },
     positionals: { min: 0, max: 0, missing: '' },
   },
@@ -313,6 +362,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary:
       'Revokes a link through the verifier’s admin API, then marks it in the ledger. Exit status 1 when the verifier cannot be reached.',
     options: {},
+    positionals: { min: 1, max: 1, missing: 'needs JTI (signet links list shows them)' },
+  },
+  {
+    name: 'links reissue',
+    synopsis: 'JTI [--expires D] [--max N]',
+    summary:
+      'Makes a new link for the same file, order, customer and note, and revokes the old one through the verifier’s admin API (a direct link, which cannot be revoked, is marked replaced). Exit status 1 when the verifier cannot be reached: then the old link stays active and no new link is made.',
+    options: {
+      expires: {
+        type: 'string',
+        value: 'D',
+        help: 'how long the new link works: 90s, 15m, 1h, 7d, or an ISO date-time (default: the settings)',
+      },
+      max: {
+        type: 'string',
+        value: 'N',
+        help: 'how many downloads (default: the old link’s limit; none for no limit)',
+      },
+    },
+    details: [
+      'The ledger records which link replaced which (links list shows the old one as revoked or replaced).',
+    ],
     positionals: { min: 1, max: 1, missing: 'needs JTI (signet links list shows them)' },
   },
   {
@@ -373,13 +444,64 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     positionals: { min: 1, max: 1, missing: 'needs JOB (signet jobs list shows them)' },
   },
+  {
+    name: 'backup',
+    synopsis: '--out FILE --passphrase-stdin',
+    summary:
+      'Writes an encrypted backup of everything needed to carry on on another computer: the accounts with their keys, every signing key (retired ones too), the verifier admin token, the settings and the link ledger. Not the catalog (a sync rebuilds it) and not jobs.',
+    options: {
+      out: {
+        type: 'string',
+        value: 'FILE',
+        help: 'where to write the backup (mode 0600, written atomically; replaced if it exists)',
+      },
+      'passphrase-stdin': {
+        type: 'boolean',
+        help: 'read the passphrase (at least 8 characters) from standard input',
+      },
+    },
+    details: [
+      'The backup is encrypted with a key derived from the passphrase (scrypt, AES-256-GCM). Without the',
+      'passphrase it cannot be opened: keep the two apart. The passphrase is never taken from the command line.',
+    ],
+    positionals: { min: 0, max: 0, missing: '' },
+  },
+  {
+    name: 'restore',
+    synopsis: 'FILE --passphrase-stdin [--replace]',
+    summary:
+      'Restores a backup into this data folder and the keychain of this computer. Refused (exit status 2) when the folder already has accounts or signing keys, unless --replace. A wrong passphrase or a damaged file is exit status 1 and changes nothing.',
+    options: {
+      'passphrase-stdin': { type: 'boolean', help: 'read the backup’s passphrase from standard input' },
+      replace: {
+        type: 'boolean',
+        help: 'replace the accounts, signing keys, settings and ledger this data folder has (its catalog and jobs go too)',
+      },
+    },
+    details: [
+      'Accounts keep their ids and store names, so links sent before the backup keep working with a verifier',
+      'config exported after the restore. Sync each account afterwards to rebuild the library.',
+    ],
+    positionals: { min: 1, max: 1, missing: 'needs FILE (the backup to restore)' },
+  },
+  {
+    name: 'watch',
+    synopsis: '[ACCOUNT…] [--all]',
+    summary:
+      'One pass of the leak watch: reads each bucket’s rule again and asks, as a stranger, for every file an active link points to. A leak is a file the catalog holds as not public that a stranger got; exit status 1 when any leak was found or a bucket could not be checked. Suits cron and systemd timers.',
+    options: {
+      all: { type: 'boolean', help: 'every file the catalog holds as not public, not only linked ones' },
+    },
+    details: ['Without ACCOUNT, every account. The answers are recorded in the catalog, as Verify does.'],
+    positionals: { min: 0, max: null, missing: '' },
+  },
 ];
 
 const GROUPS: Record<string, string> = {
-  accounts: 'storage accounts: add, list, test, remove',
+  accounts: 'storage accounts: add, list, test, remove, verifier-key',
   settings: 'settings: get, set',
   keys: 'signing keys: new, list, retire',
-  links: 'the link ledger: batch, list, revoke',
+  links: 'the link ledger: batch, list, revoke, reissue',
   jobs: 'uploads and access changes: list, resume, cancel',
 };
 
@@ -566,6 +688,40 @@ export function parseMaxDownloads(text: string): number | null {
     throw new UsageError(`max-downloads is a number from 1 to 1000, or none (got “${text}”)`);
   }
   return n;
+}
+
+/** `settings set share-networks N`: 0 (off, also `off`) to SHARE_NETWORKS_MAX. */
+export function parseShareNetworks(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (t === 'off') return 0;
+  const n = /^\d{1,3}$/.test(t) ? Number(t) : NaN;
+  if (!(n >= 0 && n <= SHARE_NETWORKS_MAX)) {
+    throw new UsageError(
+      `share-networks is a whole number from 0 (off) to ${SHARE_NETWORKS_MAX} (got “${text}”)`,
+    );
+  }
+  return n;
+}
+
+/** `settings set watch-every off|D`: minutes between the desktop app's leak-watch passes (0 = off). */
+export function parseWatchEvery(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (t === 'off') return WATCH_EVERY_OFF;
+  const d = parseDuration(t);
+  const hint = `watch-every is off, or a length of time from ${WATCH_EVERY_MIN_MINUTES}m to 7d such as 6h`;
+  if (!d || d.kind !== 'relative' || d.seconds % 60 !== 0) throw new UsageError(`${hint} (got “${text}”)`);
+  const minutes = d.seconds / 60;
+  if (minutes < WATCH_EVERY_MIN_MINUTES || minutes > WATCH_EVERY_MAX_MINUTES) {
+    throw new UsageError(`${hint} (got “${text}”)`);
+  }
+  return minutes;
+}
+
+/** `settings set share-action flag|block`. */
+export function parseShareAction(text: string): ShareAction {
+  const found = SHARE_ACTIONS.find((a) => a === text.trim().toLowerCase());
+  if (!found) throw new UsageError(`share-action is ${SHARE_ACTIONS.join(' or ')} (got “${text}”)`);
+  return found;
 }
 
 // ---- Usage texts ----

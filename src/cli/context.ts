@@ -76,7 +76,8 @@ export async function readSecret(
   return { value: value.replace(/\r?\n$/, ''), flag: source.flag };
 }
 
-async function readAll(stdin: InStream): Promise<string> {
+/** All of standard input as UTF-8 (at most 64 KiB: a secret, not a file). */
+export async function readAll(stdin: InStream): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
@@ -89,7 +90,8 @@ async function readAll(stdin: InStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function promptHidden(ctx: CommandContext, prompt: string): Promise<string> {
+/** Asks on stderr and reads a line from the terminal without echoing it. */
+export function promptHidden(ctx: CommandContext, prompt: string): Promise<string> {
   const { stdin } = ctx;
   process.stderr.write(prompt);
   return new Promise((resolve, reject) => {

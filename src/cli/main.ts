@@ -8,6 +8,7 @@ import { UserFacingError } from '../main/services/errors';
 import type { MainServices } from '../main/wiring';
 import { parseCommandLine, stringOption, UsageError, type CommandName, type ParseResult } from './args';
 import { accountCommands } from './commands/accounts';
+import { backupCommands } from './commands/backup';
 import { libraryCommands } from './commands/library';
 import { jobCommands } from './commands/jobs';
 import { linkCommands } from './commands/links';
@@ -22,12 +23,14 @@ const HANDLERS: Record<CommandName, CommandHandler> = {
   ...libraryCommands,
   ...linkCommands,
   ...jobCommands,
+  ...backupCommands,
 };
 
 /** Commands that stop cleanly on Ctrl-C (the others are simply interrupted). */
 const ABORTABLE: ReadonlySet<CommandName> = new Set([
   'sync',
   'verify',
+  'watch',
   'upload',
   'private',
   'public',

@@ -2,9 +2,9 @@
  * Builds the same main-process services the desktop app uses (src/main/wiring.ts), on the same data folder
  * and the same keychain entries, without Electron.
  */
-import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { preparePrivateFolder } from '../main/db/private-files';
 import { systemClock } from '../main/services/clock';
 import { KEYCHAIN_SERVICE } from '../main/services/keychain-service-name';
 import { KeytarSecretStore, type KeytarLike } from '../main/services/keytar-secret-store';
@@ -68,9 +68,9 @@ export function loadKeytar(): KeytarLike {
   };
 }
 
-/** Opens the data folder (creating it if missing) and builds the services over it. */
+/** Opens the data folder (creating it if missing; owner-only, 0700) and builds the services over it. */
 export function openServices(dataDir: string, env: NodeJS.ProcessEnv = process.env): MainServices {
-  mkdirSync(dataDir, { recursive: true });
+  preparePrivateFolder(dataDir);
   return createMainServices({
     databaseFile: join(dataDir, 'signet.db'),
     secrets: new KeytarSecretStore(loadKeytar(), keychainService(env)),

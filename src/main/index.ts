@@ -5,6 +5,7 @@
 import { app, BrowserWindow, shell } from 'electron';
 import { join } from 'node:path';
 import { createHandlers } from './ipc/handlers';
+import { preparePrivateFolder } from './db/private-files';
 import { createIpcRouter } from './ipc/router';
 import { makeTrustedSenderCheck } from './ipc/trusted-sender';
 import { handleAppProtocol, registerAppScheme } from './platform/app-protocol';
@@ -12,6 +13,7 @@ import { makeEmitter, registerIpcHandlers } from './platform/ipc-main';
 import { loadKeytar } from './platform/keytar';
 import { createMainWindow, rendererUrl, windowIconPath } from './platform/main-window';
 import { installMenu } from './platform/menu';
+import { makeDesktopNotifier } from './platform/desktop-notifier';
 import { makeOpenFilesDialog } from './platform/open-dialog';
 import { makeSaveFileDialog } from './platform/save-dialog';
 import { showStartupFailure } from './platform/startup-failure';
@@ -37,6 +39,8 @@ if (!app.requestSingleInstanceLock()) {
 
   const start = () => {
     const dataFolder = app.getPath('userData');
+    // Owner-only (0700 on Unix): it holds the ledger's customer emails. Electron made it with the umask's mode.
+    preparePrivateFolder(dataFolder);
     handleAppProtocol(join(__dirname, '../renderer'));
     installMenu({
       isDevelopment: !app.isPackaged,
@@ -62,10 +66,19 @@ if (!app.requestSingleInstanceLock()) {
       emit: makeEmitter(() => mainWindow?.webContents ?? null),
       saveFile: makeSaveFileDialog(() => mainWindow),
       openFiles: makeOpenFilesDialog(() => mainWindow),
+      notifier: makeDesktopNotifier(() => {
+        if (mainWindow?.isMinimized()) mainWindow.restore();
+        mainWindow?.show();
+        mainWindow?.focus();
+      }),
     });
     services = built;
     // Jobs a killed or crashed run left behind go on where they stopped; their outcome lands in Activity.
     built.jobs.resumeInterrupted().catch((err: unknown) => console.error('Resuming jobs failed', err));
+    // Asks the verifier now and then whether a link turned shared, and notifies the owner (issue 21).
+    built.shareWatch.start();
+    // Asks, as a stranger, for every linked file on the Settings pace, and notifies a leak (issue 21).
+    built.leakWatch.start();
     const router = createIpcRouter({
       handlers: createHandlers(built),
       isTrustedSender: makeTrustedSenderCheck(appUrl),

@@ -17,6 +17,8 @@ import { LibraryService } from './services/library/library-service';
 import { InProcessSyncEngine, SyncService } from './services/library/sync-service';
 import { WorkerSyncEngine } from './services/library/worker-sync-engine';
 import { VerifyService } from './services/library/verify-service';
+import { WatchService } from './services/library/watch-service';
+import { LeakWatchTimer } from './services/library/leak-watch-timer';
 import { StorageGateways } from './services/storage/storage-gateways';
 import { TaskRegistry } from './services/tasks';
 import { LinkRepository } from './repositories/link-repository';
@@ -28,6 +30,11 @@ import { VerifierAdminClient } from './services/links/verifier-admin';
 import { VerifierConfigExporter } from './services/links/verifier-config';
 import { JobRepository, type ItemRecord } from './repositories/job-repository';
 import { JobService } from './services/jobs/job-service';
+import { PathGrants } from './services/path-grants';
+import { BackupRepository } from './repositories/backup-repository';
+import { BackupService } from './services/backup/backup-service';
+import type { Notifier } from './services/notifier';
+import { ShareWatch } from './services/links/share-watch';
 
 /**
  * Asks the user where to save a file (the app: Electron's save dialog); answers the chosen path, or null when
@@ -39,8 +46,15 @@ export type SaveFileDialog = (request: {
   filters?: { name: string; extensions: string[] }[];
 }) => Promise<string | null>;
 
-/** Asks the user for files to open (the app: Electron's open dialog); answers the chosen paths, none when cancelled. */
-export type OpenFilesDialog = (request: { title: string }) => Promise<string[]>;
+/**
+ * Asks the user for files to open (the app: Electron's open dialog); answers the chosen paths, none when cancelled.
+ * Several files unless `multiple` is false (a backup to restore).
+ */
+export type OpenFilesDialog = (request: {
+  title: string;
+  multiple?: boolean;
+  filters?: { name: string; extensions: string[] }[];
+}) => Promise<string[]>;
 
 export interface AppFacts {
   name: string;
@@ -72,6 +86,8 @@ export interface MainDeps {
   openFiles?: OpenFilesDialog;
   /** Test hook for the jobs' crash test: called after each job item is carried out. */
   afterJobItem?: (item: ItemRecord) => void;
+  /** Tells the owner outside the window (the app: desktop notifications). Without it, nobody is notified. */
+  notifier?: Notifier;
 }
 
 export interface MainServices {
@@ -82,6 +98,8 @@ export interface MainServices {
   accounts: AccountService;
   gateways: StorageGateways;
   library: LibraryService;
+  /** The leak watch: stranger's requests for linked (or all not-public) files. */
+  watch: WatchService;
   tasks: TaskRegistry;
   keys: SigningKeyService;
   links: LinkService;
@@ -89,7 +107,14 @@ export interface MainServices {
   verifierConfig: VerifierConfigExporter;
   saveFile: SaveFileDialog | null;
   openFiles: OpenFilesDialog | null;
+  /** Local paths the window may upload: those main handed out (Open dialog, drops resolved by the preload). */
+  pathGrants: PathGrants;
   jobs: JobService;
+  backup: BackupService;
+  /** The app's background share check (started by the app only: src/main/index.ts). */
+  shareWatch: ShareWatch;
+  /** Runs the leak watch on its pace while the desktop app is open (started by the composition root). */
+  leakWatch: LeakWatchTimer;
   facts: AppFacts;
   emit: MainDeps['emit'];
   close(): void;
@@ -102,7 +127,8 @@ export interface MainServices {
 export function createMainServices(deps: MainDeps): MainServices {
   const db = openDatabase(deps.databaseFile);
   const activity = new ActivityService(new ActivityRepository(db), deps.clock);
-  const settings = new SettingsService(new SettingsRepository(db), activity, deps.clock);
+  const settingsRepo = new SettingsRepository(db);
+  const settings = new SettingsService(settingsRepo, activity, deps.clock);
   const s3 = deps.s3 ?? new SdkS3ClientFactory();
   const accounts = new AccountService({
     repo: new AccountRepository(db),
@@ -115,6 +141,7 @@ export function createMainServices(deps: MainDeps): MainServices {
   const buckets = new BucketRepository(db);
   const catalog = new CatalogRepository(db);
   const accountRepo = new AccountRepository(db);
+  const verifier = new VerifyService({ buckets, catalog, gateways, activity, clock: deps.clock });
   const library = new LibraryService({
     accounts: accountRepo,
     buckets,
@@ -129,7 +156,7 @@ export function createMainServices(deps: MainDeps): MainServices {
         ? new WorkerSyncEngine(deps.syncWorkerFile, deps.databaseFile, accounts)
         : new InProcessSyncEngine({ catalog, gateways, clock: deps.clock }),
     }),
-    verifier: new VerifyService({ buckets, catalog, gateways, activity, clock: deps.clock }),
+    verifier,
   });
   const tasks = new TaskRegistry((payload) => deps.emit('task:progress', payload));
   const keys = new SigningKeyService({
@@ -139,6 +166,15 @@ export function createMainServices(deps: MainDeps): MainServices {
     clock: deps.clock,
   });
   const ledger = new LinkRepository(db);
+  const watch = new WatchService({
+    accounts,
+    buckets,
+    catalog,
+    links: ledger,
+    verifier,
+    activity,
+    clock: deps.clock,
+  });
   const links = new LinkService({
     links: ledger,
     catalog,
@@ -154,6 +190,23 @@ export function createMainServices(deps: MainDeps): MainServices {
     }),
     activity,
     clock: deps.clock,
+    notifier: deps.notifier ?? null,
+    onShared: (jtis) => deps.emit('links:shared', { jtis }),
+  });
+  const leakWatch = new LeakWatchTimer({
+    watch,
+    settings,
+    state: settingsRepo,
+    tasks,
+    notifier: deps.notifier ?? null,
+    clock: deps.clock,
+    onError: (err) => console.error('The leak watch failed', err),
+  });
+  const shareWatch = new ShareWatch({
+    links,
+    settings,
+    secrets: deps.secrets,
+    onError: (err) => console.warn('Share check:', err instanceof Error ? err.message : err),
   });
   const linkBatch = new LinkBatchService({
     db,
@@ -172,6 +225,7 @@ export function createMainServices(deps: MainDeps): MainServices {
     accountRepo,
     secrets: deps.secrets,
     activity,
+    settings,
   });
   const jobs = new JobService({
     jobs: new JobRepository(db),
@@ -187,6 +241,13 @@ export function createMainServices(deps: MainDeps): MainServices {
     emitJob: (payload) => deps.emit('job:progress', payload),
     ...(deps.afterJobItem ? { afterItem: deps.afterJobItem } : {}),
   });
+  const backup = new BackupService({
+    repo: new BackupRepository(db),
+    secrets: deps.secrets,
+    activity,
+    clock: deps.clock,
+    appVersion: deps.facts.version,
+  });
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   return {
     db,
@@ -196,6 +257,7 @@ export function createMainServices(deps: MainDeps): MainServices {
     accounts,
     gateways,
     library,
+    watch,
     tasks,
     keys,
     links,
@@ -203,10 +265,16 @@ export function createMainServices(deps: MainDeps): MainServices {
     verifierConfig,
     saveFile: deps.saveFile ?? null,
     openFiles: deps.openFiles ?? null,
+    pathGrants: new PathGrants(),
     jobs,
+    backup,
+    shareWatch,
+    leakWatch,
     facts: { ...deps.facts, versions: { ...deps.facts.versions, sqlite } },
     emit: deps.emit,
     close: () => {
+      shareWatch.stop();
+      leakWatch.stop();
       jobs.shutdown();
       tasks.cancelAll();
       gateways.close();

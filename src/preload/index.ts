@@ -23,8 +23,16 @@ const api = buildApi(
 
 contextBridge.exposeInMainWorld('api', api);
 
-// Files dropped on the window: the page gets File objects only; their paths (which main needs to upload them)
-// come from Electron's webUtils, here, one file at a time.
+// Files dropped on the window: the page gets File objects only. Their paths (which main needs to upload them)
+// come from Electron's webUtils, here, and go to main from here (files:dropped, a channel the page does not
+// have), which grants them for upload: the page can name no other path.
 contextBridge.exposeInMainWorld('signetFiles', {
-  pathFor: (file: File): string => webUtils.getPathForFile(file),
+  pathsFor: async (files: File[]): Promise<string[]> => {
+    // Electron answers '' for a File that is not on disk.
+    const paths = files.map((file) => webUtils.getPathForFile(file)).filter((path) => path !== '');
+    if (paths.length === 0) return [];
+    const answer = (await ipcRenderer.invoke('files:dropped', { paths })) as IpcResult<{ paths: string[] }>;
+    if (!answer.ok) throw new Error(answer.error.message);
+    return answer.data.paths;
+  },
 });

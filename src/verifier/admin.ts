@@ -5,9 +5,12 @@
  *
  *   POST   /admin/revocations   {"jti": "…"} | {"license_id": 42 | "…"}   → 200 {"ok":true,"revoked":{…}}
  *   DELETE /admin/revocations   same body                                  → 200 {"ok":true,"restored":{…}}
- *   GET    /admin/links/{jti}        → 200 {"downloads":n,"revoked":bool,"revoked_by":"jti"|"license"|null}
+ *   GET    /admin/links/{jti}        → 200 {"downloads":n,"revoked":bool,"revoked_by":"jti"|"license"|null,
+ *                                             "networks":n,"shared":bool}
  *                                      (a licence revocation shows once the link was downloaded: only then
- *                                      does the verifier know the link's licence)
+ *                                      does the verifier know the link's licence; `networks` is how many
+ *                                      networks the share guard recorded, `shared` whether that is more than
+ *                                      the config's shareGuard.networks, always false with the guard off)
  *
  * Errors: 401 (with WWW-Authenticate) for a missing or wrong token, 400 invalid_json / invalid_body /
  * invalid_jti, 413 body_too_large, 404, 405 (with Allow), 503 state_unavailable.
@@ -17,6 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 
 import { jtiSchema, licenseIdSchema } from '../shared/token';
+import type { ShareGuardConfig } from './config';
 import type { Exchange } from './http/exchange';
 import { errorFields, type Logger } from './log';
 import type { RevocationTarget, VerifierState } from './state/types';
@@ -33,6 +37,7 @@ export interface AdminDeps {
   adminToken: string;
   state: VerifierState;
   logger: Logger;
+  shareGuard?: ShareGuardConfig;
 }
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -122,6 +127,8 @@ export function createAdminHandler(deps: AdminDeps): (x: Exchange, pathname: str
           downloads: status.downloads,
           revoked: status.revoked,
           revoked_by: status.revokedBy,
+          networks: status.networks,
+          shared: deps.shareGuard !== undefined && status.networks > deps.shareGuard.networks,
         });
       }
 

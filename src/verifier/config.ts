@@ -16,6 +16,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
 import { isCanonicalB64u, isValidKid, parseKeys, type TokenKeys } from '../shared/token';
+import { parseIpRange } from './http/client-network';
+import { NETWORKS_PER_LINK } from './state/networks';
 
 export const PRESIGN_EXPIRY_MIN_SECONDS = 60;
 export const PRESIGN_EXPIRY_MAX_SECONDS = 3600;
@@ -60,6 +62,18 @@ export const DEFAULT_LIMITS: Readonly<ConnectionLimits> = Object.freeze({
   requestTimeoutSeconds: 30,
 });
 
+/**
+ * The share guard (spec "Share guard"): a link is shared once asked for from more than `networks`
+ * networks; `flag` only reports it (admin API), `block` refuses networks beyond the first `networks`.
+ */
+export interface ShareGuardConfig {
+  networks: number;
+  action: 'flag' | 'block';
+}
+
+/** `shareGuard.networks` at most: one less than the networks a link keeps, so "more than N" can be seen. */
+export const SHARE_GUARD_MAX_NETWORKS = NETWORKS_PER_LINK - 1;
+
 export const ADMIN_LISTEN_DEFAULT_HOST = '127.0.0.1';
 export const ADMIN_LISTEN_DEFAULT_PORT = 8788;
 
@@ -82,6 +96,13 @@ export interface VerifierConfig {
   presignExpirySeconds: number;
   state: StateConfig;
   adminToken: string;
+  /** Absent: the guard is off (no network is looked at or recorded). */
+  shareGuard?: ShareGuardConfig;
+  /**
+   * Proxies (addresses or CIDR ranges, as written in the config) whose `X-Forwarded-For` names the client;
+   * empty: the socket's peer is the client.
+   */
+  trustProxy: readonly string[];
   /** Human notes about the config (e.g. a clamped value), printed at start. */
   warnings: string[];
 }
@@ -196,6 +217,26 @@ const configSchema = z.strictObject({
   presignExpirySeconds: z.int('must be an integer number of seconds').default(PRESIGN_EXPIRY_DEFAULT_SECONDS),
   state: stateSchema.default({ sqlite: './verifier.db' }),
   adminToken: z.string().min(ADMIN_TOKEN_MIN_LENGTH, `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`),
+  shareGuard: z
+    .strictObject({
+      networks: z
+        .int(`must be a whole number from 1 to ${SHARE_GUARD_MAX_NETWORKS}`)
+        .min(1, `must be a whole number from 1 to ${SHARE_GUARD_MAX_NETWORKS}`)
+        .max(SHARE_GUARD_MAX_NETWORKS, `must be a whole number from 1 to ${SHARE_GUARD_MAX_NETWORKS}`),
+      action: z.enum(['flag', 'block'], 'must be "flag" (report only) or "block" (refuse further networks)'),
+    })
+    .optional(),
+  trustProxy: z
+    .array(
+      z
+        .string('must be an IP address or a CIDR range like 10.0.0.0/8 or fd00::/8')
+        .refine(
+          (s) => parseIpRange(s) !== null,
+          'must be an IP address or a CIDR range like 10.0.0.0/8 or fd00::/8',
+        ),
+      'must be a list of IP addresses or CIDR ranges, like ["127.0.0.1", "10.0.0.0/8"]',
+    )
+    .default([]),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -341,6 +382,8 @@ export function parseConfig(
     presignExpirySeconds,
     state,
     adminToken: c.adminToken,
+    shareGuard: c.shareGuard,
+    trustProxy: c.trustProxy,
     warnings,
   };
 }

@@ -15,6 +15,11 @@
  *   (a resume of a link with no counted download yet counts, as its first download)
  *   HEAD                                never counts; still refused when revoked or when the limit is used up
  *   304 / 416 answers                   never count; refused when revoked
+ * Share guard (config `shareGuard`, spec "Share guard"): after revocation, limit and budget passed, a
+ * counted request and a resume record the client's network in the same atomic step; with `block` one
+ * from a network beyond the link's first N is refused 403 `link_shared` and counts nothing. A HEAD never
+ * records its network but is refused likewise when a GET from there would be; 304 and 416 answers (no
+ * bytes of the file) neither record nor check.
  * A file transfer that breaks off gives back the bytes it did not send (state.refund), so an interrupted
  * download can always be resumed; see BYTE_BUDGET_SLACK in state/types.ts.
  */
@@ -24,13 +29,15 @@ import parseRange from 'range-parser';
 import { pipeline } from 'node:stream/promises';
 
 import { verifyToken, type TokenKeys, type TokenPayload } from '../shared/token';
+import type { ShareGuardConfig } from './config';
+import type { ClientNetwork } from './http/client-network';
 import { attachmentDisposition, baseName } from './http/content-disposition';
 import type { Exchange } from './http/exchange';
 import { errorFields, type Logger } from './log';
 import { openInRoot, type OpenedFile } from './sources/file';
 import type { S3UrlSigner } from './sources/s3';
 import { allowedRedirect } from './sources/url';
-import type { VerifierState } from './state/types';
+import type { NetworkGuard, VerifierState } from './state/types';
 
 export interface DownloadDeps {
   keys: TokenKeys;
@@ -39,6 +46,8 @@ export interface DownloadDeps {
   fileRoot: string | undefined;
   allowedHosts: ReadonlySet<string>;
   presignExpirySeconds: number;
+  /** Absent: the share guard is off. `clientNetwork` applies the config's `trustProxy`. */
+  shareGuard?: { config: ShareGuardConfig; clientNetwork: ClientNetwork };
   logger: Logger;
   /** Unix seconds. */
   now: () => number;
@@ -159,9 +168,20 @@ function tokenParam(query: string): string | null | undefined {
   return all[0];
 }
 
+/** The share guard's part of a state request (undefined when the guard is off). */
+function networkGuard(x: Exchange, deps: DownloadDeps): NetworkGuard | undefined {
+  const guard = deps.shareGuard;
+  if (guard === undefined) return undefined;
+  return {
+    network: guard.clientNetwork(x.req.socket.remoteAddress, x.req.headers['x-forwarded-for']),
+    blockBeyond: guard.config.action === 'block' ? guard.config.networks : undefined,
+  };
+}
+
 /**
- * Revocation, limit and counting for one request. Returns true when the request may proceed; otherwise
- * it has already answered (403 revoked, 410 limit_reached, 503 state_unavailable).
+ * Revocation, limit, share guard and counting for one request. Returns true when the request may
+ * proceed; otherwise it has already answered (403 revoked or link_shared, 410 limit_reached, 503
+ * state_unavailable).
  */
 async function admit(
   x: Exchange,
@@ -180,10 +200,13 @@ async function admit(
         expires: p.expires,
         bytes: file?.bytes,
         fileSize: file?.fileSize,
+        guard: networkGuard(x, deps),
       };
       const r = await (gate === 'count' ? state.consume(req) : state.resume(req));
       if (r.outcome === 'ok') return true;
-      x.error(r.outcome === 'revoked' ? 403 : 410, r.outcome === 'revoked' ? 'revoked' : 'limit_reached');
+      if (r.outcome === 'revoked') x.error(403, 'revoked');
+      else if (r.outcome === 'shared') x.error(403, 'link_shared');
+      else x.error(410, 'limit_reached');
       return false;
     }
     if (await state.isRevoked(p.jti, p.license_id)) {
@@ -192,6 +215,16 @@ async function admit(
     }
     if (gate === 'head' && p.max !== undefined && (await state.downloads(p.jti)) >= p.max) {
       x.error(410, 'limit_reached');
+      return false;
+    }
+    // A HEAD records nothing (as it counts nothing), but is refused where its GET would be.
+    const guard =
+      gate === 'head' && deps.shareGuard?.config.action === 'block' ? networkGuard(x, deps) : undefined;
+    if (
+      guard?.blockBeyond !== undefined &&
+      !(await state.networkAllowed(p.jti, guard.network, guard.blockBeyond))
+    ) {
+      x.error(403, 'link_shared');
       return false;
     }
     return true;

@@ -4,13 +4,14 @@
  *   GET|HEAD /downloads/{slug}?token=…   downloads.ts
  *   /admin/…                              admin.ts
  *   GET|HEAD /healthz                     200 {"ok":true} when the state backend answers, else 503
- *   GET|HEAD /metrics                     Prometheus text
+ *   GET|HEAD /metrics                     Prometheus text (admin token unless on its own listener)
  * anything else 404; a known route with another method 405. An unexpected exception is a 500
  * (`internal_error`) and logged with its stack: bad input must never get there (the fuzz test checks).
  *
  * With `adminListen` in the config, /admin/… and /metrics are served only on that second listener
  * (loopback by default) and the public one answers 404 for them; /healthz is on both. Without it, one
- * listener serves everything (as before).
+ * listener serves everything, and /metrics there needs the admin token (`Authorization: Bearer …`), as
+ * /admin/… does: it is never open on the listener that serves downloads.
  *
  * Sockets: a connection cap per process (`limits.maxConnections`: past it new connections are closed
  * at once), keep-alive limits (idle time between requests, requests per connection), and a send/idle
@@ -21,9 +22,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { createAdminHandler } from './admin';
+import { createAdminHandler, createBearerCheck } from './admin';
 import type { VerifierConfig } from './config';
 import { handleDownload, type DownloadDeps } from './downloads';
+import { createClientNetwork } from './http/client-network';
 import { Exchange } from './http/exchange';
 import { createLogger, errorFields, type Logger } from './log';
 import { Metrics, renderPrometheus, type MetricsSnapshot } from './metrics';
@@ -69,6 +71,8 @@ const HEALTH_PROBE_JTI = 'signet-health-probe';
 /** Which routes a listener serves: everything (one listener), or the public or the admin half. */
 export type Surface = 'all' | 'public' | 'admin';
 const HEALTH_TIMEOUT_MS = 2000;
+/** As the admin API answers a request without the token (admin.ts). */
+const METRICS_CHALLENGE = { 'www-authenticate': 'Bearer realm="signet-verifier"' };
 
 export function createRequestListener(
   config: VerifierConfig,
@@ -95,10 +99,20 @@ export function createRequestListener(
     fileRoot: config.fileRoot,
     allowedHosts: config.allowedHosts,
     presignExpirySeconds: opts.presignExpirySeconds ?? config.presignExpirySeconds,
+    shareGuard: config.shareGuard && {
+      config: config.shareGuard,
+      clientNetwork: createClientNetwork(config.trustProxy),
+    },
     logger,
     now: opts.now ?? (() => Math.floor(Date.now() / 1000)),
   };
-  const admin = createAdminHandler({ adminToken: config.adminToken, state, logger });
+  const admin = createAdminHandler({
+    adminToken: config.adminToken,
+    state,
+    logger,
+    shareGuard: config.shareGuard,
+  });
+  const metricsAuthorized = createBearerCheck(config.adminToken);
   const logRequests = logger.enabled('info');
 
   const health = async (x: Exchange): Promise<void> => {
@@ -144,6 +158,10 @@ export function createRequestListener(
     } else if (servesAdmin && pathname === '/metrics') {
       x.route = '/metrics';
       if (!isGetOrHead(x)) return x.error(405, 'method_not_allowed', { allow: 'GET, HEAD' });
+      // On the download listener the counters (traffic, refusals, workers) are the admin's: they need the token.
+      if (servesDownloads && !metricsAuthorized(x.req.headers.authorization)) {
+        return x.json(401, 'unauthorized', { error: 'unauthorized' }, METRICS_CHALLENGE);
+      }
       return prometheus(x);
     } else if (servesAdmin && (pathname === '/admin' || pathname.startsWith('/admin/'))) {
       return admin(x, pathname);

@@ -1,5 +1,5 @@
 import { PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestBucket,
   emptyAndDeleteBucket,
@@ -8,6 +8,7 @@ import {
   type CephEnv,
 } from '../support/ceph';
 import { AccountCreateSchema } from '../../src/shared/accounts/schemas';
+import { lockTestKeyring, testKeyringLocked, unlockTestKeyring } from '../support/test-keyring';
 import { startApp, type AppUnderTest } from './support/harness';
 
 let app: AppUnderTest;
@@ -31,6 +32,11 @@ afterAll(async () => {
     for (const b of [bucket, ...extraBuckets]) await emptyAndDeleteBucket(admin, b);
     admin.destroy();
   }
+});
+// Each test also checks what was logged while it ran, so a test run on its own (-t) checks it too; the
+// last test still checks the whole file.
+afterEach(() => {
+  expect(app.errors).toEqual([]);
 });
 
 /** Opens the Accounts page afresh (a reload, so accounts added through the services show). */
@@ -200,14 +206,15 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
     const { page, services } = app;
     const mine = (await byName('Keychain check')) ?? (await cephAccountNamed('Keychain check'));
     await openAccounts();
-    // The keychain as a locked one answers: status says so and listing entries fails.
-    const status = vi
-      .spyOn(services.secrets, 'status')
-      .mockResolvedValue({ available: false, message: 'The login keyring is locked (test).' });
-    const list = vi.spyOn(services.secrets, 'list').mockRejectedValue(new Error('locked (test)'));
+    // The test keyring locked for real (the Secret Service's Lock, as a screen lock does): the app reads the
+    // keychain as it would read the user's locked one.
+    lockTestKeyring();
     try {
       await page.reload(); // a fresh page asks the keychain status again
-      await page.getByText('Signet cannot reach your system keychain').waitFor();
+      await page.getByText('Signet cannot reach your system keychain', { exact: true }).waitFor();
+      // The system's own words for a locked keyring, from the probe that stands in for keytar's enumeration
+      // (which would crash the process on a locked keyring).
+      await page.getByText(/unlocked.*Cannot create an item in a locked collection/).waitFor();
       await page
         .getByRole('row', { name: /Keychain check/ })
         .getByText('Keychain not reachable')
@@ -229,10 +236,10 @@ describe('Accounts page in Chromium, on the real handlers, keychain and Ceph', (
       expect(await page.getByText(/Testing the connection/).count()).toBe(0);
       expect((await services.accounts.get(mine.id)).lastTest!.testedAt).toBe(testedAt);
     } finally {
-      status.mockRestore();
-      list.mockRestore();
+      unlockTestKeyring();
       await page.reload();
     }
+    expect(testKeyringLocked()).toBe(false);
     await page.getByRole('button', { name: 'Test Keychain check' }).waitFor();
     expect(await page.getByText('Signet cannot reach your system keychain').count()).toBe(0);
     expect(

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SdkS3ClientFactory, type S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
 import {
   createTestBucket,
@@ -120,6 +120,11 @@ afterAll(async () => {
   }
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
+// Each test also checks what was logged while it ran, so a test run on its own (-t) checks it too; the
+// last test still checks the whole file.
+afterEach(() => {
+  expect(app.errors).toEqual([]);
+});
 
 describe('Jobs in Chromium, on the real handlers, job runner and Ceph', () => {
   it('uploads two files chosen in the file dialog, private unless asked, with the job in the dock', async () => {
@@ -206,10 +211,16 @@ describe('Jobs in Chromium, on the real handlers, job runner and Ceph', () => {
     await zone.dispatchEvent('drop', { dataTransfer: drag });
     await page.getByText('Dropping files needs the Signet desktop app').waitFor();
 
-    // What the desktop app's preload adds (Electron's webUtils), standing in here.
+    // What the desktop app's preload adds, standing in here: the dropped file's path (Electron's webUtils), handed
+    // to main on the channel only the preload has, which grants it for upload.
     await page.evaluate(
       (path) => {
-        Object.defineProperty(window, 'signetFiles', { value: { pathFor: () => path }, configurable: true });
+        const pathsFor = async () => {
+          const answer = await window.__signetInvoke('files:dropped', { paths: [path] });
+          if (!answer.ok) throw new Error(answer.error.message);
+          return (answer.data as { paths: string[] }).paths;
+        };
+        Object.defineProperty(window, 'signetFiles', { value: { pathsFor }, configurable: true });
       },
       join(folder, 'dropped.txt'),
     );

@@ -5,7 +5,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UserFacingError } from '../../src/main/services/errors';
 import {
   createTestBucket,
@@ -140,6 +140,11 @@ afterAll(async () => {
     await emptyAndDeleteBucket(admin, bucket);
     admin.destroy();
   }
+});
+// Each test also checks what was logged while it ran, so a test run on its own (-t) checks it too; the
+// last test still checks the whole file.
+afterEach(() => {
+  expect(app.errors).toEqual([]);
 });
 
 describe('Library page in Chromium, on the real handlers, catalog and Ceph', () => {

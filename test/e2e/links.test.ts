@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   anonymousStatus,
   createTestBucket,
@@ -123,6 +123,11 @@ afterAll(async () => {
     admin.destroy();
   }
   work.cleanup();
+});
+// Each test also checks what was logged while it ran, so a test run on its own (-t) checks it too; the
+// last test still checks the whole file.
+afterEach(() => {
+  expect(app.errors).toEqual([]);
 });
 
 describe('Download links in Chromium, on the real handlers, ledger, verifier and Ceph', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from './support/harness';
 
 let app: AppUnderTest;
@@ -7,6 +7,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+});
+// Each test also checks what was logged while it ran, so a test run on its own (-t) checks it too; the
+// last test still checks the whole file.
+afterEach(() => {
+  expect(app.errors).toEqual([]);
 });
 
 describe('app shell in Chromium, wired to the real main-process handlers', () => {

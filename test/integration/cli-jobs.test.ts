@@ -70,6 +70,15 @@ async function body(key: string): Promise<string> {
   return got.Body!.transformToString();
 }
 
+/** `cover.png` and `manual.pdf` under `prefix`, put with `acl` behind Signet's back, then synced into the catalog. */
+async function filesIn(prefix: string, acl: 'private' | 'public-read'): Promise<void> {
+  for (const name of ['cover.png', 'manual.pdf']) {
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}`, Body: name, ACL: acl }));
+  }
+  const sync = await run(['sync', 'shop', '--prefix', prefix]);
+  expect(sync.code, sync.stderr).toBe(0);
+}
+
 function file(name: string, text: string): string {
   const path = join(filesDir, name);
   mkdirSync(join(path, '..'), { recursive: true });
@@ -129,19 +138,25 @@ describe('signet upload', { timeout: 60_000 }, () => {
   });
 
   it('refuses to replace an existing key without --overwrite (exit 1, the item failed), replaces it with', async () => {
+    // Its own key, uploaded here: the file that is there before the refused upload.
+    const first = file('replace-v1/guide.pdf', 'the guide, version 1');
+    expect(await json(['upload', 'shop', first, '--prefix', 'replace/'])).toMatchObject({
+      state: 'done',
+      done: 1,
+    });
     const guide = file('v2/guide.pdf', 'the guide, version 2');
-    const refused = await json(['upload', 'shop', guide, '--prefix', 'products/'], 1);
+    const refused = await json(['upload', 'shop', guide, '--prefix', 'replace/'], 1);
     expect(refused).toMatchObject({ state: 'failed', total: 1, done: 0, failed: 1, stillPublic: 0 });
-    expect(await body('products/guide.pdf')).toBe('the guide, version 1');
+    expect(await body('replace/guide.pdf')).toBe('the guide, version 1');
     // The human answer names the file and why.
-    const human = await run(['upload', 'shop', guide, '--prefix', 'products/']);
+    const human = await run(['upload', 'shop', guide, '--prefix', 'replace/']);
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/failed\s+products\/guide\.pdf: “products\/guide\.pdf” already exists/);
+    expect(human.stdout).toMatch(/failed\s+replace\/guide\.pdf: “replace\/guide\.pdf” already exists/);
 
-    const replaced = await json(['upload', 'shop', guide, '--prefix', 'products/', '--overwrite']);
+    const replaced = await json(['upload', 'shop', guide, '--prefix', 'replace/', '--overwrite']);
     expect(replaced).toMatchObject({ state: 'done', total: 1, done: 1, failed: 0 });
-    expect(await body('products/guide.pdf')).toBe('the guide, version 2');
-    expect(await anonymousStatusOf('products/guide.pdf')).toBe(403);
+    expect(await body('replace/guide.pdf')).toBe('the guide, version 2');
+    expect(await anonymousStatusOf('replace/guide.pdf')).toBe(403);
   });
 
   it('uploads public only when asked', async () => {
@@ -156,39 +171,57 @@ describe('signet upload', { timeout: 60_000 }, () => {
 
 describe('signet private and public', { timeout: 60_000 }, () => {
   it('makes a prefix private and proves it: the JSON summary, and strangers get 403', async () => {
-    expect(await anonymousStatusOf('public/cover.png')).toBe(200);
-    const summary = await json(['private', 'shop', '--prefix', 'public/']);
+    // Two public files of its own, in the catalog.
+    await filesIn('make-private/', 'public-read');
+    expect(await anonymousStatusOf('make-private/cover.png')).toBe(200);
+    expect(await anonymousStatusOf('make-private/manual.pdf')).toBe(200);
+    const summary = await json(['private', 'shop', '--prefix', 'make-private/']);
     expect(Object.keys(summary).sort()).toEqual(SUMMARY_KEYS);
     expect(summary).toMatchObject({ state: 'done', total: 2, done: 2, failed: 0, stillPublic: 0 });
-    expect(await anonymousStatusOf('public/cover.png')).toBe(403);
-    expect(await anonymousStatusOf('public/manual.pdf')).toBe(403);
+    expect(await anonymousStatusOf('make-private/cover.png')).toBe(403);
+    expect(await anonymousStatusOf('make-private/manual.pdf')).toBe(403);
     // The catalog follows: ls sees them private without a new sync.
-    const listed = jsonLines((await run(['ls', 'shop', '--prefix', 'public/', '--json'])).stdout);
+    const listed = jsonLines((await run(['ls', 'shop', '--prefix', 'make-private/', '--json'])).stdout);
     expect(listed.map((r) => [r['key'], r['access']])).toEqual([
-      ['public/cover.png', 'private'],
-      ['public/manual.pdf', 'private'],
+      ['make-private/cover.png', 'private'],
+      ['make-private/manual.pdf', 'private'],
     ]);
   });
 
   it('makes named keys public again', async () => {
-    const summary = await json(['public', 'shop', 'public/cover.png']);
+    // Two private files of its own, in the catalog; one of them is made public.
+    await filesIn('make-public/', 'private');
+    expect(await anonymousStatusOf('make-public/cover.png')).toBe(403);
+    const summary = await json(['public', 'shop', 'make-public/cover.png']);
     expect(summary).toMatchObject({ state: 'done', total: 1, done: 1, failed: 0 });
-    expect(await anonymousStatusOf('public/cover.png')).toBe(200);
-    expect(await anonymousStatusOf('public/manual.pdf')).toBe(403);
+    expect(await anonymousStatusOf('make-public/cover.png')).toBe(200);
+    expect(await anonymousStatusOf('make-public/manual.pdf')).toBe(403);
   });
 });
 
 describe('signet jobs', { timeout: 90_000 }, () => {
   it('lists jobs newest first as JSON Lines with the contract’s fields', async () => {
+    // The jobs it lists, made here (oldest first): whatever ran before them is listed below them.
+    const made: Record<string, unknown>[] = [];
+    made.unshift(
+      await json(['upload', 'shop', file('list/a.zip', 'a'), file('list/b.zip', 'b'), '--prefix', 'list/']),
+    );
+    const again = file('list-again/a.zip', 'a, again');
+    made.unshift(await json(['upload', 'shop', again, '--prefix', 'list/'], 1));
+    made.unshift(await json(['upload', 'shop', again, '--prefix', 'list/', '--overwrite']));
+    await filesIn('list-acl/', 'public-read');
+    made.unshift(await json(['private', 'shop', '--prefix', 'list-acl/']));
+    made.unshift(await json(['public', 'shop', 'list-acl/cover.png']));
     const r = await run(['jobs', 'list', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rows = jsonLines(r.stdout);
-    expect(rows.map((j) => [j['kind'], j['state'], j['total'], j['done'], j['failed']])).toEqual([
+    expect(rows.slice(0, made.length).map((j) => j['job'])).toEqual(made.map((m) => m['job']));
+    expect(
+      rows.slice(0, made.length).map((j) => [j['kind'], j['state'], j['total'], j['done'], j['failed']]),
+    ).toEqual([
       ['public', 'done', 1, 1, 0],
       ['private', 'done', 2, 2, 0],
       ['upload', 'done', 1, 1, 0],
-      ['upload', 'done', 1, 1, 0],
-      ['upload', 'failed', 1, 0, 1],
       ['upload', 'failed', 1, 0, 1],
       ['upload', 'done', 2, 2, 0],
     ]);
@@ -215,7 +248,8 @@ describe('signet jobs', { timeout: 90_000 }, () => {
 
   it('cancels a job running in another process, which stops; resume without JOB finds nothing, with JOB finishes it', async () => {
     const db = new Database(join(dataDir, 'signet.db'), { readonly: true });
-    const before = db.prepare<[], { id: number }>('SELECT max(id) AS id FROM jobs').get()!.id;
+    // No job yet when this test runs alone: then any job counts as its own.
+    const before = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM jobs').get()!.id ?? 0;
     const runner = spawn(
       process.execPath,
       [cli, 'private', 'shop', '--prefix', 'bulk/', '--json', '--data-dir', dataDir],
@@ -290,11 +324,20 @@ describe('signet jobs', { timeout: 90_000 }, () => {
   });
 
   it('cancelling a job that has ended changes nothing', async () => {
-    const [latest] = jsonLines((await run(['jobs', 'list', '--json'])).stdout);
+    // A job of its own that has ended.
+    const ended = await json(['upload', 'shop', file('ended/done.zip', 'done'), '--prefix', 'ended/']);
+    expect(ended).toMatchObject({ state: 'done', total: 1, done: 1 });
+    const listedBefore = jsonLines((await run(['jobs', 'list', '--json'])).stdout);
+    const [latest] = listedBefore;
+    expect(latest!['job']).toBe(ended['job']);
     expect(await json(['jobs', 'cancel', String(latest!['job'])])).toMatchObject({
       job: latest!['job'],
       state: 'done',
+      total: 1,
+      done: 1,
+      failed: 0,
     });
+    expect(jsonLines((await run(['jobs', 'list', '--json'])).stdout)).toEqual(listedBefore);
   });
 });
 

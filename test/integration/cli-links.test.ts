@@ -116,6 +116,25 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   let keys: Record<string, string>;
   let firstKid: string;
 
+  /**
+   * The active signing key's kid; when there is none yet (a test run on its own), one is made here and is the
+   * first key. Every test that needs a key or the verifier starts with this or with `verifierReady`.
+   */
+  async function activeKid(): Promise<string> {
+    const listed = jsonLines<{ kid: string; active: boolean }>(
+      (await run(['keys', 'list', '--json'])).stdout,
+    );
+    const kid = listed.find((k) => k.active)?.kid ?? (await ok<{ kid: string }>(['keys', 'new'])).kid;
+    firstKid ??= kid;
+    return kid;
+  }
+
+  /** A signing key, and the verifier running on an exported config with the settings pointing at it. */
+  async function verifierReady(): Promise<void> {
+    await activeKid();
+    if (verifier === null) keys = (await exportAndRestart()).keys;
+  }
+
   it('refuses bad usage with exit status 2 and one line naming the flag', async () => {
     expectUsageError(await run(['verifier-config']), /--out FILE is required/);
     expectUsageError(await run(['verifier-config', '--out', configPath, '--listen', 'nowhere']), /--listen/);
@@ -156,6 +175,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   });
 
   it('verifier-config writes a 0600 file the verifier starts with', async () => {
+    await activeKid();
     keys = (await exportAndRestart()).keys;
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
     expect(Object.keys(keys)).toEqual([firstKid]);
@@ -174,6 +194,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   });
 
   it('verifier-config --admin-listen puts the admin API and /metrics on their own address; settings set verifier-admin-url reaches it', async () => {
+    await verifierReady();
     const file = join(dataDir, 'verifier-admin-apart.json');
     const exported = await ok<{ file: string }>([
       'verifier-config',
@@ -222,6 +243,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   });
 
   it('link makes a verifier link: exact bytes, max honoured, token per the spec', async () => {
+    await verifierReady();
     const link = await ok<{ url: string; kind: string; jti: string; expiresAt: string }>([
       'link',
       'cli shop',
@@ -271,6 +293,12 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
       max: 1,
       status: 'active',
       downloads: 1,
+      // The verifier's share guard is on by default (3 networks): one network so far, not shared.
+      networks: 1,
+      shared: false,
+      replaces: null,
+      replacedBy: null,
+      sharedAt: null,
     });
   });
 
@@ -280,9 +308,12 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
       expect(r.code, r.stderr).toBe(0);
       return jsonLines(r.stdout).map((l) => l['jti']);
     };
+    const file = 'products/My Plugin.zip';
+    // A row of its own (a direct link needs no key or verifier), so "no row added" compares a ledger with rows.
+    const own = await ok<{ jti: string }>(['link', 'cli shop', file, '--direct', '--order', 'refuse-setup']);
     const before = await ledger();
     expect(before.length).toBeGreaterThan(0);
-    const file = 'products/My Plugin.zip';
+    expect(before).toContain(own.jti);
     const cases: [string[], RegExp][] = [
       [['--filename', 'a/b.zip'], /^signet link: --filename: .*"\/"/],
       [
@@ -304,7 +335,10 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
       expectUsageError(await run(['link', 'cli shop', file, ...flags]), pattern);
     }
     // Past every flag check: the service's own schema refuses the key, and the message still names it.
-    expectUsageError(await run(['link', 'cli shop', `products/${'k'.repeat(1030)}`]), /\bKEY\b|\bkey\b/i);
+    expectUsageError(
+      await run(['link', 'cli shop', `products/${'k'.repeat(1030)}`]),
+      /^signet link: KEY: Too big: expected string to have <=1024 characters\n$/,
+    );
     const badCsv = join(dataDir, 'no-columns.csv');
     writeFileSync(badCsv, 'order,email\n1,a@example.com\n');
     expectUsageError(
@@ -315,6 +349,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   });
 
   it('link prints the service’s warning for a public file on stderr; stdout stays one JSON object', async () => {
+    await verifierReady();
     const r = await run(['link', 'cli shop', 'free/sampler.zip', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
@@ -345,6 +380,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   });
 
   it('links batch writes the CSV with links and errors; every token reads back per the spec', async () => {
+    await verifierReady();
     const input = join(dataDir, 'orders.csv');
     const output = join(dataDir, 'links.csv');
     // A 128-character order id (the most a token's license_id holds), with letters outside ASCII.
@@ -413,6 +449,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   });
 
   it('links revoke: 403 at once; exit 1 and nothing marked when the verifier is down', async () => {
+    await verifierReady();
     const link = await ok<{ url: string; jti: string }>(['link', 'cli shop', 'products/My Plugin.zip']);
     expect((await fetch(link.url, { redirect: 'manual' })).status).toBe(302);
 
@@ -436,6 +473,7 @@ describe('signet keys, verifier-config, link and links', { timeout: 120_000 }, (
   });
 
   it('keys retire: links signed with the retired key stop working after the next export', async () => {
+    await verifierReady();
     const old = await ok<{ url: string }>(['link', 'cli shop', 'products/My Plugin.zip']);
     const fresh = await ok<{ kid: string }>(['keys', 'new']);
     keys = (await exportAndRestart()).keys;

@@ -7,6 +7,7 @@ import { migrate, openDatabase, registerFunctions } from '../../src/main/db/data
 import { migrations, type Migration } from '../../src/main/db/migrations';
 import { AccountRepository } from '../../src/main/repositories/account-repository';
 import { CatalogRepository, searchMatch } from '../../src/main/repositories/catalog-repository';
+import { ObjectQuerySchema } from '../../src/shared/library/schemas';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -319,6 +320,51 @@ describe('database', () => {
     expect(() =>
       db.prepare("INSERT INTO objects_search (objects_search, rank) VALUES ('integrity-check', 1)").run(),
     ).not.toThrow();
+    db.close();
+  });
+
+  it('migrates a catalog to its search terms: one or two characters find the keys already there through the index', () => {
+    const file = tempFile();
+    const old = new Database(file);
+    registerFunctions(old);
+    migrate(
+      old,
+      migrations.slice(
+        0,
+        migrations.findIndex((m) => m.name === 'search-terms'),
+      ),
+    );
+    addShopWithBucket(old);
+    const bucketId = (old.prepare("SELECT id FROM buckets WHERE name = 'b'").get() as { id: number }).id;
+    // Written as the version before wrote them: the rows, and the index of the page; no terms.
+    const insert = old.prepare(
+      `INSERT INTO objects (bucket_id, key, folder, name, size, last_modified, etag, storage_class, content_type)
+       VALUES (?, ?, '', ?, 1, 't', 'e1', 'STANDARD', '')`,
+    );
+    for (const key of ['ebooks/Ωmega Guide.pdf', 'Ab']) insert.run(bucketId, key, key);
+    old.exec('INSERT INTO objects_search (rowid, key) SELECT id, key FROM objects');
+    old.close();
+
+    const db = openDatabase(file);
+    const catalog = new CatalogRepository(db);
+    const found = (search: string) =>
+      [...catalog.iterate(ObjectQuerySchema.parse({ bucketId, search }), { plan: 'index' })].map(
+        (o) => o.key,
+      );
+    expect(found('ω')).toEqual(['ebooks/Ωmega Guide.pdf']);
+    // A key shorter than three characters has no trigram: it is kept whole, and found by name.
+    expect(found('a')).toEqual(['Ab', 'ebooks/Ωmega Guide.pdf']);
+    expect(found('AB')).toEqual(['Ab']);
+    // Another connection (a sync's worker) writes a key: this one sees its terms.
+    const worker = openDatabase(file);
+    new CatalogRepository(worker).upsertPage(
+      bucketId,
+      [{ key: 'new/Ψ.bin', size: 1, lastModified: 't', etag: 'e2', storageClass: null }],
+      2,
+      new Set(),
+    );
+    expect(found('ψ')).toEqual(['new/Ψ.bin']);
+    worker.close();
     db.close();
   });
 

@@ -81,6 +81,7 @@ describe('uploads on Ceph', () => {
     const large = join(files, 'course.zip');
     writeFileSync(small, 'a small product file');
     writeFileSync(large, Buffer.alloc(20 * 1024 * 1024, 7)); // above the 8 MB part size: multipart
+    await h.choose([small, large]);
     const plan = await h.ok('jobs:upload-plan', { bucketId: id, folder: 'products/', paths: [small, large] });
     expect(plan).toMatchObject({ collisions: [], problems: [] });
     expect(plan.destination).toMatch(/private by its own access setting/);
@@ -115,6 +116,7 @@ describe('uploads on Ceph', () => {
       writeFileSync(p, `file ${i}`);
       return p;
     });
+    await h.choose(paths);
     // Every ACL read (the proofs) waits until all files are up: with proofs holding upload slots, the uploads
     // would stop after the first CONCURRENCY.upload files and the job would never end.
     let uploaded = 0;
@@ -153,6 +155,7 @@ describe('uploads on Ceph', () => {
   it('does not overwrite an existing key unless agreed, and uploads public only when asked', async () => {
     const file = join(files, 'guide.pdf');
     writeFileSync(file, 'a second version');
+    await h.choose([file]);
     const plan = await h.ok('jobs:upload-plan', { bucketId: id, folder: 'products/', paths: [file] });
     expect(plan.collisions).toEqual(['products/guide.pdf']);
 
@@ -181,6 +184,7 @@ describe('uploads on Ceph', () => {
 
     const cover = join(files, 'cover.png');
     writeFileSync(cover, 'png');
+    await h.choose([cover]);
     const pub = await ended(
       (await h.ok('jobs:upload', { bucketId: id, folder: 'images/', paths: [cover], public: true })).id,
     );

@@ -132,6 +132,7 @@ describe('jobs through a storage that throttles and drops connections', { timeou
     const large = join(files, 'course.zip');
     writeFileSync(large, randomBytes(20 * 1024 * 1024)); // above the 8 MB part size: a multipart upload
     paths.push(large);
+    await h.choose(paths);
     const before = { ...proxy.stats };
     proxy.plan = FAULTS;
     const job = await h.ok('jobs:upload', { bucketId, folder: 'uploads/', paths });

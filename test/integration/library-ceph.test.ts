@@ -22,6 +22,7 @@ import {
   s3ClientFor,
   type CephEnv,
 } from '../support/ceph';
+import { syncedThenOneDeleted as syncedThenOneDeletedIn } from '../support/library-sync';
 import { cephAccount, startHarness, type Harness } from '../support/main-harness';
 
 let env: CephEnv;
@@ -51,18 +52,10 @@ async function put(b: string, key: string, acl: ObjectCannedACL = 'private', bod
   await admin.send(new PutObjectCommand({ Bucket: b, Key: key, Body: body, ACL: acl }));
 }
 
-/**
- * A bucket of `count` files under `folder/`, synced once through the contract, then its first file deleted behind
- * Signet's back: a later sync that removes nothing leaves the catalog at `count` rows.
- */
+/** A new bucket set up by the shared `syncedThenOneDeleted` (test/support/library-sync.ts). */
 async function syncedThenOneDeleted(prefix: string, shop: string, folder: string, count: number) {
   const name = await bucket(prefix);
-  await Promise.all(
-    Array.from({ length: count }, (_, i) => put(name, `${folder}/${String(i).padStart(3, '0')}.zip`)),
-  );
-  const account = await h.ok('accounts:add', cephAccount(env, shop, { buckets: [name] }));
-  await h.ok('library:sync', { accountId: account.id, bucket: name });
-  await admin.send(new DeleteObjectCommand({ Bucket: name, Key: `${folder}/000.zip` }));
+  const { account } = await syncedThenOneDeletedIn(h, admin, env, { bucket: name, shop, folder, count });
   return { name, account };
 }
 

@@ -4,7 +4,8 @@
  * Tokens are cross-checked with an independent reading of the spec (test/support/token-spec-reader.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -43,10 +44,17 @@ const ACCOUNT_NAME = 'Shop Main';
 const BODY = randomBytes(200_000);
 const GUIDE = Buffer.from('the guide');
 let shiftMs = 0;
-const clock: Clock = { now: () => new Date(Date.now() + shiftMs) };
+/** When set, the app's clock stands still at this instant (links made then share one createdAt). */
+let frozenAt: number | null = null;
+const clock: Clock = { now: () => new Date((frozenAt ?? Date.now()) + shiftMs) };
 const ids: Record<string, number> = {};
 
-const configFile = () => join(h.dir, 'verifier.json');
+/**
+ * Where the Settings page's save dialog puts the verifier config: a folder of the owner's choosing, not the app's
+ * data folder (the file holds the keys by design; the data folder must not).
+ */
+const exportDir = mkdtempSync(join(tmpdir(), 'signet-links-export-'));
+const configFile = () => join(exportDir, 'verifier.json');
 
 /** Exports the config (through the contract, as the Settings page does) and (re)starts the verifier on it. */
 async function exportAndRestart(): Promise<{ keys: Record<string, string>; adminToken: string }> {
@@ -106,7 +114,15 @@ afterAll(async () => {
   await h?.close();
   if (bucket) await emptyAndDeleteBucket(admin, bucket);
   admin?.destroy();
+  rmSync(exportDir, { recursive: true, force: true });
 });
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
 
 describe('direct links (pre-signed through the storage gateway)', () => {
   it('downloads before expiry with the right Content-Disposition, and is 403 after', async () => {
@@ -413,8 +429,15 @@ describe('verifier links through the real verifier', () => {
     expect(row).toMatchObject({ orderId: '5001', email: 'a@example.com', maxDownloads: 3, kind: 'verifier' });
   });
 
-  it('keeps no secret in SQLite or in any answer to the window', async () => {
+  it('keeps no secret in SQLite, in any file of the data folder or in any answer to the window', async () => {
+    // A link made now: its customer fields were written last, so they are still in the write-ahead log.
+    const marker = `wal-${randomBytes(6).toString('hex')}@example.com`;
+    await h.ok('links:create', linkInput('products/my-plugin.zip', { email: marker }));
     const secrets = [...Object.values(config.keys), config.adminToken, env.secretAccessKey];
+    // Each secret as text, and the 32-byte ones (signing keys, admin token) also as raw bytes, as a BLOB holds them.
+    const raw = [...Object.values(config.keys), config.adminToken].map((s) => Buffer.from(s, 'base64url'));
+    expect(raw.map((b) => b.length)).toEqual(raw.map(() => 32));
+    const forms = [...secrets.map((s) => Buffer.from(s)), ...raw];
     const db = h.services.db;
     const dump = JSON.stringify([
       db.prepare('SELECT * FROM signing_keys').all(),
@@ -427,17 +450,53 @@ describe('verifier links through the real verifier', () => {
       expect(dump).not.toContain(s);
       expect(answers).not.toContain(s);
     }
+    // Byte search of every file in the data folder while the database is open: the database, its WAL and
+    // shared-memory file (recent writes are not merged yet) and anything else the app wrote there.
+    const files = filesUnder(h.dir);
+    expect(files.map((f) => f.slice(h.dir.length + 1))).toEqual(
+      expect.arrayContaining(['signet.db', 'signet.db-wal']),
+    );
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (const form of forms) {
+        expect(bytes.includes(form), `${form.toString('hex').slice(0, 8)}… found in ${file}`).toBe(false);
+      }
+    }
+    // The search finds what was written: the newest link's email is in the WAL.
+    expect(readFileSync(join(h.dir, 'signet.db-wal')).includes(Buffer.from(marker))).toBe(true);
   });
 
-  it('pages the ledger by cursor, newest first', async () => {
-    const all: string[] = [];
+  it('pages the ledger by cursor, newest first: every link once, none left out', async () => {
+    // Seven links made in the same millisecond: pages must split ties without repeating or skipping one.
+    frozenAt = Date.now();
+    const made: LinkView[] = [];
+    try {
+      for (let i = 0; i < 7; i++) {
+        made.push(await h.ok('links:create', linkInput('products/my-plugin.zip', { orderId: `page-${i}` })));
+      }
+    } finally {
+      frozenAt = null;
+    }
+    expect(new Set(made.map((l) => l.createdAt)).size).toBe(1);
+    const all: { jti: string; createdAt: string }[] = [];
     let cursor: string | null = null;
+    let pages = 0;
     do {
       const page: LinksPage = await h.ok('links:list', { limit: 2, cursor });
-      all.push(...page.rows.map((r) => r.createdAt));
+      expect(page.rows.length).toBeLessThanOrEqual(2);
+      all.push(...page.rows.map((r) => ({ jti: r.jti, createdAt: r.createdAt })));
       cursor = page.next;
-    } while (cursor !== null);
+      pages++;
+    } while (cursor !== null && pages < 1000);
+    expect(cursor).toBeNull();
+    const createdAts = all.map((r) => r.createdAt);
     expect(all.length).toBeGreaterThan(5);
-    expect([...all].sort().reverse()).toEqual(all);
+    expect([...createdAts].sort().reverse()).toEqual(createdAts);
+    // No duplicates, no gaps: exactly the ledger's rows, as many as it holds.
+    const jtis = all.map((r) => r.jti);
+    expect(new Set(jtis).size).toBe(jtis.length);
+    const ledger = h.services.db.prepare<[], { jti: string }>('SELECT jti FROM links').all();
+    expect([...jtis].sort()).toEqual(ledger.map((r) => r.jti).sort());
+    expect(jtis).toEqual(expect.arrayContaining(made.map((l) => l.jti)));
   });
 });

@@ -23,6 +23,9 @@ describe('settings on a real SQLite file', () => {
       defaultMaxDownloads: 5,
       verifierBaseUrl: '',
       verifierAdminUrl: '',
+      shareNetworks: 3,
+      shareAction: 'flag',
+      watchEveryMinutes: 360,
       confirmBulkChanges: true,
       theme: 'auto',
     });

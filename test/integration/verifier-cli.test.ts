@@ -70,6 +70,10 @@ const admin = (base: string, method: string, path: string, body?: unknown): Prom
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
+/** /metrics on the download listener needs the admin token. */
+const metricsAuth = () => ({ authorization: `Bearer ${keys.adminToken}` });
+
+/** The child processes of `pid`. pgrep exits 1 when there is none; any other failure (no pgrep) throws. */
 function childPids(pid: number): number[] {
   try {
     return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
@@ -77,8 +81,9 @@ function childPids(pid: number): number[] {
       .split('\n')
       .filter(Boolean)
       .map(Number);
-  } catch {
-    return [];
+  } catch (err) {
+    if ((err as { status?: number }).status === 1) return [];
+    throw err;
   }
 }
 
@@ -243,6 +248,8 @@ describe('restart', () => {
       downloads: 2,
       revoked: false,
       revoked_by: null,
+      networks: 0,
+      shared: false,
     });
     expect((await fetch(downloadUrl(second.base, limited.token), { redirect: 'manual' })).status).toBe(302);
     expect((await fetch(downloadUrl(second.base, limited.token), { redirect: 'manual' })).status).toBe(410);
@@ -253,17 +260,26 @@ describe('restart', () => {
 
 describe('cluster mode (2 workers, SQLite)', () => {
   let p: VerifierProcess;
+  /** A verifier with two workers (request lines on: they carry the worker's pid), both of them up. */
+  async function startCluster(name: string): Promise<VerifierProcess> {
+    const proc = await start(
+      `${name}.json`,
+      rawConfig(keys, { state: { sqlite: join(tmp.dir, `${name}.db`) } }),
+      ['--workers', '2'],
+    );
+    const pid = proc.child.pid as number;
+    await waitFor(() => childPids(pid).length === 2, 10_000).catch((err: Error) => {
+      throw new Error(`want 2 worker processes, found [${childPids(pid).join(', ')}]: ${err.message}`);
+    });
+    return proc;
+  }
   beforeAll(async () => {
-    // Request lines on: they carry the worker's pid, which shows that both workers answer.
-    p = await start('cluster.json', rawConfig(keys, { state: { sqlite: join(tmp.dir, 'cluster.db') } }), [
-      '--workers',
-      '2',
-    ]);
+    p = await startCluster('cluster');
   }, 30_000);
 
   it('runs two worker processes behind one port', async () => {
     await waitFor(() => childPids(p.child.pid as number).length === 2, 5000);
-    const metrics = await (await fetch(`${p.base}/metrics`)).text();
+    const metrics = await (await fetch(`${p.base}/metrics`, { headers: metricsAuth() })).text();
     expect(metrics).toMatch(/^signet_verifier_workers 2$/m);
   });
 
@@ -278,6 +294,8 @@ describe('cluster mode (2 workers, SQLite)', () => {
       downloads: 5,
       revoked: false,
       revoked_by: null,
+      networks: 0,
+      shared: false,
     });
     await waitFor(() => requestLines(p, jti).length === 51, 5000);
     const pids = new Set(requestLines(p, jti).map((l) => l.pid));
@@ -299,13 +317,17 @@ describe('cluster mode (2 workers, SQLite)', () => {
 
   it('sums the metrics of all workers, whichever worker answers the scrape', async () => {
     const before = metricsTotal(
-      await (await fetch(`${p.base}/metrics`, { headers: { connection: 'close' } })).text(),
+      await (await fetch(`${p.base}/metrics`, { headers: { connection: 'close', ...metricsAuth() } })).text(),
     );
     await Promise.all(Array.from({ length: 40 }, () => freshGet(`${p.base}/downloads/my-plugin?token=bad`)));
     const scrapes: number[] = [];
     for (let i = 0; i < 4; i++) {
       scrapes.push(
-        metricsTotal(await (await fetch(`${p.base}/metrics`, { headers: { connection: 'close' } })).text()),
+        metricsTotal(
+          await (
+            await fetch(`${p.base}/metrics`, { headers: { connection: 'close', ...metricsAuth() } })
+          ).text(),
+        ),
       );
     }
     // Every scrape sees all 40 requests (plus the scrapes before it), not one worker's share.
@@ -313,26 +335,33 @@ describe('cluster mode (2 workers, SQLite)', () => {
   });
 
   it('replaces a worker that crashes; the service keeps answering and totals do not go back', async () => {
-    const before = metricsTotal(await (await fetch(`${p.base}/metrics`)).text());
-    const [victim] = childPids(p.child.pid as number);
-    process.kill(victim as number, 'SIGKILL');
+    const before = metricsTotal(await (await fetch(`${p.base}/metrics`, { headers: metricsAuth() })).text());
+    const workers = childPids(p.child.pid as number);
+    expect(workers).toHaveLength(2);
+    const victim = workers[0]!;
+    process.kill(victim, 'SIGKILL');
     await waitFor(() => {
       const pids = childPids(p.child.pid as number);
-      return pids.length === 2 && !pids.includes(victim as number);
+      return pids.length === 2 && !pids.includes(victim);
     }, 10_000);
     const statuses = await Promise.all(Array.from({ length: 10 }, () => freshGet(`${p.base}/healthz`)));
     expect(new Set(statuses)).toEqual(new Set([200]));
-    const after = metricsTotal(await (await fetch(`${p.base}/metrics`)).text());
+    const after = metricsTotal(await (await fetch(`${p.base}/metrics`, { headers: metricsAuth() })).text());
     expect(after).toBeGreaterThanOrEqual(before);
   }, 20_000);
 
   it('stops all workers on SIGTERM and exits 0', async () => {
-    const workers = childPids(p.child.pid as number);
+    // A cluster of its own: stopping the shared one would leave nothing for a test run after this one.
+    const own = await startCluster('cluster-stop');
+    const workers = childPids(own.child.pid as number);
+    // Checked first: with no worker found, the loop below would check nothing.
+    expect(workers).toHaveLength(2);
+    for (const pid of workers) expect(process.kill(pid, 0)).toBe(true);
     const started = Date.now();
-    expect(await p.stop()).toBe(0);
+    expect(await own.stop()).toBe(0);
     // Within the primary's 10 s shutdown bound (after which it kills the workers itself); the output
     // (last lines) says what was still running when it is not.
-    expect(Date.now() - started, p.output().slice(-3000)).toBeLessThan(9500);
-    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
-  });
+    expect(Date.now() - started, own.output().slice(-3000)).toBeLessThan(9500);
+    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  }, 30_000);
 });

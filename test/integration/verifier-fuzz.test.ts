@@ -4,29 +4,58 @@
  * odd paths, random request paths, methods and headers, and admin calls. Every request must get an
  * answer below 500, and afterwards the process must still be alive, healthy, and have logged no
  * internal error. Bounded: a fixed number of runs, sequential requests on keep-alive connections.
+ *
+ * Beyond "no 5xx", an accept/reject oracle (../shared/spec/download-token-v1.md, "Payload fields" and `src`): a
+ * correctly signed token that breaks one field rule is never let through (no 200, 206, 302 or 304), while the
+ * same payload unbroken is.
+ *
+ * Repeatable: every input comes from one seed (and the key and base token from it too), printed at the start;
+ * SIGNET_FUZZ_SEED=<n> runs with another one, e.g. to replay a failure.
  */
 import fc from 'fast-check';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { b64uEncode } from '../../src/shared/token';
 import { signPayloadBytes } from '../support/token-unchecked';
 import {
   buildVerifierCli,
   inAnHour,
   KID,
   makeToken,
-  newTestKeys,
   rawConfig,
   SLUG,
   spawnVerifier,
   tempDir,
   writeConfigFile,
+  type TestKeys,
   type VerifierProcess,
 } from '../support/verifier';
 
-const keys = newTestKeys();
+/** The default seed, fixed so that every run sends the same requests; SIGNET_FUZZ_SEED overrides it. */
+const DEFAULT_SEED = 20_260_122;
+const SEED = ((): number => {
+  const text = process.env['SIGNET_FUZZ_SEED'];
+  if (text === undefined || text === '') return DEFAULT_SEED;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new Error(`SIGNET_FUZZ_SEED must be an integer (got “${text}”)`);
+  return n;
+})();
+console.log(`verifier fuzz: seed ${SEED} (SIGNET_FUZZ_SEED=${SEED} repeats this run)`);
+fc.configureGlobal({ seed: SEED });
+
+/** 32 bytes derived from the seed: the signing key and admin token are the same in every run with it. */
+const seeded = (what: string): Buffer => createHash('sha256').update(`signet-fuzz:${what}:${SEED}`).digest();
+const keys: TestKeys = {
+  secret: seeded('key'),
+  secretB64u: b64uEncode(seeded('key')),
+  adminToken: b64uEncode(seeded('admin')),
+};
+/** 2100-01-01: a fixed expiry far ahead, so the base token is the same in every run. */
+const FAR = 4_102_444_800;
 const tmp = tempDir('signet-verifier-fuzz-');
 let cleanupBuild: () => void;
 let p: VerifierProcess;
@@ -40,6 +69,10 @@ beforeAll(async () => {
   cleanupBuild = built.cleanup;
   mkdirSync(join(tmp.fileRoot, 'dir'));
   writeFileSync(join(tmp.fileRoot, 'dir', 'file.bin'), Buffer.alloc(1000, 7));
+  // Outside the file root, and two symlinks inside it that lead there (a file and a folder).
+  writeFileSync(join(tmp.dir, 'outside.bin'), Buffer.alloc(1000, 9));
+  symlinkSync(join(tmp.dir, 'outside.bin'), join(tmp.fileRoot, 'escape.bin'));
+  symlinkSync(tmp.dir, join(tmp.fileRoot, 'up'));
   const config = writeConfigFile(
     tmp.dir,
     'fuzz.json',
@@ -110,7 +143,7 @@ const enc = (s: string): string => {
   }
 };
 
-const valid = makeToken(keys).token;
+const valid = makeToken(keys, { jti: b64uEncode(seeded('jti').subarray(0, 16)), expires: FAR }).token;
 const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** A valid token with a few random edits: replace, insert, delete characters; cut; duplicate dots. */
@@ -236,6 +269,197 @@ const randomHeaders = fc.record(
   { requiredKeys: [] },
 );
 
+// ---- the accept/reject oracle ------------------------------------------------------------------------
+
+type Payload = Record<string, unknown>;
+/** Answers that let a download through (or tell the client its cached copy is good). */
+const LETS_THROUGH = new Set([200, 206, 302, 304]);
+
+/** One valid payload per source kind, and what the verifier answers it: all three are served. */
+const SOURCES = {
+  s3: { src: { type: 's3', store: 'main', bucket: 'shop', key: 'products/my-plugin.zip' }, status: 302 },
+  file: { src: { type: 'file', path: 'dir/file.bin' }, status: 200 },
+  url: { src: { type: 'url', url: 'https://cdn.example.com/a' }, status: 302 },
+} as const;
+type SourceKind = keyof typeof SOURCES;
+
+const jtiValue = fc.stringMatching(/^[A-Za-z0-9_-]{22}$/);
+/** A valid payload: required fields, some of the optional ones (valid), sometimes an unknown field. */
+const validPayload = fc
+  .record(
+    {
+      kind: fc.constantFrom<SourceKind>('s3', 'file', 'url'),
+      jti: jtiValue,
+      expires: fc.integer({ min: Math.floor(Date.now() / 1000) + 3600, max: FAR }),
+      license_id: fc.oneof(fc.integer(), fc.string({ maxLength: 128 })),
+      max: fc.integer({ min: 1000, max: 1_000_000 }),
+      filename: fc.string({ maxLength: 100 }),
+      iat: fc.integer({ min: 0, max: FAR }),
+      x_unknown: anyJson,
+    },
+    { requiredKeys: ['kind', 'jti', 'expires'] },
+  )
+  .map(({ kind, ...fields }) => ({
+    kind,
+    payload: { product_slug: SLUG, src: SOURCES[kind].src, ...fields } as Payload,
+  }));
+
+/** A value that is not an integer (the spec's type for expires, max, iat). */
+const notInteger = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)),
+  fc.constantFrom(null, true, false, '1', '4102444800', [], {}, [1]),
+  fc.string({ maxLength: 10 }),
+);
+const notString = fc.oneof(fc.integer(), fc.constantFrom(null, true, false, [], {}, ['x']));
+const badB64uChar = fc.constantFrom('.', '+', '/', '=', ' ', '%', 'é', '\u0000', '~', '"');
+
+/**
+ * One field rule broken (the rest of the payload stays valid), with the rule's name. `slug` is the request's
+ * path segment when the rule is about the slug's form (the path then says the same, so only the form is wrong).
+ */
+type Break = { rule: string; apply(p: Payload): void; slug?: string };
+const set =
+  (field: string, value: unknown) =>
+  (p: Payload): void => {
+    p[field] = value;
+  };
+const drop =
+  (field: string) =>
+  (p: Payload): void => {
+    delete p[field];
+  };
+const setSrc =
+  (src: unknown) =>
+  (p: Payload): void => {
+    p['src'] = src;
+  };
+const fieldBreak: fc.Arbitrary<Break> = fc.oneof(
+  // product_slug: string, 1–200 chars of [a-z0-9][a-z0-9._-]*, required
+  fc.constant<Break>({ rule: 'product_slug missing', apply: drop('product_slug') }),
+  notString.map((v) => ({ rule: 'product_slug not a string', apply: set('product_slug', v) })),
+  fc
+    .oneof(
+      fc.constantFrom('My-Plugin', 'MY-PLUGIN', '-x', '.x', '_x', 'a b', 'a/b', 'é', 'a+b', 'a%b'),
+      fc.integer({ min: 201, max: 260 }).map((n) => 'a'.repeat(n)),
+      fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}[A-Z~!*()' ][a-z0-9]{0,5}$/),
+    )
+    .map((slug) => ({
+      rule: `product_slug of the wrong form (${slug.slice(0, 30)})`,
+      apply: set('product_slug', slug),
+      slug,
+    })),
+  // expires: integer, required; the link works while now <= expires
+  fc.constant<Break>({ rule: 'expires missing', apply: drop('expires') }),
+  notInteger.map((v) => ({
+    rule: `expires not an integer (${JSON.stringify(v)})`,
+    apply: set('expires', v),
+  })),
+  fc
+    .integer({ min: -1_000_000, max: Math.floor(Date.now() / 1000) - 5 })
+    .map((t) => ({ rule: `expires in the past (${t})`, apply: set('expires', t) })),
+  // jti: 16–64 chars of the B64U alphabet, required
+  fc.constant<Break>({ rule: 'jti missing', apply: drop('jti') }),
+  notString.map((v) => ({ rule: 'jti not a string', apply: set('jti', v) })),
+  fc
+    .stringMatching(/^[A-Za-z0-9_-]{0,15}$/)
+    .map((j) => ({ rule: `jti too short (${j.length})`, apply: set('jti', j) })),
+  fc
+    .stringMatching(/^[A-Za-z0-9_-]{65,90}$/)
+    .map((j) => ({ rule: `jti too long (${j.length})`, apply: set('jti', j) })),
+  fc
+    .tuple(
+      fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/),
+      badB64uChar,
+      fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/),
+    )
+    .map(([a, c, b]) => ({ rule: `jti with “${c}”`, apply: set('jti', `${a}${c}${b}`) })),
+  // src: required, one of three shapes
+  fc.constant<Break>({ rule: 'src missing', apply: drop('src') }),
+  fc
+    .oneof(notString, fc.string())
+    .map((v) => ({ rule: `src not an object (${JSON.stringify(v)})`, apply: setSrc(v) })),
+  fc
+    .oneof(fc.constantFrom('S3', 'files', 'http', '', 'URL'), fc.string({ maxLength: 8 }))
+    .filter((t) => !['s3', 'file', 'url'].includes(t))
+    .map((t) => ({ rule: `src.type “${t}”`, apply: setSrc({ ...SOURCES.s3.src, type: t }) })),
+  fc.constantFrom('store', 'bucket', 'key').map((f) => {
+    const src: Payload = { ...SOURCES.s3.src };
+    delete src[f];
+    return { rule: `src.${f} missing`, apply: setSrc(src) };
+  }),
+  fc
+    .tuple(fc.constantFrom('store', 'bucket', 'key'), notString)
+    .map(([f, v]) => ({ rule: `src.${f} not a string`, apply: setSrc({ ...SOURCES.s3.src, [f]: v }) })),
+  fc.constant<Break>({
+    rule: 'src.store not configured',
+    apply: setSrc({ ...SOURCES.s3.src, store: 'other' }),
+  }),
+  fc.constant<Break>({ rule: 'src.path missing', apply: setSrc({ type: 'file' }) }),
+  notString.map((v) => ({ rule: 'src.path not a string', apply: setSrc({ type: 'file', path: v }) })),
+  fc
+    .constantFrom(
+      '../outside.bin',
+      'dir/../../outside.bin',
+      'dir/../dir/file.bin',
+      'dir\\..\\dir\\file.bin',
+      '..',
+      'dir/..',
+    )
+    .map((path) => ({ rule: `src.path with a .. segment (${path})`, apply: setSrc({ type: 'file', path }) })),
+  fc
+    .constantFrom('/etc/passwd', 'ABSOLUTE_FILE', '\\dir\\file.bin', 'C:/dir/file.bin', 'C:\\dir\\file.bin')
+    .map((path) => ({
+      rule: `src.path absolute (${path})`,
+      apply: setSrc({
+        type: 'file',
+        path: path === 'ABSOLUTE_FILE' ? join(tmp.fileRoot, 'dir', 'file.bin') : path,
+      }),
+    })),
+  fc.constantFrom('escape.bin', 'up/outside.bin').map((path) => ({
+    rule: `src.path through a symlink out of the root (${path})`,
+    apply: setSrc({ type: 'file', path }),
+  })),
+  fc.constant<Break>({ rule: 'src.url missing', apply: setSrc({ type: 'url' }) }),
+  notString.map((v) => ({ rule: 'src.url not a string', apply: setSrc({ type: 'url', url: v }) })),
+  fc
+    .constantFrom(
+      'http://cdn.example.com/a',
+      'ftp://cdn.example.com/a',
+      'https:///cdn.example.com/a',
+      'https://evil.example.com/a',
+      'https://cdn.example.com.evil.test/a',
+      'https://evil.test/cdn.example.com/a',
+      '//cdn.example.com/a',
+      'cdn.example.com/a',
+    )
+    .map((url) => ({
+      rule: `src.url not an allowed https URL (${url})`,
+      apply: setSrc({ type: 'url', url }),
+    })),
+  // license_id: integer or string of at most 128 chars
+  fc
+    .oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)),
+      fc.constantFrom(null, true, [], {}, [1]),
+      fc.integer({ min: 129, max: 200 }).map((n) => 'L'.repeat(n)),
+    )
+    .map((v) => ({ rule: `license_id ${JSON.stringify(v).slice(0, 20)}`, apply: set('license_id', v) })),
+  // max: integer >= 1
+  fc
+    .oneof(notInteger, fc.integer({ min: -1_000_000, max: 0 }))
+    .map((v) => ({ rule: `max ${JSON.stringify(v)}`, apply: set('max', v) })),
+  // filename: string of at most 255 chars
+  fc
+    .oneof(
+      notString,
+      fc.integer({ min: 256, max: 300 }).map((n) => 'f'.repeat(n)),
+      fc.integer({ min: 256, max: 300 }).map((n) => '日'.repeat(n)),
+    )
+    .map((v) => ({ rule: `filename ${JSON.stringify(v).slice(0, 20)}`, apply: set('filename', v) })),
+  // iat: integer
+  notInteger.map((v) => ({ rule: `iat ${JSON.stringify(v)}`, apply: set('iat', v) })),
+);
+
 describe('fuzzing the running verifier', () => {
   it('answers mutated and random tokens without a 5xx', async () => {
     await fc.assert(
@@ -263,6 +487,43 @@ describe('fuzzing the running verifier', () => {
       { numRuns: 1000 },
     );
   }, 120_000);
+
+  it('never lets through a correctly signed token that breaks a field rule; the same payload unbroken gets through', async () => {
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        validPayload,
+        fieldBreak,
+        fc.constantFrom('GET', 'HEAD'),
+        randomHeaders,
+        async ({ kind, payload }, broken, method, headers) => {
+          // Unbroken (a jti of its own, plain GET): let through, so the oracle below can tell the difference.
+          const control = signPayloadBytes(
+            JSON.stringify({ ...payload, jti: `c${String(payload['jti'])}` }),
+            KID,
+            keys.secret,
+          );
+          const ok = await send('GET', `/downloads/${SLUG}?token=${enc(control)}`);
+          expect(ok.status, `unbroken ${kind} payload: ${ok.body.slice(0, 200)}`).toBe(SOURCES[kind].status);
+          accepted++;
+
+          const p: Payload = structuredClone(payload);
+          broken.apply(p);
+          const token = signPayloadBytes(JSON.stringify(p), KID, keys.secret);
+          const slug = broken.slug === undefined ? SLUG : enc(broken.slug);
+          const a = await send(method, `/downloads/${slug}?token=${enc(token)}`, headers);
+          expect(
+            a.status,
+            `${method} ${slug}: ${broken.rule}: ${a.body.slice(0, 200)}`,
+          ).toBeGreaterThanOrEqual(400);
+          expect(a.status, `${broken.rule}: no 5xx`).toBeLessThan(500);
+          expect(LETS_THROUGH.has(a.status)).toBe(false);
+        },
+      ),
+      { numRuns: 700 },
+    );
+    expect(accepted).toBe(700);
+  }, 180_000);
 
   it('answers random paths, queries, methods and headers without a 5xx', async () => {
     const segment = fc.oneof(

@@ -243,7 +243,13 @@ describe('download limits and HEAD', () => {
     expect(statuses.filter((s) => s === 302)).toHaveLength(5);
     expect(statuses.filter((s) => s === 410)).toHaveLength(45);
     const status = await adminFetch(v.base, keys.adminToken, 'GET', `/admin/links/${jti}`);
-    expect(await status.json()).toEqual({ downloads: 5, revoked: false, revoked_by: null });
+    expect(await status.json()).toEqual({
+      downloads: 5,
+      revoked: false,
+      revoked_by: null,
+      networks: 0,
+      shared: false,
+    });
   });
 
   it('answers limit_reached with 410 and a human sentence', async () => {
@@ -315,6 +321,8 @@ describe('admin API', () => {
       downloads: 1,
       revoked: true,
       revoked_by: 'jti',
+      networks: 0,
+      shared: false,
     });
 
     const del = await admin('DELETE', '/admin/revocations', { jti });
@@ -324,6 +332,8 @@ describe('admin API', () => {
       downloads: 2,
       revoked: false,
       revoked_by: null,
+      networks: 0,
+      shared: false,
     });
   });
 
@@ -379,6 +389,8 @@ describe('admin API', () => {
       downloads: 0,
       revoked: false,
       revoked_by: null,
+      networks: 0,
+      shared: false,
     });
   });
 });
@@ -393,7 +405,7 @@ describe('health, metrics and the request log', () => {
     const { token } = makeToken(keys);
     await drain(await get(token));
     await drain(await get('v1.k1.x.y'));
-    const res = await fetch(`${v.base}/metrics`);
+    const res = await fetch(`${v.base}/metrics`, { headers: { authorization: `Bearer ${keys.adminToken}` } });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     expect(text).toMatch(/^signet_verifier_requests_total\{outcome="redirect"\} \d+$/m);

@@ -79,7 +79,13 @@ describe('two verifier instances sharing one Redis', () => {
     for (const inst of [a, b]) {
       const status = await admin(inst, 'GET', `/admin/links/${jti}`);
       expect(status.status).toBe(200);
-      expect(await status.json()).toEqual({ downloads: 5, revoked: false, revoked_by: null });
+      expect(await status.json()).toEqual({
+        downloads: 5,
+        revoked: false,
+        revoked_by: null,
+        networks: 0,
+        shared: false,
+      });
     }
   }, 30_000);
 
@@ -94,6 +100,8 @@ describe('two verifier instances sharing one Redis', () => {
       downloads: 1,
       revoked: true,
       revoked_by: 'jti',
+      networks: 0,
+      shared: false,
     });
 
     expect((await admin(b, 'DELETE', '/admin/revocations', { jti })).ok).toBe(true);

@@ -118,12 +118,22 @@ describe('revocation', () => {
     await state.revoke({ jti });
     expect(await state.consume({ jti, expires })).toEqual({ outcome: 'revoked' });
     expect(await state.isRevoked(jti)).toBe(true);
-    expect(await state.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'jti' });
+    expect(await state.linkStatus(jti)).toEqual({
+      downloads: 1,
+      revoked: true,
+      revokedBy: 'jti',
+      networks: 0,
+    });
 
     await state.unrevoke({ jti });
     expect(await state.isRevoked(jti)).toBe(false);
     expect(await state.consume({ jti, expires })).toEqual({ outcome: 'ok', downloads: 2 });
-    expect(await state.linkStatus(jti)).toEqual({ downloads: 2, revoked: false, revokedBy: null });
+    expect(await state.linkStatus(jti)).toEqual({
+      downloads: 2,
+      revoked: false,
+      revokedBy: null,
+      networks: 0,
+    });
   });
 
   it('revokes a licence for every link carrying it; 42 and "42" are one licence', async () => {
@@ -142,11 +152,21 @@ describe('revocation', () => {
     });
     expect(await state.isRevoked(a)).toBe(false);
     // A link's licence is known once it was downloaded: `a` never was, `other` was.
-    expect(await state.linkStatus(a)).toEqual({ downloads: 0, revoked: false, revokedBy: null });
+    expect(await state.linkStatus(a)).toEqual({ downloads: 0, revoked: false, revokedBy: null, networks: 0 });
     await state.revoke({ licenseId: '43' });
-    expect(await state.linkStatus(other)).toEqual({ downloads: 1, revoked: true, revokedBy: 'license' });
+    expect(await state.linkStatus(other)).toEqual({
+      downloads: 1,
+      revoked: true,
+      revokedBy: 'license',
+      networks: 0,
+    });
     await state.unrevoke({ licenseId: 43 });
-    expect(await state.linkStatus(other)).toEqual({ downloads: 1, revoked: false, revokedBy: null });
+    expect(await state.linkStatus(other)).toEqual({
+      downloads: 1,
+      revoked: false,
+      revokedBy: null,
+      networks: 0,
+    });
 
     await state.unrevoke({ licenseId: '42' });
     expect(await state.consume({ jti: a, licenseId: 42, expires })).toEqual({ outcome: 'ok', downloads: 1 });
@@ -162,7 +182,12 @@ describe('revocation', () => {
   });
 
   it('reports an unknown link as never downloaded and not revoked', async () => {
-    expect(await state.linkStatus(newJti())).toEqual({ downloads: 0, revoked: false, revokedBy: null });
+    expect(await state.linkStatus(newJti())).toEqual({
+      downloads: 0,
+      revoked: false,
+      revokedBy: null,
+      networks: 0,
+    });
     expect(await state.downloads(newJti())).toBe(0);
   });
 
@@ -211,7 +236,12 @@ describe('concurrency and durability', () => {
 
     const again = await RedisState.connect(server.url);
     try {
-      expect(await again.linkStatus(jti)).toEqual({ downloads: 2, revoked: false, revokedBy: null });
+      expect(await again.linkStatus(jti)).toEqual({
+        downloads: 2,
+        revoked: false,
+        revokedBy: null,
+        networks: 0,
+      });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'ok', downloads: 3 });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'exhausted', downloads: 3 });
       expect(await again.isRevoked(revoked)).toBe(true);
@@ -244,7 +274,12 @@ describe('least privilege', () => {
         downloads: 1,
       });
       await limited.revoke({ jti });
-      expect(await limited.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'jti' });
+      expect(await limited.linkStatus(jti)).toEqual({
+        downloads: 1,
+        revoked: true,
+        revokedBy: 'jti',
+        networks: 0,
+      });
       await limited.unrevoke({ jti });
       // After a SCRIPT FLUSH (a Redis restart does the same) the script is loaded again by the same user.
       await raw.script('FLUSH');
@@ -252,6 +287,15 @@ describe('least privilege', () => {
         outcome: 'ok',
         downloads: 2,
       });
+      // The share guard needs no other command (its networks are a plain string).
+      const guarded = newJti();
+      const guard = { network: '192.0.2.0/24', blockBeyond: 1 };
+      expect(await limited.consume({ jti: guarded, expires: inAnHour(), guard })).toEqual({
+        outcome: 'ok',
+        downloads: 1,
+      });
+      expect(await limited.networkAllowed(guarded, '198.51.100.0/24', 1)).toBe(false);
+      expect(await limited.linkStatus(guarded)).toMatchObject({ networks: 1 });
     } finally {
       await limited.close();
     }

@@ -191,7 +191,13 @@ describe('separate admin listener', () => {
 
       const admin = a.adminUrl as string;
       const status = await adminFetch(admin, keys.adminToken, 'GET', `/admin/links/${jti}`);
-      expect(await status.json()).toEqual({ downloads: 1, revoked: false, revoked_by: null });
+      expect(await status.json()).toEqual({
+        downloads: 1,
+        revoked: false,
+        revoked_by: null,
+        networks: 0,
+        shared: false,
+      });
       const revoke = await adminFetch(admin, keys.adminToken, 'POST', '/admin/revocations', { jti });
       expect(revoke.status).toBe(200);
       await drain(revoke);

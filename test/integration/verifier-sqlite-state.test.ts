@@ -151,9 +151,9 @@ describe('SqliteState', () => {
       await s.consume({ jti, licenseId: 42, expires });
       await s.revoke({ jti });
       expect(await s.consume({ jti, licenseId: 42, expires })).toEqual({ outcome: 'revoked' });
-      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'jti' });
+      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'jti', networks: 0 });
       await s.unrevoke({ jti });
-      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: false, revokedBy: null });
+      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: false, revokedBy: null, networks: 0 });
 
       await s.revoke({ licenseId: '42' });
       expect(await s.consume({ jti: other, licenseId: 42, expires })).toEqual({ outcome: 'revoked' });
@@ -162,8 +162,18 @@ describe('SqliteState', () => {
       // A link already counted, revoked through its licence: refused, and not counted again.
       expect(await s.consume({ jti, licenseId: 42, expires })).toEqual({ outcome: 'revoked' });
       // A link's licence is known once it was downloaded: `other` never was, `jti` was (licence 42).
-      expect(await s.linkStatus(other)).toEqual({ downloads: 0, revoked: false, revokedBy: null });
-      expect(await s.linkStatus(jti)).toEqual({ downloads: 1, revoked: true, revokedBy: 'license' });
+      expect(await s.linkStatus(other)).toEqual({
+        downloads: 0,
+        revoked: false,
+        revokedBy: null,
+        networks: 0,
+      });
+      expect(await s.linkStatus(jti)).toEqual({
+        downloads: 1,
+        revoked: true,
+        revokedBy: 'license',
+        networks: 0,
+      });
       // Revoking twice is fine; one undo restores.
       await s.revoke({ licenseId: 42 });
       await s.unrevoke({ licenseId: 42 });
@@ -190,7 +200,12 @@ describe('SqliteState', () => {
 
     const again = SqliteState.open(path);
     try {
-      expect(await again.linkStatus(jti)).toEqual({ downloads: 2, revoked: false, revokedBy: null });
+      expect(await again.linkStatus(jti)).toEqual({
+        downloads: 2,
+        revoked: false,
+        revokedBy: null,
+        networks: 0,
+      });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'ok', downloads: 3 });
       expect(await again.consume({ jti, max: 3, expires })).toEqual({ outcome: 'exhausted', downloads: 3 });
       expect(await again.isRevoked(revoked)).toBe(true);
@@ -213,15 +228,31 @@ describe('SqliteState', () => {
         )
         .all();
       expect(tables).toEqual([
+        { name: 'link_networks', strict: 1 },
         { name: 'links', strict: 1 },
         { name: 'revoked_jtis', strict: 1 },
         { name: 'revoked_licenses', strict: 1 },
+        { name: 'state_secrets', strict: 1 },
       ]);
+      // The share guard's hash key: generated once, in the state, 32 bytes.
+      const secret = db.prepare("SELECT value FROM state_secrets WHERE name = 'network'").pluck().get();
+      expect(secret).toBeInstanceOf(Buffer);
+      expect(secret).toHaveLength(32);
     } finally {
       db.close();
     }
-    // Opening again does not migrate twice.
+    // Opening again does not migrate twice, and keeps the secret.
+    const secretOf = (): unknown => {
+      const again = new Database(path, { readonly: true });
+      try {
+        return again.prepare("SELECT value FROM state_secrets WHERE name = 'network'").pluck().get();
+      } finally {
+        again.close();
+      }
+    };
+    const before = secretOf();
     await SqliteState.open(path).close();
+    expect(secretOf()).toEqual(before);
   });
 
   it('refuses a database written by a newer verifier', () => {

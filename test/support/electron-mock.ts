@@ -21,7 +21,8 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
-export class FakeSession {
+/** Emits what the code listens to (`will-download`), like Electron's Session. */
+export class FakeSession extends EventEmitter {
   permissionRequestHandler:
     | ((
         wc: unknown,
@@ -47,6 +48,17 @@ export class FakeSession {
   };
 }
 
+/** A desktop notification as Electron's `Notification`: records its options, whether it was shown, its listeners. */
+export class FakeNotification extends EventEmitter {
+  shown = false;
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+  }
+  show() {
+    this.shown = true;
+  }
+}
+
 export function createElectronMock() {
   const windows: { options: Record<string, unknown>; webContents: FakeWebContents; loaded: string | null }[] =
     [];
@@ -57,6 +69,17 @@ export function createElectronMock() {
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
   const dialogAnswer = { response: 1 };
   const saveAnswer: { path: string | null } = { path: null };
+  const notifications: FakeNotification[] = [];
+  /** What Notification.isSupported() answers (false: a desktop without a notification service). */
+  const notificationSupport = { supported: true };
+  const Notification = Object.assign(
+    function Notification(options: { title: string; body: string }) {
+      const n = new FakeNotification(options);
+      notifications.push(n);
+      return n;
+    },
+    { isSupported: vi.fn(() => notificationSupport.supported) },
+  );
 
   class BrowserWindow extends EventEmitter {
     readonly webContents = new FakeWebContents();
@@ -113,6 +136,10 @@ export function createElectronMock() {
     ipcMain: {
       handle: vi.fn((channel: string, h: (e: unknown, i: unknown) => unknown) => handlers.set(channel, h)),
     },
+    Notification: Notification as unknown as {
+      new (options: { title: string; body: string }): FakeNotification;
+      isSupported(): boolean;
+    },
     webUtils: { getPathForFile: vi.fn((file: { name: string }) => `/dropped/${file.name}`) },
     contextBridge: { exposeInMainWorld: vi.fn((key: string, value: unknown) => exposed.set(key, value)) },
     ipcRenderer: {
@@ -141,5 +168,7 @@ export function createElectronMock() {
     protocolHandlers,
     dialogAnswer,
     saveAnswer,
+    notifications,
+    notificationSupport,
   };
 }

@@ -4,7 +4,8 @@
  * their connection reset before an answer, some are carried out by the gateway but their answer is lost. The
  * rest pass through untouched (method, path, headers with the signed Host, body), so SigV4 signatures stay
  * valid. Which request fails comes from a seeded generator over the request count, so a run's fault sequence
- * is the same every time.
+ * is the same every time. A test can also hold the requests it picks (`hold`) until it releases them, to act
+ * while the client waits for that answer (e.g. cancel a listing between two pages).
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -29,6 +30,15 @@ export interface FaultyProxy {
   /** What to fail from now on; NO_FAULTS (the start) lets a test set up through the proxy. */
   plan: FaultPlan;
   stats: { requests: number; slowDown: number; reset: number; lostAnswer: number; passed: number };
+  /**
+   * Requests this picks are held, unanswered, until `release()` (they are not counted in `stats` and draw no
+   * fault); null (the start) holds none.
+   */
+  hold: ((req: IncomingMessage) => boolean) | null;
+  /** Requests held so far, also those whose client gave up waiting (`closed`). */
+  held: { method: string; url: string; closed: boolean }[];
+  /** Sends the held requests on whose client still waits, and holds nothing from now on. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -52,10 +62,17 @@ export async function startFaultyProxy(target: string, seed: number): Promise<Fa
   const upstream = new URL(target);
   const random = seeded(seed);
   const sockets = new Set<Socket>();
+  const waiting: (() => void)[] = [];
   const proxy: FaultyProxy = {
     url: '',
     plan: NO_FAULTS,
     stats: { requests: 0, slowDown: 0, reset: 0, lostAnswer: 0, passed: 0 },
+    hold: null,
+    held: [],
+    release: () => {
+      proxy.hold = null;
+      for (const send of waiting.splice(0)) send();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -88,6 +105,15 @@ export async function startFaultyProxy(target: string, seed: number): Promise<Fa
   };
 
   const server = createServer((req, res) => {
+    if (proxy.hold?.(req)) {
+      const entry = { method: req.method ?? '', url: req.url ?? '', closed: false };
+      proxy.held.push(entry);
+      res.once('close', () => (entry.closed = !res.writableFinished));
+      waiting.push(() => {
+        if (!entry.closed) forward(req, res, false);
+      });
+      return;
+    }
     const n = stats.requests++;
     const r = random();
     const { slowDown, reset, lostAnswer } = proxy.plan;

@@ -21,6 +21,7 @@ import { createHandlers } from '../../src/main/ipc/handlers';
 import { createIpcRouter, type SenderInfo } from '../../src/main/ipc/router';
 import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
 import type { S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
+import type { Notifier } from '../../src/main/services/notifier';
 import { systemClock, type Clock } from '../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';
 import { createMainServices, type MainServices, type SaveFileDialog } from '../../src/main/wiring';
@@ -42,6 +43,13 @@ export interface Harness {
   events: { event: EventName; payload: unknown }[];
   call<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<IpcResult<ChannelOutput<C>>>;
   ok<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
+  /**
+   * Chooses files as the owner does in the Open dialog (files:choose answers these paths): main then accepts them
+   * for upload, and no others (it grants only paths it handed out).
+   */
+  choose(paths: string[]): Promise<string[]>;
+  /** Files dropped on the window, as the preload hands their paths to main (files:dropped, not on window.api). */
+  drop(paths: string[]): Promise<IpcResult<{ paths: string[] }>>;
   /** Removes the keychain entries, closes the database and deletes the temp folder. */
   close(): Promise<void>;
 }
@@ -53,6 +61,8 @@ export function startHarness(
     prefix?: string;
     syncWorkerFile?: string;
     saveFile?: SaveFileDialog;
+    /** The desktop notifications the app would show (a test records them). */
+    notifier?: Notifier;
   } = {},
 ): Harness {
   // Also refused by the integration setup file; here too, since this opens the real keychain for any caller.
@@ -60,6 +70,7 @@ export function startHarness(
   const dir = mkdtempSync(join(tmpdir(), `signet-${opts.prefix ?? 'main'}-`));
   const service = `signet-${opts.prefix ?? 'main'}-test-${randomUUID()}`;
   const events: Harness['events'] = [];
+  let chosen: string[] = [];
   const services = createMainServices({
     databaseFile: join(dir, 'signet.db'),
     secrets: new KeytarSecretStore(keytar, service),
@@ -69,6 +80,8 @@ export function startHarness(
     ...(opts.s3 ? { s3: opts.s3 } : {}),
     ...(opts.syncWorkerFile ? { syncWorkerFile: opts.syncWorkerFile } : {}),
     ...(opts.saveFile ? { saveFile: opts.saveFile } : {}),
+    ...(opts.notifier ? { notifier: opts.notifier } : {}),
+    openFiles: () => Promise.resolve(chosen),
   });
   const router = createIpcRouter({
     handlers: createHandlers(services),
@@ -93,6 +106,17 @@ export function startHarness(
       const result = await h.call(channel, input);
       if (!result.ok) throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
       return result.data;
+    },
+    async choose(paths) {
+      chosen = paths;
+      return (await h.ok('files:choose', undefined)).paths;
+    },
+    async drop(paths) {
+      const result = (await router.dispatch('files:dropped', { paths }, appFrame)) as IpcResult<{
+        paths: string[];
+      }>;
+      responses.push(result);
+      return result;
     },
     async close() {
       // A keychain that fails here fails the test's afterAll (not hidden); the database and folder go anyway.

@@ -6,7 +6,9 @@
  * setup file of both configs), again by the harnesses that open the keychain (startHarness, startApp), and at
  * the top of test files that load keytar themselves, so no single forgotten call opens the developer's keyring.
  */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function requirePrivateTestKeyring(env: NodeJS.ProcessEnv = process.env): void {
   const home = env['SIGNET_KEYRING_HOME'];
@@ -24,4 +26,67 @@ export function requirePrivateTestKeyring(env: NodeJS.ProcessEnv = process.env):
         'would write to your own. Run it through scripts/with-test-keyring.sh (npm test does).',
     );
   }
+}
+
+const LOGIN_COLLECTION = '/org/freedesktop/secrets/collection/login';
+const UNLOCK_SCRIPT = fileURLToPath(new URL('./test-keyring-unlock.mjs', import.meta.url));
+/** The watchdog of the current lock (see lockTestKeyring), ended by unlockTestKeyring. */
+let watchdog: ChildProcess | null = null;
+
+function gdbus(args: string[]): string {
+  return execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.secrets', ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+}
+
+/** Whether the test keyring's login collection (where keytar writes) is locked, as the Secret Service says. */
+export function testKeyringLocked(): boolean {
+  requirePrivateTestKeyring();
+  const answer = gdbus([
+    '--object-path',
+    LOGIN_COLLECTION,
+    '--method',
+    'org.freedesktop.DBus.Properties.Get',
+    'org.freedesktop.Secret.Collection',
+    'Locked',
+  ]).trim();
+  if (answer === '(<true>,)') return true;
+  if (answer === '(<false>,)') return false;
+  throw new Error(`unexpected answer to Collection.Locked: ${answer}`);
+}
+
+/**
+ * Locks the private test keyring for real (Secret Service `Lock` on the login collection), as a screen lock or
+ * the user does: what keytar then gets is what the app gets from a locked keychain. Call unlockTestKeyring
+ * afterwards (in a `finally`); in case this process dies first, a watchdog process unlocks it once this
+ * process is gone.
+ */
+export function lockTestKeyring(): void {
+  requirePrivateTestKeyring();
+  if (watchdog === null) {
+    watchdog = spawn(process.execPath, [UNLOCK_SCRIPT, '--after-exit-of', String(process.pid)], {
+      detached: true,
+      stdio: 'ignore',
+      env: process.env,
+    });
+    watchdog.unref();
+  }
+  gdbus([
+    '--object-path',
+    '/org/freedesktop/secrets',
+    '--method',
+    'org.freedesktop.Secret.Service.Lock',
+    `['${LOGIN_COLLECTION}']`,
+  ]);
+  if (!testKeyringLocked()) throw new Error('the test keyring did not lock');
+}
+
+/** Unlocks the test keyring (see test-keyring-unlock.mjs) and ends the watchdog of lockTestKeyring. */
+export function unlockTestKeyring(): void {
+  requirePrivateTestKeyring();
+  execFileSync(process.execPath, [UNLOCK_SCRIPT], { env: process.env, timeout: 15_000 });
+  if (testKeyringLocked()) throw new Error('the test keyring is still locked');
+  if (watchdog?.pid !== undefined && watchdog.exitCode === null) watchdog.kill();
+  watchdog = null;
 }

@@ -203,7 +203,7 @@ describe('durations and setting values', () => {
     });
     expect(settingsPatchFor('verifier-admin-url', '')).toEqual({ verifierAdminUrl: '' });
     expect(usageError(() => settingsPatchFor('verifier-admin-url', '127.0.0.1:8788')).message).toBe(
-      'verifier-admin-url: Enter a full address starting with http:// or https:// (got “127.0.0.1:8788”)',
+      'verifier-admin-url: Enter a full address starting with https:// (got “127.0.0.1:8788”)',
     );
     expect(settingsPatchFor('link-expiry', '3d')).toEqual({ defaultLinkExpiryHours: 72 });
     expect(settingsPatchFor('max-downloads', 'none')).toEqual({ defaultMaxDownloads: null });

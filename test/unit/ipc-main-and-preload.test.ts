@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CHANNEL_NAMES, EVENT_CHANNEL_PREFIX } from '../../src/shared/ipc/contract';
+import { CHANNEL_NAMES, EVENT_CHANNEL_PREFIX, PRELOAD_CHANNEL_NAMES } from '../../src/shared/ipc/contract';
 import { SettingsSchema } from '../../src/shared/settings';
 import { createElectronMock, FakeWebContents } from '../support/electron-mock';
 
@@ -16,7 +16,7 @@ describe('ipcMain registration', () => {
     const dispatch = vi.fn(async () => ({ ok: true as const, data: null }));
     registerIpcHandlers({ dispatch });
     const { handlers } = electron.current!;
-    expect([...handlers.keys()].sort()).toEqual([...CHANNEL_NAMES].sort());
+    expect([...handlers.keys()].sort()).toEqual([...CHANNEL_NAMES, ...PRELOAD_CHANNEL_NAMES].sort());
 
     const mainFrame = { url: 'file:///app/index.html' };
     await handlers.get('settings:get')!({ senderFrame: mainFrame, sender: { mainFrame } }, undefined);
@@ -73,12 +73,25 @@ describe('preload', () => {
     expect(() => api.on('not:an-event', () => undefined)).toThrow(/Unknown event/);
   });
 
-  it('gives the page the path of a dropped file through webUtils, and nothing else', async () => {
+  it('resolves dropped files through webUtils and has main grant them, giving the page nothing else', async () => {
     await import('../../src/preload/index');
-    const files = electron.current!.exposed.get('signetFiles') as Record<string, (f: unknown) => string>;
-    expect(Object.keys(files)).toEqual(['pathFor']);
-    const dropped = { name: 'guide.pdf' };
-    expect(files['pathFor']!(dropped)).toBe('/dropped/guide.pdf');
-    expect(electron.current!.mock.webUtils.getPathForFile).toHaveBeenCalledWith(dropped);
+    const { exposed, invoked, mock } = electron.current!;
+    const files = exposed.get('signetFiles') as Record<string, (f: unknown[]) => Promise<string[]>>;
+    expect(Object.keys(files)).toEqual(['pathsFor']);
+    // files:dropped is not on window.api: the page cannot name paths, only hand over what it was given.
+    const api = exposed.get('api') as Record<string, Record<string, unknown>>;
+    expect(api['files']).toEqual({ choose: expect.any(Function) });
+    mock.ipcRenderer.invoke.mockImplementationOnce(async (channel: string, input: unknown) => {
+      invoked.push([channel, input]);
+      // The router's answer to files:dropped: the paths, granted.
+      return { ok: true, data: input as never };
+    });
+    const dropped = [{ name: 'guide.pdf' }, { name: 'cover.png' }];
+    expect(await files['pathsFor']!(dropped)).toEqual(['/dropped/guide.pdf', '/dropped/cover.png']);
+    expect(mock.webUtils.getPathForFile).toHaveBeenCalledWith(dropped[0]);
+    expect(invoked.at(-1)).toEqual([
+      'files:dropped',
+      { paths: ['/dropped/guide.pdf', '/dropped/cover.png'] },
+    ]);
   });
 });

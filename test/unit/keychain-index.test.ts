@@ -194,6 +194,20 @@ describe('keytar secret store: a marker per name instead of decrypting every ent
     expect(await store.list()).toEqual(['signing-key:k1']);
   });
 
+  it('never enumerates a locked keyring on Linux (keytar would crash the process): it says the keychain is locked', async () => {
+    const keytar = new CountingKeytar();
+    const store = new KeytarSecretStore(keytar, SVC, 'linux');
+    await store.set('signing-key:k1', 'key');
+    expect(await store.list()).toEqual(['signing-key:k1']); // the probe's own marker is not an entry
+    const before = keytar.enumerations.length;
+    keytar.setPassword = () => Promise.reject(new Error('Cannot create an item in a locked collection'));
+    await expect(store.list()).rejects.toThrow(
+      /cannot reach your system keychain.*System said: Cannot create an item in a locked collection/,
+    );
+    await expect(store.status()).resolves.toMatchObject({ available: false });
+    expect(keytar.enumerations.length).toBe(before);
+  });
+
   it('refuses the names it keeps for itself as entries', async () => {
     const store = new KeytarSecretStore(new CountingKeytar(), SVC, 'linux');
     await expect(store.set(ENTRY_INDEX, '[]')).rejects.toThrow(/reserved/);

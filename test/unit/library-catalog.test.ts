@@ -8,8 +8,9 @@ import {
 } from '../../src/main/repositories/catalog-repository';
 import { accessRule, strangerAccess } from '../../src/main/services/library/access-rules';
 import { AsyncQueue, forEachConcurrent } from '../../src/main/services/library/async-queue';
+import { SEARCH_COUNT_CAP } from '../../src/main/services/library/library-service';
 import { ObjectQuerySchema, SortSchema, isLeak } from '../../src/shared/library/schemas';
-import { seedShopAccount } from '../support/test-services';
+import { openTestServices, seedShopAccount } from '../support/test-services';
 
 const dbs: Db[] = [];
 afterEach(() => dbs.splice(0).forEach((db) => db.close()));
@@ -179,6 +180,49 @@ describe('catalog repository', () => {
     expect(
       [...catalog.iterate(query(bucketId, { leaksOnly: true, recursive: true }))].map((o) => o.key),
     ).toEqual(['p.zip']);
+  });
+});
+
+describe('library pages', () => {
+  it("stops a search's count at the cap and says so; folders and actions count exactly", () => {
+    const t = openTestServices({
+      clock: { now: () => new Date('2026-12-01T00:00:00.000Z') },
+      inMemory: true,
+      prefix: 'library-count',
+    });
+    try {
+      const bucketId = seedShopAccount(t.services.db, '2026-12-01T00:00:00.000Z');
+      const catalog = new CatalogRepository(t.services.db);
+      const keys = [
+        ...Array.from({ length: SEARCH_COUNT_CAP + 5 }, (_, i) => `all/n-${String(i).padStart(6, '0')}.zip`),
+        'docs/a.pdf',
+        'docs/b.pdf',
+      ];
+      for (let i = 0; i < keys.length; i += 1000)
+        catalog.upsertPage(
+          bucketId,
+          keys.slice(i, i + 1000).map((k) => obj(k)),
+          1,
+          new Set(),
+        );
+
+      const searched = t.services.library.page({ bucketId, search: 'zip' });
+      expect(searched).toMatchObject({ total: SEARCH_COUNT_CAP, totalCapped: true });
+      expect(searched.rows.map((r) => r.key)).toEqual(keys.slice(0, 200));
+      expect(t.services.library.page({ bucketId, search: 'PDF' })).toMatchObject({
+        total: 2,
+        totalCapped: false,
+      });
+      // Unsearched, a folder's count is exact however large; only the first page has one.
+      const folder = t.services.library.page({ bucketId, folder: 'all/' });
+      expect(folder).toMatchObject({ total: SEARCH_COUNT_CAP + 5, totalCapped: false });
+      const next = t.services.library.page({ bucketId, search: 'zip', cursor: searched.next });
+      expect(next).toMatchObject({ total: null, totalCapped: false });
+      // What "select all matching" acts on is counted exactly (a job's plan, a verify's progress).
+      expect(catalog.count(query(bucketId, { search: 'zip' }))).toBe(SEARCH_COUNT_CAP + 5);
+    } finally {
+      t.close();
+    }
   });
 });
 

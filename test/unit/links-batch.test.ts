@@ -61,13 +61,13 @@ function setup(files: Record<string, AccessType>): LinkBatchService {
 }
 
 describe('batch preview: public files', () => {
-  it('issues a public file’s row but warns, per file or for the whole bucket, and says what to do', () => {
+  it('issues a public file’s row but warns, per file or for the whole bucket, and says what to do', async () => {
     const batch = setup({
       'products/plugin.zip': 'private',
       'free/sample.zip': 'public',
       'open/cover.png': 'public-bucket',
     });
-    const preview = batch.preview(
+    const preview = await batch.preview(
       [
         HEADER,
         '1,a@example.com,products/plugin.zip,2,7d',
@@ -94,7 +94,7 @@ describe('batch preview: public files', () => {
 });
 
 describe('batch preview: max', () => {
-  it('caps max at the single-link schema’s limit, with a plain error per row above it', () => {
+  it('caps max at the single-link schema’s limit, with a plain error per row above it', async () => {
     expect(MaxDownloadsSchema.safeParse(MAX_DOWNLOADS).success).toBe(true);
     expect(MaxDownloadsSchema.safeParse(MAX_DOWNLOADS + 1).success).toBe(false);
 
@@ -102,7 +102,7 @@ describe('batch preview: max', () => {
     const rows = ['1000000', '1000001', '9999999', '123456789012345678901', '0', 'none', '', '2.5'].map(
       (max, i) => `${i + 1},,products/plugin.zip,${max},7d`,
     );
-    const preview = batch.preview([HEADER, ...rows].join('\n'));
+    const preview = await batch.preview([HEADER, ...rows].join('\n'));
     expect(preview.rows.map((r) => [r.maxDownloads, r.error])).toEqual([
       [MAX_DOWNLOADS, null],
       [

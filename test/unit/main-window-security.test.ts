@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
@@ -188,6 +189,30 @@ describe('main window security', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*unsafe/);
     expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+  });
+});
+
+describe('what the window saves', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'signet-downloads-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** A finished Chromium download of `name` (written 0644, as with the usual umask), ending in `state`. */
+  async function download(name: string, state: 'completed' | 'cancelled'): Promise<string> {
+    const { webContents } = open();
+    const path = join(folder, name);
+    writeFileSync(path, 'order,email,url\n', { mode: 0o644 });
+    chmodSync(path, 0o644);
+    const item = Object.assign(new EventEmitter(), { getSavePath: () => path });
+    webContents.session.emit('will-download', {}, item);
+    item.emit('done', {}, state);
+    // The chmod is asynchronous.
+    await new Promise((r) => setTimeout(r, 50));
+    return (statSync(path).mode & 0o777).toString(8);
+  }
+
+  it('makes a completed download (the batch’s CSV of links) readable by its owner only', async () => {
+    expect(await download('orders-links.csv', 'completed')).toBe('600');
+    expect(await download('cancelled.csv', 'cancelled')).toBe('644');
   });
 });
 

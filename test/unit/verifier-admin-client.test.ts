@@ -80,7 +80,7 @@ async function failure(p: Promise<unknown>): Promise<UserFacingError> {
 }
 
 describe('verifierAdminUrl setting', () => {
-  it('defaults to empty (the verifier address) and takes only a full http(s) address', () => {
+  it('defaults to empty (the verifier address) and takes only a full https:// (or loopback http://) address', () => {
     expect(SettingsSchema.parse({}).verifierAdminUrl).toBe('');
     expect(SettingsPatchSchema.parse({ verifierAdminUrl: ' http://127.0.0.1:8788 ' })).toEqual({
       verifierAdminUrl: 'http://127.0.0.1:8788',
@@ -89,7 +89,7 @@ describe('verifierAdminUrl setting', () => {
     for (const bad of ['127.0.0.1:8788', 'ftp://example.com', 'admin']) {
       const parsed = SettingsPatchSchema.safeParse({ verifierAdminUrl: bad });
       expect(parsed.success).toBe(false);
-      expect(parsed.error?.issues[0]?.message).toBe('Enter a full address starting with http:// or https://');
+      expect(parsed.error?.issues[0]?.message).toBe('Enter a full address starting with https://');
     }
   });
 
@@ -121,7 +121,14 @@ describe('VerifierAdminClient: which address it calls', () => {
           : json({ downloads: 3, revoked: false, revoked_by: null }),
     );
     await admin.revoke({ license_id: '9001' });
-    expect(await admin.linkStatus(JTI)).toEqual({ downloads: 3, revoked: false, revokedBy: null });
+    // A verifier from before the share guard: networks and shared unknown (null), not made up.
+    expect(await admin.linkStatus(JTI)).toEqual({
+      downloads: 3,
+      revoked: false,
+      revokedBy: null,
+      networks: null,
+      shared: null,
+    });
     expect(http.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
       'POST http://127.0.0.1:8788/admin/revocations',
       `GET http://127.0.0.1:8788/admin/links/${JTI}`,

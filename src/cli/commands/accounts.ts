@@ -6,7 +6,9 @@ import {
   type AccountCreate,
   type AccountView,
   type TestResult,
+  VerifierKeyInputSchema,
 } from '../../shared/accounts/schemas';
+import { AccountRepository } from '../../main/repositories/account-repository';
 import { UserFacingError } from '../../main/services/errors';
 import { flag, listOption, stringOption, UsageError } from '../args';
 import { findAccount, readSecret, secretSource, type CommandContext, type CommandHandler } from '../context';
@@ -100,15 +102,19 @@ const add: CommandHandler = async (ctx) => {
 };
 
 const list: CommandHandler = async (ctx) => {
-  const accounts = await ctx.services().accounts.list();
-  for (const a of accounts) await ctx.out.record(a);
+  const services = ctx.services();
+  const accounts = await services.accounts.list();
+  // Each account's fixed store name: what its links carry as src.store and the verifier config's stores use.
+  const repo = new AccountRepository(services.db);
+  const storeOf = (id: string) => repo.verifierStore(id) ?? '';
+  for (const a of accounts) await ctx.out.record({ ...a, store: storeOf(a.id) });
   if (ctx.out.json) return 0;
   if (accounts.length === 0) {
     ctx.out.say('No storage accounts yet. Add one with: signet accounts add --help');
     return 0;
   }
   ctx.out.table(
-    ['NAME', 'PROVIDER', 'BUCKETS', 'KEYS', 'LAST TEST', 'ID'],
+    ['NAME', 'PROVIDER', 'BUCKETS', 'KEYS', 'LAST TEST', 'STORE', 'ID'],
     accounts.map((a) => [
       a.name,
       PROVIDERS[a.provider].shortLabel,
@@ -121,6 +127,7 @@ const list: CommandHandler = async (ctx) => {
             : 'stored'
           : 'missing',
       a.lastTest ? `${a.lastTest.status} ${a.lastTest.testedAt.slice(0, 16).replace('T', ' ')}` : 'never',
+      storeOf(a.id),
       a.id,
     ]),
   );
@@ -183,6 +190,52 @@ const remove: CommandHandler = async (ctx) => {
   return 0;
 };
 
+const verifierKey: CommandHandler = async (ctx) => {
+  const v = ctx.values;
+  const clear = flag(v, 'clear');
+  const keyId = stringOption(v, 'access-key-id');
+  if (
+    clear &&
+    (keyId !== undefined || flag(v, 'secret-stdin') || stringOption(v, 'secret-env') !== undefined)
+  ) {
+    throw new UsageError('--clear takes no key: give --clear alone, or --access-key-id with the secret');
+  }
+  if (!clear) {
+    if (keyId === undefined) throw new UsageError('--access-key-id ID is required (or --clear)');
+    const early = VerifierKeyInputSchema.shape.key.safeParse({
+      accessKeyId: keyId,
+      secretAccessKey: 'later',
+    });
+    if (!early.success) throw new UsageError(`--access-key-id: ${early.error.issues[0]!.message}`);
+    secretSource(ctx, 'secret access key');
+  }
+  const services = ctx.services();
+  const account = await findAccount(services, ctx.positionals[0]!);
+  let key: { accessKeyId: string; secretAccessKey: string } | null = null;
+  if (!clear) {
+    const secret = await readSecret(ctx, 'secret access key');
+    const parsed = VerifierKeyInputSchema.shape.key.safeParse({
+      accessKeyId: keyId,
+      secretAccessKey: secret.value,
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new UsageError(
+        `${issue.path[0] === 'secretAccessKey' ? secret.flag : '--access-key-id'}: ${issue.message}`,
+      );
+    }
+    key = parsed.data;
+  }
+  const view = await services.accounts.setVerifierKey(account.id, key);
+  ctx.out.object({ id: view.id, name: view.name, verifierKey: view.verifierKey });
+  ctx.out.say(
+    key
+      ? `Stored a read-only verifier key for “${view.name}” in the system keychain. Verifier configs exported from now on carry it instead of the account’s own key: export again (signet verifier-config).`
+      : `Removed the verifier key of “${view.name}”. Verifier configs carry the account’s own key again.`,
+  );
+  return 0;
+};
+
 function bucketsText(a: AccountView): string {
   const list = a.buckets.length ? a.buckets.join(', ') : '(all the key can list)';
   return a.privateBucket ? `${list}; private: ${a.privateBucket}` : list;
@@ -193,4 +246,5 @@ export const accountCommands = {
   'accounts list': list,
   'accounts test': test,
   'accounts remove': remove,
+  'accounts verifier-key': verifierKey,
 } as const;

@@ -3,6 +3,8 @@ import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserFacingError } from '../../main/services/errors';
 import type { JobView } from '../../shared/jobs/schemas';
+import { uploadFolderProblem, uploadKey, uploadNameProblem } from '../../shared/library/object-key';
+import { showable } from '../../shared/text/unsafe-characters';
 import { flag, stringOption, UsageError } from '../args';
 import type { CommandContext, CommandHandler } from '../context';
 import { formatBytes, type Output } from '../output';
@@ -66,18 +68,25 @@ function report(ctx: CommandContext, v: JobView): number {
 function checkedFiles(files: readonly string[], prefix: string): string[] {
   const byKey = new Map<string, string>();
   return files.map((f) => {
+    // As messages quote it: a control character in a path would otherwise break the one line.
+    const shown = showable(f);
     let isFile: boolean;
     try {
       isFile = statSync(f).isFile();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`FILE “${f}”: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}`);
+      throw new UsageError(
+        `FILE “${shown}”: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}`,
+      );
     }
-    if (!isFile) throw new UsageError(`FILE “${f}”: not a file (give the files of a folder, not the folder)`);
-    const key = prefix + basename(f);
+    if (!isFile)
+      throw new UsageError(`FILE “${shown}”: not a file (give the files of a folder, not the folder)`);
+    const nameProblem = uploadNameProblem(basename(f));
+    if (nameProblem !== null) throw new UsageError(`FILE “${shown}”: ${nameProblem}`);
+    const key = uploadKey(prefix, basename(f));
     const other = byKey.get(key);
     if (other !== undefined) {
-      throw new UsageError(`FILE “${f}”: “${other}” would also be uploaded as “${key}”`);
+      throw new UsageError(`FILE “${shown}”: “${showable(other)}” would also be uploaded as “${key}”`);
     }
     byKey.set(key, f);
     return resolve(f);
@@ -95,9 +104,9 @@ function knownJob<T>(fn: () => T): T {
 }
 
 const upload: CommandHandler = async (ctx) => {
-  const prefix = stringOption(ctx.values, 'prefix') ?? '';
-  if (prefix && !prefix.endsWith('/'))
-    throw new UsageError('--prefix: a folder ends with / (e.g. products/)');
+  const prefix = (stringOption(ctx.values, 'prefix') ?? '').normalize('NFC');
+  const prefixProblem = uploadFolderProblem(prefix);
+  if (prefixProblem !== null) throw new UsageError(`--prefix: ${prefixProblem} (got “${showable(prefix)}”)`);
   const files = checkedFiles(ctx.positionals.slice(1), prefix);
   const bucket = await bucketFor(ctx, { catalogOnly: false });
   const { jobs } = ctx.services();

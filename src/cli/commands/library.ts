@@ -228,8 +228,52 @@ const verify: CommandHandler = async (ctx) => {
   return leaks > 0 || summary.failed > 0 ? 1 : 0;
 };
 
+const watch: CommandHandler = async (ctx) => {
+  const services = ctx.services();
+  const accounts = [];
+  for (const name of ctx.positionals) accounts.push((await findAccount(services, name)).id);
+  const { out } = ctx;
+  if (!out.json) out.say(`${'STATUS'.padEnd(6)}  ${'ACCESS'.padEnd(13)}  FILE`);
+  let summary;
+  try {
+    summary = await services.watch.pass({
+      accounts,
+      all: ctx.values['all'] === true,
+      signal: ctx.signal,
+      onProgress: showProgress(out),
+      onResult: (r) => {
+        if (out.json) void out.record({ ...r });
+        else {
+          const status = r.status === 0 ? 'failed' : String(r.status);
+          out.say(
+            `${status.padEnd(6)}  ${r.access.padEnd(13)}  ${r.account}/${r.bucket}/${r.key}${r.leak ? '   <- LEAK: readable by anyone' : ''}`,
+          );
+        }
+      },
+    });
+  } catch (err) {
+    if (!ctx.signal.aborted) throw err;
+    out.clearProgress();
+    out.note('Stopped. The answers so far are recorded in the catalog.');
+    return 1;
+  }
+  out.clearProgress();
+  for (const p of summary.problems) out.note(`Could not read the bucket’s rule again: ${p}`);
+  const leaks = summary.leaks.length;
+  out.note(
+    summary.checked === 0
+      ? 'Nothing to watch: no active link points at a file in the catalog (--all watches every file held as not public).'
+      : `Asked for ${count(summary.checked, 'file')} as a stranger in ${summary.seconds.toFixed(1)} s: ` +
+          (leaks
+            ? `${leaks === 1 ? '1 LEAK' : `${leaks} LEAKS`}: held as not public, yet anyone can read ${leaks === 1 ? 'it' : 'them'}. Make ${leaks === 1 ? 'it' : 'them'} private (signet private) and check the bucket’s policy.`
+            : 'no leaks.'),
+  );
+  return leaks > 0 || summary.problems.length > 0 || summary.unreachable > 0 ? 1 : 0;
+};
+
 export const libraryCommands = {
   sync,
   ls,
   verify,
+  watch,
 } as const;

@@ -1,8 +1,8 @@
 /**
- * `signet keys new|list|retire`, `signet verifier-config`, `signet link`, `signet links batch|list|revoke`:
+ * `signet keys new|list|retire`, `signet verifier-config`, `signet link`, `signet links batch|list|revoke|reissue`:
  * the app's SigningKeyService, VerifierConfigExporter, LinkService and LinkBatchService.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ZodError } from 'zod';
 import {
@@ -24,6 +24,9 @@ import {
 } from '../../shared/links/schemas';
 import { LINK_STATUSES } from '../../shared/links/schemas';
 import { UserFacingError } from '../../main/services/errors';
+import { tooLargeMessage } from '../../main/services/links/link-batch';
+import { refuseSymlink, writePrivateFile } from '../../main/services/links/verifier-config';
+import { showable } from '../../shared/text/unsafe-characters';
 import { flag, stringOption, UsageError, type CommandName } from '../args';
 import { findAccount, type CommandContext, type CommandHandler } from '../context';
 import { count } from '../output';
@@ -82,7 +85,7 @@ async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
 
 /** A value as a usage message quotes it: a long one (a pasted note) by its length, so the line stays short. */
 function quoted(value: string): string {
-  return value.length <= 80 ? `“${value}”` : `${value.length} characters`;
+  return value.length <= 80 ? `“${showable(value)}”` : `${value.length} characters`;
 }
 
 function checked<T>(
@@ -150,12 +153,19 @@ const verifierConfig: CommandHandler = async (ctx) => {
   const stateSqlite = stringOption(ctx.values, 'state-sqlite');
   if (stateSqlite !== undefined && stateSqlite.trim() === '')
     throw new UsageError('--state-sqlite: give a path');
+  try {
+    refuseSymlink(resolve(out));
+  } catch (err) {
+    throw new UsageError(`--out: ${(err as Error).message}`);
+  }
   const result = await ctx.services().verifierConfig.write(resolve(out), {
     ...(listen !== undefined ? { listen } : {}),
     ...(adminListen !== undefined ? { adminListen } : {}),
     ...(stateSqlite !== undefined ? { stateSqlite } : {}),
   });
   for (const w of result.warnings) ctx.out.note(w);
+  // Also with --json (the note goes to stderr; the JSON has fullPermissionKeys): a key that can delete is leaving.
+  for (const f of result.fullPermissionKeys) ctx.out.note(`Warning: ${f.warning}`);
   ctx.out.object(result);
   ctx.out.say(
     `Wrote ${result.file} (${count(result.kids.length, 'key')}, ${count(result.stores.length, 'store')}` +
@@ -242,19 +252,23 @@ const linksBatch: CommandHandler = async (ctx) => {
   if (!outPath) throw new UsageError('--out OUT is required: where to write the CSV with the links');
   let csv: string;
   try {
+    // The size before reading: a wrong file (a whole shop's export) is refused without loading it.
+    const size = statSync(resolve(csvPath)).size;
+    if (size > BATCH_MAX_CSV_CHARS) throw new UsageError(`--csv: ${csvPath}: ${tooLargeMessage(size)}`);
     csv = readFileSync(resolve(csvPath), 'utf8');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`--csv: cannot read ${csvPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  // The window's IPC schema holds the same bound; the service behind both does not check it.
-  if (csv.length > BATCH_MAX_CSV_CHARS) {
-    throw new UsageError(`--csv: ${csvPath} is too large (at most ${BATCH_MAX_CSV_CHARS} characters)`);
   }
   const services = ctx.services();
   const accountText = stringOption(ctx.values, 'account');
   const accountId = accountText !== undefined ? (await findAccount(services, accountText)).id : undefined;
-  const result = await asUsage(() => services.linkBatch.issue(csv, accountId));
-  writeFileSync(resolve(outPath), result.csv);
+  // What the service refuses is the CSV itself (no header, too many rows): the message names --csv.
+  const result = await asUsage(() => services.linkBatch.issue(csv, accountId)).catch((err: unknown) => {
+    throw err instanceof UsageError ? new UsageError(`--csv: ${csvPath}: ${err.message}`) : err;
+  });
+  // The links are bearer secrets and the rows carry customers' emails: readable by the owner only.
+  writePrivateFile(resolve(outPath), result.csv);
   ctx.out.object({ out: resolve(outPath), issued: result.issued, failed: result.failed });
   ctx.out.say(
     `Made ${count(result.issued, 'link')} into ${outPath}` +
@@ -278,6 +292,7 @@ const linksList: CommandHandler = async (ctx) => {
       limit: 500,
       search: stringOption(ctx.values, 'search') ?? '',
       status: (status as (typeof LINK_STATUSES)[number] | undefined) ?? 'all',
+      shared: flag(ctx.values, 'shared'),
     });
     let rows: LinkView[] = page.rows;
     const fresh = new Set<string>();
@@ -291,11 +306,14 @@ const linksList: CommandHandler = async (ctx) => {
       } catch (err) {
         if (!(err instanceof UserFacingError)) throw err;
         verifierAnswers = false;
-        ctx.out.note(`Downloads unknown: ${err.message}`);
+        ctx.out.note(`Downloads and networks unknown: ${err.message}`);
       }
     }
     for (const r of rows) {
+      // Only this run's answers: a count stored earlier is not the verifier's word now.
       const downloads = fresh.has(r.jti) ? r.downloads : null;
+      const networks = fresh.has(r.jti) ? r.networks : null;
+      const shared = fresh.has(r.jti) ? r.shared : null;
       await ctx.out.record({
         jti: r.jti,
         kind: r.kind,
@@ -308,6 +326,12 @@ const linksList: CommandHandler = async (ctx) => {
         max: r.maxDownloads,
         status: r.status,
         downloads,
+        networks,
+        shared,
+        // Additions to the contract: the ledger's own record of a reissue, and when Signet first saw it shared.
+        replaces: r.replaces,
+        replacedBy: r.replacedBy,
+        sharedAt: r.sharedAt,
       });
       if (!ctx.out.json) {
         human.push([
@@ -318,6 +342,7 @@ const linksList: CommandHandler = async (ctx) => {
           r.email || '-',
           r.expiresAt,
           `${downloads ?? '?'}/${r.maxDownloads ?? '∞'}`,
+          networks === null ? '?' : `${networks}${shared || r.sharedAt !== null ? ' shared' : ''}`,
           `${r.accountName}:${r.bucket}/${r.key}`,
         ]);
       }
@@ -325,7 +350,7 @@ const linksList: CommandHandler = async (ctx) => {
     cursor = page.next;
   } while (cursor !== null);
   if (human.length === 0) ctx.out.say('No links yet.');
-  else ctx.out.table(['JTI', 'KIND', 'STATUS', 'ORDER', 'EMAIL', 'EXPIRES', 'USED', 'FILE'], human);
+  else ctx.out.table(['JTI', 'KIND', 'STATUS', 'ORDER', 'EMAIL', 'EXPIRES', 'USED', 'PLACES', 'FILE'], human);
   return 0;
 };
 
@@ -347,6 +372,45 @@ const linksRevoke: CommandHandler = async (ctx) => {
   return 0;
 };
 
+/**
+ * `links reissue JTI`: a new link in place of an old one. The verifier is asked to revoke the old link before
+ * anything is written; when it cannot be reached that is exit 1, the old link stays active and no link is made.
+ */
+const linksReissue: CommandHandler = async (ctx) => {
+  const jti = ctx.positionals[0]!;
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(jti)) throw new UsageError(`JTI: not a link id (got “${jti}”)`);
+  const services = ctx.services();
+  const old = await asUsage(async () => services.links.get(jti)); // unknown jti: exit 2, before any network
+  if (old.kind === 'direct' && stringOption(ctx.values, 'max') !== undefined) {
+    throw new UsageError('--max cannot go with a direct link: a pre-signed URL cannot count downloads');
+  }
+  const expiry = stringOption(ctx.values, 'expires') === undefined ? undefined : expiryFlag(ctx, 0);
+  const maxDownloads = stringOption(ctx.values, 'max') === undefined ? undefined : maxFlag(ctx, null);
+  const created = await asUsage(async () => {
+    try {
+      return await services.links.reissue({
+        jti,
+        ...(expiry !== undefined ? { expiry } : {}),
+        ...(maxDownloads !== undefined ? { maxDownloads } : {}),
+      });
+    } catch (err) {
+      // Already reissued: bad input for this command (exit 2), nothing changed.
+      if (err instanceof UserFacingError && err.code === 'conflict') throw new UsageError(err.message);
+      throw err;
+    }
+  });
+  for (const w of created.warnings) ctx.out.note(`Warning: ${w.replace(/\s*\n\s*/g, ' ').trim()}`);
+  ctx.out.object({
+    url: created.url,
+    kind: created.kind,
+    jti: created.jti,
+    expiresAt: created.expiresAt,
+    replaces: created.replaces,
+  });
+  ctx.out.say(created.url);
+  return 0;
+};
+
 export const linkCommands = {
   'keys new': keysNew,
   'keys list': keysList,
@@ -356,4 +420,5 @@ export const linkCommands = {
   'links batch': linksBatch,
   'links list': linksList,
   'links revoke': linksRevoke,
+  'links reissue': linksReissue,
 } satisfies Partial<Record<CommandName, CommandHandler>>;

@@ -1,7 +1,14 @@
 /** `signet settings get|set`: the app's SettingsService, plus the verifier admin token in the keychain. */
 import { SettingsPatchSchema, type Settings, type SettingsPatch } from '../../shared/settings';
 import type { MainServices } from '../../main/wiring';
-import { parseLinkExpiryHours, parseMaxDownloads, UsageError } from '../args';
+import {
+  parseLinkExpiryHours,
+  parseMaxDownloads,
+  parseShareAction,
+  parseShareNetworks,
+  parseWatchEvery,
+  UsageError,
+} from '../args';
 import { readSecret, secretSource, type CommandContext, type CommandHandler } from '../context';
 
 import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../../main/services/links/verifier-admin';
@@ -16,6 +23,9 @@ const SETTABLE = [
   'verifier-admin-url',
   'link-expiry',
   'max-downloads',
+  'share-networks',
+  'share-action',
+  'watch-every',
   'verifier-admin-token',
 ] as const;
 
@@ -34,6 +44,15 @@ export function settingsPatchFor(key: string, value: string): SettingsPatch {
       break;
     case 'max-downloads':
       patch = { defaultMaxDownloads: parseMaxDownloads(value) };
+      break;
+    case 'share-networks':
+      patch = { shareNetworks: parseShareNetworks(value) };
+      break;
+    case 'share-action':
+      patch = { shareAction: parseShareAction(value) };
+      break;
+    case 'watch-every':
+      patch = { watchEveryMinutes: parseWatchEvery(value) };
       break;
     default:
       throw new UsageError(`unknown setting “${key}” (one of ${SETTABLE.join(', ')})`);
@@ -61,9 +80,23 @@ async function print(ctx: CommandContext, settings: Settings): Promise<void> {
         'max-downloads',
         settings.defaultMaxDownloads === null ? 'none' : String(settings.defaultMaxDownloads),
       ],
+      ['share-networks', shareNetworksText(settings)],
+      ['share-action', settings.shareAction],
+      ['watch-every', watchEveryText(settings)],
       ['verifier-admin-token', verifierAdminToken],
     ],
   );
+}
+
+function shareNetworksText(s: Settings): string {
+  return s.shareNetworks === 0 ? '0 (share guard off)' : String(s.shareNetworks);
+}
+
+/** `off`, or the pace as `settings set watch-every` takes it (`6h`, `90m`, `1d`). */
+function watchEveryText(s: Settings): string {
+  const m = s.watchEveryMinutes;
+  if (m === 0) return 'off';
+  return m % 1440 === 0 ? `${m / 1440}d` : m % 60 === 0 ? `${m / 60}h` : `${m}m`;
 }
 
 function hoursText(h: number): string {
@@ -116,6 +149,9 @@ function describe(key: string, s: Settings): string {
   if (key === 'verifier-url') return s.verifierBaseUrl || '(not set)';
   if (key === 'verifier-admin-url') return s.verifierAdminUrl || '(same as verifier-url)';
   if (key === 'link-expiry') return hoursText(s.defaultLinkExpiryHours);
+  if (key === 'share-networks') return `${shareNetworksText(s)}; export the verifier config again`;
+  if (key === 'share-action') return `${s.shareAction}; export the verifier config again`;
+  if (key === 'watch-every') return `${watchEveryText(s)} (while the desktop app is open)`;
   return s.defaultMaxDownloads === null ? 'none' : String(s.defaultMaxDownloads);
 }
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations';
+import { createPrivateDatabaseFile, restrictDatabaseSideFiles } from './private-files';
 
 export type Db = Database.Database;
 
@@ -8,8 +9,11 @@ export type Db = Database.Database;
  * WAL lets the UI read while a long task writes; foreign keys are off by default in SQLite.
  */
 export function openDatabase(file: string, list: readonly Migration[] = migrations): Db {
+  // Owner-only on Unix (it holds customer emails): the file before SQLite opens it, -wal/-shm once they exist.
+  createPrivateDatabaseFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  restrictDatabaseSideFiles(file);
   // Safe with WAL (no corruption on power loss; at most the last commits roll back) and it spares an fsync per
   // transaction, which a sync writing a catalog page at a time feels.
   db.pragma('synchronous = NORMAL');

@@ -4,6 +4,7 @@ import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../services/links/verifier-admin';
 import type { MainServices } from '../wiring';
 import type { Handlers } from './router';
 import type { JobView } from '../../shared/jobs/schemas';
+import { BACKUP_FILE_EXTENSION } from '../../shared/backup/schemas';
 
 /**
  * A job started for the window runs on in main; the window follows it through job:progress events. Its ending
@@ -38,6 +39,7 @@ export function createHandlers(s: MainServices): Handlers {
     'accounts:update': (input) => s.accounts.update(input),
     'accounts:remove': ({ id }) => s.accounts.remove(id),
     'accounts:test': ({ id }) => s.accounts.test(id),
+    'accounts:verifier-key': ({ id, key }) => s.accounts.setVerifierKey(id, key),
     'library:buckets': () => s.library.buckets(),
     'library:page': (input) => s.library.page(input),
     'library:object': ({ id }) => s.library.object(id),
@@ -61,6 +63,9 @@ export function createHandlers(s: MainServices): Handlers {
     'links:create': (input) => s.links.create(input),
     'links:list': (input) => s.links.list(input),
     'links:revoke': ({ jti }) => s.links.revoke(jti),
+    'links:reissue': (input) => s.links.reissue(input),
+    'watch:status': () => ({ lastPassAt: s.leakWatch.lastPassAt() }),
+    'watch:run': () => s.leakWatch.runNow(),
     'links:usage': ({ jtis }) => s.links.usage(jtis),
     'links:batch-preview': ({ csv, accountId }) => s.linkBatch.preview(csv, accountId),
     'links:batch-issue': ({ csv, accountId }) => s.linkBatch.issue(csv, accountId),
@@ -71,7 +76,15 @@ export function createHandlers(s: MainServices): Handlers {
         defaultName: 'signet-verifier.json',
         filters: [{ name: 'JSON', extensions: ['json'] }],
       });
-      if (file === null) return { file: null, kids: [], stores: [], adminTokenCreated: false, warnings: [] };
+      if (file === null)
+        return {
+          file: null,
+          kids: [],
+          stores: [],
+          adminTokenCreated: false,
+          warnings: [],
+          fullPermissionKeys: [],
+        };
       return s.verifierConfig.write(file, input);
     },
     // The keychain's list of entry names: whether the token exists is known without reading (decrypting) it.
@@ -83,19 +96,53 @@ export function createHandlers(s: MainServices): Handlers {
       s.activity.record('settings', 'Changed the verifier admin token (kept in the system keychain).');
       return { set: true };
     },
+    // The window uploads only paths main handed out: chosen in its Open dialog, or dropped (files:dropped).
     'files:choose': async () => {
       if (!s.openFiles) throw new UserFacingError('internal', 'Choosing files is not available here.');
-      return { paths: await s.openFiles({ title: 'Choose files to upload' }) };
+      return { paths: s.pathGrants.grant(await s.openFiles({ title: 'Choose files to upload' })) };
     },
+    'files:dropped': ({ paths }) => ({ paths: s.pathGrants.grant(paths) }),
     'jobs:list': ({ limit }) => s.jobs.list(limit),
     'jobs:get': ({ id, limit }) => s.jobs.details(id, limit),
-    'jobs:upload-plan': (input) => s.jobs.planUpload(input),
-    'jobs:upload': async (input) => background(await s.jobs.startUpload(input)),
+    'jobs:upload-plan': (input) => {
+      s.pathGrants.check(input.paths);
+      return s.jobs.planUpload(input);
+    },
+    'jobs:upload': async (input) => {
+      s.pathGrants.check(input.paths);
+      return background(await s.jobs.startUpload(input));
+    },
     'jobs:access-preview': (input) => s.jobs.previewAccess(input),
     'jobs:access': async (input) => background(await s.jobs.startAccess(input)),
     'jobs:pause': ({ id }) => s.jobs.pause(id),
     'jobs:resume': ({ id }) => background(s.jobs.resume(id)),
     'jobs:cancel': ({ id }) => s.jobs.cancel(id),
+    'backup:status': () => s.backup.status(),
+    'backup:create': async ({ passphrase }) => {
+      if (!s.saveFile) throw new UserFacingError('internal', 'Saving files is not available here.');
+      const file = await s.saveFile({
+        title: 'Save the backup (keep it somewhere other than this computer)',
+        defaultName: `signet-backup-${new Date().toISOString().slice(0, 10)}.${BACKUP_FILE_EXTENSION}`,
+        filters: [{ name: 'Signet backup', extensions: [BACKUP_FILE_EXTENSION] }],
+      });
+      if (file === null) return { file: null, accounts: 0, keys: 0, links: 0, createdAt: null, warnings: [] };
+      return s.backup.save(file, passphrase);
+    },
+    'backup:restore': async ({ passphrase, replace }) => {
+      if (!s.openFiles) throw new UserFacingError('internal', 'Choosing files is not available here.');
+      const [file] = await s.openFiles({
+        title: 'Choose the backup to restore',
+        multiple: false,
+        filters: [
+          { name: 'Signet backup', extensions: [BACKUP_FILE_EXTENSION] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      });
+      if (file === undefined) return { file: null, accounts: 0, keys: 0, links: 0, createdAt: null };
+      const restored = await s.backup.restoreFile(file, passphrase, { replace });
+      s.emit('settings:changed', s.settings.get());
+      return { file, ...restored };
+    },
     'tasks:cancel': ({ taskId }) => ({ cancelled: s.tasks.cancel(taskId) }),
   };
 }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { contract, type ChannelInput, type ChannelName, type ChannelOutput } from '../../shared/ipc/contract';
+import {
+  contract,
+  preloadContract,
+  type ChannelInput,
+  type ChannelName,
+  type ChannelOutput,
+  type Contract,
+  type PreloadContract,
+} from '../../shared/ipc/contract';
 import type { IpcError, IpcResult } from '../../shared/ipc/define';
 import { UserFacingError } from '../services/errors';
 
@@ -11,10 +19,14 @@ export interface SenderInfo {
   isMainFrame: boolean;
 }
 
+/** The page's channels and those only the preload calls: main answers both, through the same checks. */
+type Routed = Contract & PreloadContract;
+const routed: Routed = { ...contract, ...preloadContract };
+
 export type Handlers = {
-  [C in ChannelName]: (
-    input: z.output<(typeof contract)[C]['input']>,
-  ) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+  [C in keyof Routed]: (
+    input: z.output<Routed[C]['input']>,
+  ) => Promise<z.output<Routed[C]['output']>> | z.output<Routed[C]['output']>;
 };
 
 export interface Logger {
@@ -42,11 +54,11 @@ export function createIpcRouter(opts: {
       logger.error(`IPC: refused ${channel} from untrusted frame ${sender.url}`);
       return fail('forbidden-sender', 'This request did not come from the Signet window and was refused.');
     }
-    if (!Object.hasOwn(contract, channel)) {
+    if (!Object.hasOwn(routed, channel)) {
       return fail('unknown-channel', `Signet does not know the request "${channel}".`);
     }
-    const name = channel as ChannelName;
-    const spec = contract[name];
+    const name = channel as keyof Routed;
+    const spec = routed[name];
     const parsed = spec.input.safeParse(rawInput);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

@@ -1,6 +1,7 @@
 import { app, BrowserWindow, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { APP_URL } from './app-protocol';
+import { keepDownloadsPrivate } from './private-downloads';
 import { lockDownContents, lockDownSession } from './security';
 import { showStartupFailure, WINDOW_GONE, WINDOW_LOAD_FAILED } from './startup-failure';
 
@@ -87,6 +88,7 @@ export function createMainWindow(opts: {
     },
   });
   lockDownSession(win.webContents.session, opts.appUrl);
+  keepDownloadsPrivate(win.webContents.session);
   lockDownContents(win.webContents, opts.appUrl);
   reportBrokenPage(win.webContents);
   win.once('ready-to-show', () => win.show());

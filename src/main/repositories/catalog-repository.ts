@@ -1,7 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import { lookup as mimeLookup } from 'mime-types';
 import type { Db } from '../db/database';
-import { quote, TrigramProbe } from './trigram-probe';
+import { choosePlan, type PlanChoice, type PlanKind, type Want } from './search-plan';
+import { charCount, fold, SearchTerms } from './search-terms';
+import { quote, TrigramProbe, type SampledRow } from './trigram-probe';
 import {
   ACCESS_TYPES,
   isLeak,
@@ -65,6 +67,44 @@ const SORT_SQL: Record<Sort['column'], string> = {
   type: 'o.content_type',
 };
 
+/** The same columns by their names in a result, as a compound SELECT's ORDER BY must name them. */
+const SORT_RESULT: Record<Sort['column'], string> = {
+  name: 'key',
+  size: 'size',
+  lastModified: 'last_modified',
+  access: 'access',
+  type: 'content_type',
+};
+
+type Cursor = { value: string | number; key: string };
+
+/**
+ * A search's index lookup: the FTS5 query for keys of three characters or more (null when no such key can hold
+ * the text), and the keys shorter than that which could (the index holds nothing for them).
+ */
+interface Lookup {
+  match: string | null;
+  short: string[];
+  /** How many terms the query names (each costs a lookup, found or not). */
+  terms: number;
+}
+
+/**
+ * How a query is read: its plan, where a walk that may give up does (search-plan.ts), and the index lookup when
+ * it was made while choosing (null: made when needed).
+ */
+interface Reading {
+  kind: PlanKind;
+  stop: string | null;
+  lookup: Lookup | null;
+}
+
+/** The conditions of a query (`where`), with named parameters. */
+interface Where {
+  sql: string[];
+  params: Record<string, unknown>;
+}
+
 /** The distinct three-character pieces of a text (by code point, as the trigram tokenizer splits it). */
 export function trigrams(text: string): string[] {
   const chars = [...text];
@@ -74,9 +114,10 @@ export function trigrams(text: string): string[] {
 }
 
 /**
- * The index query for a search of three characters or more: its trigrams (AND; all of them unless `select` keeps
- * fewer), and the lower-cased text each candidate key must contain (null when the text is one trigram: the index
- * hit is already exact).
+ * The plain index query of a search of three characters or more, as the bench's diagnostic and the tests write it
+ * by hand: its trigrams (AND; all of them unless `select` keeps fewer), and the lower-cased text each candidate
+ * key must contain (null when the text is one trigram). The repository's own lookup goes through the index's
+ * terms instead (CatalogRepository.lookup).
  */
 export function searchMatch(
   search: string,
@@ -133,11 +174,14 @@ export class CatalogRepository {
 
   /** Dynamic queries (filters and sorts vary) are prepared once per distinct SQL text. */
   private readonly prepared = new Map<string, Statement>();
-  /** Leaves trigrams found in nearly every key out of a search's index lookup. */
+  /** Leaves trigrams found in nearly every key out of a search's index lookup, and judges the search plans. */
   private readonly probe: TrigramProbe;
+  /** The index's terms, so a lookup names those that hold the text (migration 011). */
+  private readonly terms: SearchTerms;
 
   constructor(private readonly db: Db) {
     this.probe = new TrigramProbe(db);
+    this.terms = new SearchTerms(db);
     this.selectExisting = db.prepare(
       'SELECT id, etag, size, last_modified FROM objects WHERE bucket_id = ? AND key = ?',
     );
@@ -195,6 +239,7 @@ export class CatalogRepository {
   ): UpsertCounts {
     const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
     const added: number[] = [];
+    const addedKeys: string[] = [];
     this.db.transaction(() => {
       for (const o of objects) {
         for (const path of ancestorFolders(o.key)) {
@@ -218,6 +263,7 @@ export class CatalogRepository {
             mark,
           });
           added.push(Number(lastInsertRowid));
+          addedKeys.push(o.key);
           counts.added++;
         } else if (
           existing.etag !== o.etag ||
@@ -238,7 +284,10 @@ export class CatalogRepository {
           counts.unchanged++;
         }
       }
-      if (added.length > 0) this.indexNew.run(JSON.stringify(added));
+      if (added.length > 0) {
+        this.indexNew.run(JSON.stringify(added));
+        this.terms.record(addedKeys);
+      }
     })();
     if (added.length > 0) this.probe.forget();
     return counts;
@@ -344,57 +393,90 @@ export class CatalogRepository {
       .map(({ path }) => ({ path, name: path.slice(parent.length, -1) }));
   }
 
-  /** One page of a query, after `cursor` (the sort value and key of the last row of the previous page). */
+  /**
+   * One page of a query, after `cursor` (the sort value and key of the last row of the previous page). A search
+   * reads by the plan its sample judges cheaper (search-plan.ts); `options.plan` names one instead, read to the
+   * end (the tests and the bench compare them): the rows and their order are the same either way.
+   */
   page(
     query: ObjectQuery,
     sort: Sort,
-    cursor: { value: string | number; key: string } | null,
+    cursor: Cursor | null,
     limit: number,
-  ): { rows: ObjectRecord[]; last: { value: string | number; key: string } | null } {
-    const where = this.where(query);
-    const col = SORT_SQL[sort.column];
+    options: { plan?: PlanKind } = {},
+  ): { rows: ObjectRecord[]; last: Cursor | null } {
+    const reading = this.reading(query, sort, cursor, pageWant(sort, limit), options.plan);
+    const where = this.where(query, sort, cursor);
     const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
-    const cmp = sort.direction === 'asc' ? '>' : '<';
-    if (cursor) {
-      if (sort.column === 'name') {
-        where.sql.push(`o.key ${cmp} @cursor_key`);
-      } else {
-        where.sql.push(
-          `(${col} ${cmp} @cursor_value OR (${col} = @cursor_value AND o.key ${cmp} @cursor_key))`,
+    const order = (cols: Record<Sort['column'], string>) =>
+      sort.column === 'name' ? `${cols.name} ${dir}` : `${cols[sort.column]} ${dir}, ${cols.name} ${dir}`;
+    const rows = (kind: PlanKind, w: Where, n: number): ObjectRecord[] => {
+      const sql = this.select(kind, query, reading, w, COLUMNS, order(SORT_SQL), order(SORT_RESULT));
+      return sql === null
+        ? []
+        : this.cached<Record<string, unknown>, Row>(`${sql.text} LIMIT @limit`)
+            .all({ ...sql.params, limit: n })
+            .map(toRecord);
+    };
+    const { stop } = reading;
+    let found: ObjectRecord[];
+    if (stop === null) found = rows(reading.kind, where, limit);
+    else {
+      // A walk by name that may give up at `stop`: the keys before it walked, the rest from the index.
+      const [before, after] = sort.direction === 'asc' ? ['<', '>='] : ['>', '<='];
+      found = rows('walk', withCondition(where, `o.key ${before} @stop`, { stop }), limit);
+      if (found.length < limit)
+        found.push(
+          ...rows('index', withCondition(where, `o.key ${after} @stop`, { stop }), limit - found.length),
         );
-        where.params['cursor_value'] = cursor.value;
-      }
-      where.params['cursor_key'] = cursor.key;
     }
-    const order = sort.column === 'name' ? `o.key ${dir}` : `${col} ${dir}, o.key ${dir}`;
-    const rows = this.cached<Record<string, unknown>, Row>(
-      `SELECT ${COLUMNS} FROM objects o WHERE ${where.sql.join(' AND ')} ORDER BY ${order} LIMIT @limit`,
-    )
-      .all({ ...where.params, limit })
-      .map(toRecord);
-    const tail = rows.at(-1);
+    const tail = found.at(-1);
     return {
-      rows,
-      last: tail && rows.length === limit ? { value: sortValue(tail, sort), key: tail.key } : null,
+      rows: found,
+      last: tail && found.length === limit ? { value: sortValue(tail, sort), key: tail.key } : null,
     };
   }
 
-  count(query: ObjectQuery): number {
-    const where = this.where(query);
-    return (
-      this.cached<Record<string, unknown>, { n: number }>(
-        `SELECT count(*) AS n FROM objects o WHERE ${where.sql.join(' AND ')}`,
-      ).get(where.params)?.n ?? 0
-    );
+  /** How many objects a query matches, exactly (a search may read its whole bucket: `countUpTo` need not). */
+  count(query: ObjectQuery, options: { plan?: PlanKind } = {}): number {
+    return this.countRows(query, Infinity, options.plan);
+  }
+
+  /**
+   * How many objects a query matches, counted up to `cap`: `capped` when more do. A search in most keys stops
+   * after `cap` of them instead of reading a million.
+   */
+  countUpTo(
+    query: ObjectQuery,
+    cap: number,
+    options: { plan?: PlanKind } = {},
+  ): { n: number; capped: boolean } {
+    const n = this.countRows(query, cap + 1, options.plan);
+    return { n: Math.min(n, cap), capped: n > cap };
   }
 
   /** Every object a query matches, in key order, lazily (for `signet ls` and selections). */
-  *iterate(query: ObjectQuery): IterableIterator<ObjectRecord> {
-    const where = this.where(query);
-    const stmt = this.db.prepare<Record<string, unknown>, Row>(
-      `SELECT ${COLUMNS} FROM objects o WHERE ${where.sql.join(' AND ')} ORDER BY o.key`,
-    );
-    for (const row of stmt.iterate(where.params)) yield toRecord(row);
+  *iterate(query: ObjectQuery, options: { plan?: PlanKind } = {}): IterableIterator<ObjectRecord> {
+    const byName: Sort = { column: 'name', direction: 'asc' };
+    const reading = this.reading(query, byName, null, ALL, options.plan);
+    const where = this.where(query, byName, null);
+    const sql = this.select(reading.kind, query, reading, where, COLUMNS, 'o.key', 'key');
+    if (sql === null) return;
+    const stmt = this.db.prepare<Record<string, unknown>, Row>(sql.text);
+    for (const row of stmt.iterate(sql.params)) yield toRecord(row);
+  }
+
+  /** Which plan a first page by `sort` and its count (up to `cap`) would take (the bench's notes). */
+  searchPlan(
+    query: ObjectQuery,
+    sort: Sort,
+    limit: number,
+    cap: number,
+  ): { page: PlanChoice; count: PlanChoice } {
+    return {
+      page: this.choose(query, sort, null, pageWant(sort, limit)),
+      count: this.choose(query, null, null, countWant(cap + 1)),
+    };
   }
 
   /** Drops one object (a move emptied its place); its folders go when nothing is left under them. */
@@ -469,18 +551,168 @@ export class CatalogRepository {
     return stmt as unknown as Statement<P, R>;
   }
 
-  private where(query: ObjectQuery): { sql: string[]; params: Record<string, unknown> } {
+  /** Counts up to `limit` rows (Infinity: all of them). */
+  private countRows(query: ObjectQuery, limit: number, forced?: PlanKind): number {
+    const reading = this.reading(query, null, null, countWant(limit), forced);
+    const { kind, stop } = reading;
+    const where = this.where(query, null, null);
+    const count = (k: PlanKind, w: Where, n: number): number => {
+      if (k === 'walk')
+        return this.countSql(`FROM objects o WHERE ${w.sql.join(' AND ')}`, w.params, n, true);
+      const lookup = (reading.lookup ??= this.lookup(query.search));
+      const params = { ...w.params, ...lookupParams(lookup) };
+      const cond = w.sql.join(' AND ');
+      // The index's hits and the short keys are different rows (a short key has no trigram): counted apart.
+      let found = 0;
+      if (lookup.match !== null) found += this.countSql(`${FTS_FROM} AND ${cond}`, params, n);
+      if (lookup.short.length > 0 && found < n)
+        found += this.countSql(`${SHORT_FROM} AND ${cond}`, params, n - found);
+      return found;
+    };
+    if (stop === null) return count(kind, where, limit);
+    // A walk in key order that may give up at `stop`: the keys before it walked, the rest counted by the index.
+    const walked = count('walk', withCondition(where, 'o.key < @stop', { stop }), limit);
+    return walked >= limit
+      ? walked
+      : walked + count('index', withCondition(where, 'o.key >= @stop', { stop }), limit - walked);
+  }
+
+  /**
+   * `SELECT count(*) …from`, up to `limit` rows. A walk counts in key order (`byKey`): SQLite could otherwise walk
+   * the (bucket_id, folder, key) index, which a stop key does not bound.
+   */
+  private countSql(from: string, params: Record<string, unknown>, limit: number, byKey = false): number {
+    const sql = Number.isFinite(limit)
+      ? `SELECT count(*) AS n FROM (SELECT 1 ${from}${byKey ? ' ORDER BY o.key' : ''} LIMIT @limit)`
+      : `SELECT count(*) AS n ${from}`;
+    return this.cached<Record<string, unknown>, { n: number }>(sql).get({ ...params, limit })?.n ?? 0;
+  }
+
+  /**
+   * The SELECT of a plan, ordered, without its LIMIT, and its parameters; null when nothing can match (no key
+   * holds the text's trigrams and no short key holds the text).
+   */
+  private select(
+    kind: PlanKind,
+    query: ObjectQuery,
+    reading: Reading,
+    where: Where,
+    columns: string,
+    order: string,
+    resultOrder: string,
+  ): { text: string; params: Record<string, unknown> } | null {
+    const cond = where.sql.join(' AND ');
+    if (kind === 'walk') {
+      return {
+        text: `SELECT ${columns} FROM objects o WHERE ${cond} ORDER BY ${order}`,
+        params: where.params,
+      };
+    }
+    const lookup = (reading.lookup ??= this.lookup(query.search));
+    const arms: string[] = [];
+    if (lookup.match !== null) arms.push(`SELECT ${columns} ${FTS_FROM} AND ${cond}`);
+    if (lookup.short.length > 0) arms.push(`SELECT ${columns} ${SHORT_FROM} AND ${cond}`);
+    if (arms.length === 0) return null;
+    return {
+      text:
+        arms.length === 1
+          ? `${arms[0]} ORDER BY ${order}`
+          : `${arms.join(' UNION ALL ')} ORDER BY ${resultOrder}`,
+      params: { ...where.params, ...lookupParams(lookup) },
+    };
+  }
+
+  /**
+   * How to read a query: a walk without search text, else the cheaper plan (or the one forced, read to the end).
+   */
+  private reading(
+    query: ObjectQuery,
+    sort: Sort | null,
+    cursor: Cursor | null,
+    want: Want,
+    forced?: PlanKind,
+  ): Reading {
     const search = query.search.trim();
-    const indexed = [...search].length >= 3;
-    // With a trigram search the hits must drive the query: a unary `+` keeps SQLite from walking the bucket's
-    // (bucket_id, key) index instead and testing every row against the hit list, which costs the bucket's size
-    // (measured: 157 ms vs 11 ms p99 at a million rows).
-    const col = (name: string) => (indexed ? `+o.${name}` : `o.${name}`);
-    const sql = [`${col('bucket_id')} = @bucket`];
+    if (!search) return { kind: 'walk', stop: null, lookup: null };
+    if (forced) return { kind: forced, stop: null, lookup: null };
+    const { kind, stop, lookup } = this.choose(query, sort, cursor, want);
+    return { kind, stop, lookup };
+  }
+
+  /** Judges both plans on the probe's sample (search-plan.ts); with the index lookup, when it was made. */
+  private choose(
+    query: ObjectQuery,
+    sort: Sort | null,
+    cursor: Cursor | null,
+    want: Want,
+  ): PlanChoice & { lookup: Lookup | null } {
+    const search = query.search.trim();
+    const pieces = this.pieces(fold(search));
+    const needle = search.toLowerCase();
+    const desc = sort?.column === 'name' && sort.direction === 'desc';
+    const after =
+      cursor && sort?.column === 'name'
+        ? desc
+          ? (key: string) => key < cursor.key
+          : (key: string) => key > cursor.key
+        : () => true;
+    let lookup: Lookup | null = null;
+    const choice = choosePlan(
+      this.probe.sample(),
+      {
+        inScope: (row) =>
+          row.bucketId === query.bucketId && row.key.startsWith(query.folder) && after(row.key),
+        hit: (row) => row.folded.includes(needle) && passesFilters(row, query),
+        candidate: (row) => pieces.every((p) => row.folded.includes(p)),
+        descending: desc,
+      },
+      want,
+      () => {
+        lookup = this.lookup(search, pieces);
+        return lookup.terms + lookup.short.length;
+      },
+    );
+    return { ...choice, lookup };
+  }
+
+  /** The folded pieces the index looks up: the text itself below three characters, else its chosen trigrams. */
+  private pieces(folded: string): string[] {
+    return charCount(folded) < 3 ? [folded] : this.probe.select(trigrams(folded));
+  }
+
+  /**
+   * The index lookup of a search. Each piece of the folded text is looked up as every index term that holds it
+   * (search-terms.ts: the keys' own characters, so FTS5's folding and JavaScript's never disagree on a hit), OR'ed:
+   * for a text of three characters or more, its chosen trigrams, AND'ed; for one or two, the text itself. Keys
+   * shorter than three characters are found by name among the short keys that hold the text.
+   */
+  private lookup(search: string, pieces?: string[]): Lookup {
+    const folded = fold(search.trim());
+    this.terms.refresh();
+    const short = this.terms.shortKeys(folded);
+    if (charCount(folded) < 3) {
+      const terms = this.terms.containing(folded);
+      return { match: terms.length > 0 ? terms.map(quote).join(' OR ') : null, short, terms: terms.length };
+    }
+    const groups = (pieces ?? this.pieces(folded)).map((p) => this.terms.lookup(p));
+    if (groups.some((g) => g.length === 0)) return { match: null, short, terms: 0 };
+    const match = groups
+      .map((g) => (g.length === 1 ? quote(g[0]!) : `(${g.map(quote).join(' OR ')})`))
+      .join(' AND ');
+    return { match, short, terms: groups.reduce((n, g) => n + g.length, 0) };
+  }
+
+  /**
+   * The conditions every plan applies to the rows it reads: bucket and folder, the whole search text (folded,
+   * as `contains_folded` folds it), the filters, and the cursor of `sort` (null: none).
+   */
+  private where(query: ObjectQuery, sort: Sort | null, cursor: Cursor | null): Where {
+    const search = query.search.trim();
+    const sql = ['o.bucket_id = @bucket'];
     const params: Record<string, unknown> = { bucket: query.bucketId };
     if (query.recursive || search) {
       if (query.folder) {
-        sql.push(`${col('key')} >= @prefix AND ${col('key')} < @prefix || ${MAX_CHAR}`);
+        sql.push(`o.key >= @prefix AND o.key < @prefix || ${MAX_CHAR}`);
         params['prefix'] = query.folder;
       }
     } else {
@@ -488,22 +720,9 @@ export class CatalogRepository {
       params['folder'] = query.folder;
     }
     if (search) {
-      // Three characters or more: the trigram index finds the rows. Shorter text has no trigram to look up, so it
-      // is a scan, bounded in practice by the page limit (short, common text matches early).
-      if (indexed) {
-        // The index holds trigrams without positions: every trigram of the text must be there (AND), then the
-        // candidates' keys are checked for the text itself, case folded in every script.
-        const { match, needle } = searchMatch(search, (grams) => this.probe.select(grams));
-        sql.push('o.id IN (SELECT rowid FROM objects_search WHERE objects_search MATCH @search)');
-        params['search'] = match;
-        if (needle !== null) {
-          sql.push('contains_folded(o.key, @needle)');
-          params['needle'] = needle;
-        }
-      } else {
-        sql.push('instr(lower(o.key), lower(@search)) > 0');
-        params['search'] = search;
-      }
+      // Every plan checks every row it reads for the text itself: the plan changes the cost, never the hits.
+      sql.push('contains_folded(o.key, @needle)');
+      params['needle'] = search.toLowerCase();
     }
     if (query.access.length) {
       const names = query.access.map((a, i) => {
@@ -513,8 +732,62 @@ export class CatalogRepository {
       sql.push(`o.access IN (${names.join(', ')})`);
     }
     if (query.leaksOnly) sql.push("o.verified_status = 200 AND o.access IN ('private', 'authenticated')");
+    if (cursor && sort) {
+      const col = SORT_SQL[sort.column];
+      const cmp = sort.direction === 'asc' ? '>' : '<';
+      if (sort.column === 'name') {
+        sql.push(`o.key ${cmp} @cursor_key`);
+      } else {
+        sql.push(`(${col} ${cmp} @cursor_value OR (${col} = @cursor_value AND o.key ${cmp} @cursor_key))`);
+        params['cursor_value'] = cursor.value;
+      }
+      params['cursor_key'] = cursor.key;
+    }
     return { sql, params };
   }
+}
+
+const ALL: Want = { rows: Infinity, walkStops: false, indexStops: false };
+
+/** A page in key order can stop at `limit` hits on a walk; in any other order both plans read every hit. */
+const pageWant = (sort: Sort, limit: number): Want => ({
+  rows: limit,
+  walkStops: sort.column === 'name',
+  indexStops: false,
+});
+
+/** A count needs no order: both plans stop at `limit` hits. */
+const countWant = (limit: number): Want => ({ rows: limit, walkStops: true, indexStops: true });
+
+/**
+ * The index's hits joined to their rows, the index first (CROSS JOIN keeps SQLite from reordering it): rows come
+ * in the index's order, so a count with a LIMIT stops early instead of gathering every hit first.
+ */
+const FTS_FROM =
+  'FROM objects_search s CROSS JOIN objects o ON o.id = s.rowid WHERE s.objects_search MATCH @search';
+
+/** The short keys that could hold the text, looked up by name. */
+const SHORT_FROM = 'FROM objects o WHERE o.key IN (SELECT value FROM json_each(@short))';
+
+function lookupParams(lookup: Lookup): Record<string, unknown> {
+  return {
+    ...(lookup.match === null ? {} : { search: lookup.match }),
+    ...(lookup.short.length > 0 ? { short: JSON.stringify(lookup.short) } : {}),
+  };
+}
+
+function withCondition(where: Where, sql: string, params: Record<string, unknown>): Where {
+  return { sql: [...where.sql, sql], params: { ...where.params, ...params } };
+}
+
+function passesFilters(row: SampledRow, query: ObjectQuery): boolean {
+  if (query.access.length > 0 && !query.access.includes(row.access)) return false;
+  if (
+    query.leaksOnly &&
+    !(row.verifiedStatus === 200 && (row.access === 'private' || row.access === 'authenticated'))
+  )
+    return false;
+  return true;
 }
 
 function sortValue(r: ObjectRecord, sort: Sort): string | number {

@@ -33,6 +33,8 @@ export interface ItemRecord {
   targetBucketId: number | null;
   acl: 'private' | 'public-read' | null;
   overwrite: boolean;
+  /** An upload's file modification time when it was planned (null before Signet recorded it, and for changes). */
+  mtimeMs: number | null;
   state: ItemState;
   attempts: number;
   bytesDone: number;
@@ -43,6 +45,7 @@ export interface ItemRecord {
 
 export type NewItem = Pick<ItemRecord, 'source' | 'key' | 'size' | 'method' | 'targetBucketId' | 'acl'> & {
   overwrite?: boolean;
+  mtimeMs?: number | null;
   /** An item refused while planning starts failed, with the reason. */
   error?: string;
 };
@@ -87,6 +90,7 @@ interface ItemRow {
   target_bucket: number | null;
   acl: 'private' | 'public-read' | null;
   overwrite: number;
+  mtime_ms: number | null;
   state: ItemState;
   attempts: number;
   bytes_done: number;
@@ -130,8 +134,10 @@ export class JobRepository {
          CASE WHEN @owner IS NULL THEN NULL ELSE @created_at END)`,
     );
     this.insertItem = db.prepare(
-      `INSERT INTO job_items (job_id, source, key, size, method, target_bucket, acl, overwrite, state, error)
-       VALUES (@job_id, @source, @key, @size, @method, @target_bucket, @acl, @overwrite, @state, @error)`,
+      `INSERT INTO job_items (job_id, source, key, size, method, target_bucket, acl, overwrite, mtime_ms, state,
+         error)
+       VALUES (@job_id, @source, @key, @size, @method, @target_bucket, @acl, @overwrite, @mtime_ms, @state,
+         @error)`,
     );
     this.selectJob = db.prepare(`${JOB_SELECT} WHERE j.id = ?`);
     this.selectRecent = db.prepare(`${JOB_SELECT} ORDER BY j.id DESC LIMIT ?`);
@@ -206,6 +212,7 @@ export class JobRepository {
           target_bucket: item.targetBucketId,
           acl: item.acl,
           overwrite: item.overwrite ? 1 : 0,
+          mtime_ms: item.mtimeMs ?? null,
           state: item.error ? 'failed' : 'pending',
           error: item.error ?? null,
         });
@@ -389,6 +396,7 @@ function fromItemRow(r: ItemRow): ItemRecord {
     targetBucketId: r.target_bucket,
     acl: r.acl,
     overwrite: r.overwrite === 1,
+    mtimeMs: r.mtime_ms,
     state: r.state,
     attempts: r.attempts,
     bytesDone: r.bytes_done,

@@ -41,16 +41,24 @@ interface Row {
   revoked_at: string | null;
   url: string;
   last_downloads: number | null;
+  last_networks: number | null;
+  last_shared: number | null;
+  shared_at: string | null;
   usage_checked_at: string | null;
+  replaces: string | null;
+  replaced_by: string | null;
 }
 
 const COLUMNS = `jti, kind, account_id, account_name, bucket, key, kid, product_slug, order_id, email, note,
-  max_downloads, filename, created_at, expires_at, revoked_at, url, last_downloads, usage_checked_at`;
+  max_downloads, filename, created_at, expires_at, revoked_at, url, last_downloads, last_networks, last_shared,
+  shared_at, usage_checked_at, replaces, replaced_by`;
 
 export type StoredLink = LinkView & { kid: string | null };
 
+/** Revoked first (the verifier refuses it), then replaced (reissued, not revoked: a direct link), then by time. */
 function statusOf(r: Row, nowIso: string): LinkStatus {
   if (r.revoked_at !== null) return 'revoked';
+  if (r.replaced_by !== null) return 'replaced';
   return r.expires_at < nowIso ? 'expired' : 'active';
 }
 
@@ -74,7 +82,12 @@ function toView(r: Row, nowIso: string): StoredLink {
     revokedAt: r.revoked_at,
     status: statusOf(r, nowIso),
     downloads: r.last_downloads,
+    networks: r.last_networks,
+    shared: r.last_shared === null ? null : r.last_shared === 1,
+    sharedAt: r.shared_at,
     usageCheckedAt: r.usage_checked_at,
+    replaces: r.replaces,
+    replacedBy: r.replaced_by,
     url: r.url,
   };
 }
@@ -158,9 +171,14 @@ export class LinkRepository {
           OR lower(account_name) LIKE @search ESCAPE '\\')`,
       );
     }
+    // The same order as statusOf: revoked, replaced, then expired or active.
     if (q.status === 'revoked') where.push('revoked_at IS NOT NULL');
-    if (q.status === 'expired') where.push('revoked_at IS NULL AND expires_at < @now');
-    if (q.status === 'active') where.push('revoked_at IS NULL AND expires_at >= @now');
+    if (q.status === 'replaced') where.push('revoked_at IS NULL AND replaced_by IS NOT NULL');
+    if (q.status === 'expired')
+      where.push('revoked_at IS NULL AND replaced_by IS NULL AND expires_at < @now');
+    if (q.status === 'active')
+      where.push('revoked_at IS NULL AND replaced_by IS NULL AND expires_at >= @now');
+    if (q.shared) where.push('shared_at IS NOT NULL');
     if (q.kind !== 'all') {
       params['kind'] = q.kind;
       where.push('kind = @kind');
@@ -196,14 +214,92 @@ export class LinkRepository {
     );
   }
 
+  /** The keys of one bucket that links still working point at (each once), for the leak watch. */
+  linkedKeys(bucketId: number, nowIso: string): string[] {
+    return this.db
+      .prepare<[number, string], string>(
+        'SELECT DISTINCT key FROM links WHERE bucket_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY key',
+      )
+      .pluck()
+      .all(bucketId, nowIso);
+  }
+
   markRevoked(jti: string, at: string): void {
     this.db.prepare('UPDATE links SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL').run(at, jti);
   }
 
-  recordUsage(jti: string, downloads: number, at: string): void {
-    this.db
-      .prepare('UPDATE links SET last_downloads = ?, usage_checked_at = ? WHERE jti = ?')
-      .run(downloads, at, jti);
+  /**
+   * The verifier's answer for a link (networks and shared null when it does not report them). Answers true when
+   * this answer is the first to call the link shared (`shared_at` was not set yet).
+   */
+  recordUsage(
+    jti: string,
+    usage: { downloads: number; networks: number | null; shared: boolean | null },
+    at: string,
+  ): boolean {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          'UPDATE links SET last_downloads = ?, last_networks = ?, last_shared = ?, usage_checked_at = ? WHERE jti = ?',
+        )
+        .run(usage.downloads, usage.networks, usage.shared === null ? null : usage.shared ? 1 : 0, at, jti);
+      if (usage.shared !== true) return false;
+      return (
+        this.db.prepare('UPDATE links SET shared_at = ? WHERE jti = ? AND shared_at IS NULL').run(at, jti)
+          .changes === 1
+      );
+    })();
+  }
+
+  /**
+   * Claims the desktop notice for a link seen shared: true only for the first caller (two app windows or a
+   * restart never tell the owner twice).
+   */
+  claimSharedNotice(jti: string, at: string): boolean {
+    return (
+      this.db
+        .prepare(
+          'UPDATE links SET shared_notified_at = ? WHERE jti = ? AND shared_at IS NOT NULL AND shared_notified_at IS NULL',
+        )
+        .run(at, jti).changes === 1
+    );
+  }
+
+  /**
+   * Active verifier links not yet seen shared, the longest unchecked first (never checked before all): what
+   * the app's background share check asks the verifier about, `limit` at a time.
+   */
+  dueForShareCheck(nowIso: string, limit: number): string[] {
+    return this.db
+      .prepare<[string, number], { jti: string }>(
+        `SELECT jti FROM links
+         WHERE kind = 'verifier' AND revoked_at IS NULL AND replaced_by IS NULL AND expires_at >= ?
+           AND shared_at IS NULL
+         ORDER BY usage_checked_at IS NOT NULL, usage_checked_at, created_at DESC
+         LIMIT ?`,
+      )
+      .pluck()
+      .all(nowIso, limit) as unknown as string[];
+  }
+
+  /**
+   * A reissue, in one transaction: the new row (which names the old one in `replaces`), and the old row's
+   * `replaced_by`, and its revocation when the verifier revoked it. Refused (false, nothing written) when the old
+   * link was replaced meanwhile (another window or the command line).
+   */
+  insertReplacement(link: LinkRecord, oldJti: string, revokedAt: string | null): boolean {
+    return this.db.transaction(() => {
+      const marked = this.db
+        .prepare(
+          `UPDATE links SET replaced_by = ?, revoked_at = coalesce(revoked_at, ?)
+           WHERE jti = ? AND replaced_by IS NULL`,
+        )
+        .run(link.jti, revokedAt, oldJti);
+      if (marked.changes !== 1) return false;
+      this.run(link);
+      this.db.prepare('UPDATE links SET replaces = ? WHERE jti = ?').run(oldJti, link.jti);
+      return true;
+    })();
   }
 
   /** The key most recently linked under a product slug in an account (batch CSVs name products by slug). */

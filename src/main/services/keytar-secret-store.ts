@@ -18,6 +18,53 @@ const HINT: Record<string, string> = {
 };
 
 /**
+ * What the system says on Linux when there is no Secret Service at all, rather than one that is locked or
+ * refuses: no session bus (SSH, a server, a container), a bus with no keyring daemon on it, a keyring daemon
+ * with no login keyring and no display to ask for one, or no libsecret to load keytar with.
+ */
+const NO_KEYCHAIN_LINUX: readonly RegExp[] = [
+  /Cannot autolaunch D-Bus/i,
+  /Could not connect:/i,
+  /org\.freedesktop\.DBus\.Error\.(ServiceUnknown|NoServer)/,
+  /was not provided by any \.service files/i,
+  /Object does not exist at path \S*\/org\/freedesktop\/secrets\/collection\/login/,
+  /keychain library could not be loaded/i,
+];
+
+/** How to give the command line a keychain where no desktop session runs (README: "No keychain is available"). */
+const NO_KEYCHAIN_HINT =
+  'Signet keeps secrets only there, never in plain files. Run Signet in a desktop session, where GNOME Keyring or ' +
+  'KWallet runs and is unlocked at login; on a machine without one (SSH, a server), run the command line under ' +
+  "a keyring daemon of its own: dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets " +
+  "< ~/.signet-keyring-password > /dev/null && signet …' (the README’s Troubleshooting has the details).";
+
+/**
+ * The message for a keychain that failed, from the platform and the system's own words: a missing keychain
+ * (headless Linux) says so and how to get one; any other failure asks to unlock it. Only a write says that the
+ * secret was not stored.
+ */
+export function keychainFailureMessage(platform: string, systemSaid: string, writing: boolean): string {
+  const said = `(System said: ${systemSaid})`;
+  if (platform === 'linux' && NO_KEYCHAIN_LINUX.some((re) => re.test(systemSaid))) {
+    return (
+      `Signet cannot reach your system keychain: no keychain is available ${said}` +
+      `${writing ? ', so it did not store the secret' : ''}. ${NO_KEYCHAIN_HINT}`
+    );
+  }
+  const hint = HINT[platform] ?? '';
+  if (writing) {
+    return (
+      'Signet cannot reach your system keychain, so it did not store the secret (it never keeps secrets in ' +
+      `plain files). ${`${hint} ${said}`.trim()}`
+    );
+  }
+  return `Signet cannot reach your system keychain (it never keeps secrets in plain files). ${`${hint} ${said}`.trim()}`;
+}
+
+/** The system's words behind a KeychainUnavailableError this store raised (a write words it again). */
+const SYSTEM_SAID = new WeakMap<Error, string>();
+
+/**
  * Which entries exist, without decrypting a secret. keytar can only enumerate a service with findCredentials,
  * which decrypts and returns every value in it (and on macOS may ask the user about each). So every entry has
  * a marker of the same name in a second service, `<service>:names`, whose value is no secret: listing
@@ -41,6 +88,12 @@ const MARK = '1';
 export const NAMES_COMPLETE = 'signet:names-complete';
 /** Where an earlier Signet kept the names, as one list in the secrets' own service; removed when gathering. */
 export const ENTRY_INDEX = 'signet:entry-names';
+/**
+ * A marker written before every enumeration on Linux, to learn whether the keyring is locked: there keytar's
+ * findCredentials on a locked collection crashes the whole process (libsecret hands it a null secret that it
+ * copies: atom/node-keytar#477, never fixed), and getPassword answers a silent null; only a write says "locked".
+ */
+export const UNLOCKED_PROBE = 'signet:unlocked-probe';
 
 /** Where a failure that does not fail the call is reported: entry names and the keychain's message only. */
 export type SecretStoreLog = (message: string) => void;
@@ -79,9 +132,15 @@ export class KeytarSecretStore implements SecretStore {
 
   async set(account: string, secret: string): Promise<void> {
     this.refuseReserved(account);
-    await this.ensureComplete();
-    await this.mark(account);
-    await this.guard(() => this.keytar.setPassword(this.service, account, secret));
+    try {
+      await this.ensureComplete();
+      await this.mark(account);
+      await this.guard(() => this.keytar.setPassword(this.service, account, secret));
+    } catch (err) {
+      const systemSaid = err instanceof Error ? SYSTEM_SAID.get(err) : undefined;
+      if (systemSaid === undefined) throw err;
+      throw this.failure(systemSaid, true);
+    }
   }
 
   async delete(account: string): Promise<boolean> {
@@ -93,8 +152,10 @@ export class KeytarSecretStore implements SecretStore {
 
   /** Entry names from the markers: no secret is read (but once, to gather the names of an older keychain). */
   async list(): Promise<string[]> {
+    await this.refuseLocked();
     const found = await this.guard(() => this.keytar.findCredentials(this.namesService));
     const names = new Set(found.map((e) => e.account));
+    names.delete(UNLOCKED_PROBE);
     if (names.delete(NAMES_COMPLETE)) this.complete = true;
     else for (const name of await this.gather()) names.add(name);
     return [...names].sort();
@@ -109,8 +170,21 @@ export class KeytarSecretStore implements SecretStore {
     }
   }
 
+  /** On Linux, fails (as the keychain's own refusal) instead of enumerating a locked keyring; see UNLOCKED_PROBE. */
+  private async refuseLocked(): Promise<void> {
+    if (this.platform !== 'linux') return;
+    try {
+      await this.keytar.setPassword(this.namesService, UNLOCKED_PROBE, MARK);
+    } catch (err) {
+      const said = err instanceof Error ? err.message : String(err);
+      // libsecret: "Cannot create an item in a locked collection". Any other refusal of this write says nothing
+      // about reading: the enumeration goes ahead and fails (or not) on its own, with its own message.
+      if (/\blocked\b/i.test(said)) throw this.failure(said, false);
+    }
+  }
+
   private refuseReserved(account: string): void {
-    if (account === ENTRY_INDEX || account === NAMES_COMPLETE)
+    if (account === ENTRY_INDEX || account === NAMES_COMPLETE || account === UNLOCKED_PROBE)
       throw new Error(`${account} is reserved for the keychain's list of names, not a secret entry`);
   }
 
@@ -148,9 +222,10 @@ export class KeytarSecretStore implements SecretStore {
    */
   private gather(): Promise<string[]> {
     this.gathering ??= (async () => {
+      await this.refuseLocked();
       const found = await this.guard(() => this.keytar.findCredentials(this.service));
       const names = [...new Set(found.map((e) => e.account))].filter(
-        (a) => a !== ENTRY_INDEX && a !== NAMES_COMPLETE,
+        (a) => a !== ENTRY_INDEX && a !== NAMES_COMPLETE && a !== UNLOCKED_PROBE,
       );
       for (const name of names) await this.mark(name);
       await this.guard(() => this.keytar.deletePassword(this.service, ENTRY_INDEX));
@@ -168,8 +243,16 @@ export class KeytarSecretStore implements SecretStore {
     try {
       return await op();
     } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      throw new KeychainUnavailableError(`${HINT[this.platform] ?? ''} (System said: ${detail})`.trim());
+      throw this.failure(err instanceof Error ? err.message : String(err), false);
     }
+  }
+
+  private failure(systemSaid: string, writing: boolean): KeychainUnavailableError {
+    const error = new KeychainUnavailableError(
+      `${HINT[this.platform] ?? ''} (System said: ${systemSaid})`.trim(),
+      keychainFailureMessage(this.platform, systemSaid, writing),
+    );
+    SYSTEM_SAID.set(error, systemSaid);
+    return error;
   }
 }

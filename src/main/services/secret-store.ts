@@ -23,11 +23,17 @@ export interface SecretStore {
 }
 
 export class KeychainUnavailableError extends UserFacingError {
-  constructor(detail: string) {
+  /**
+   * `detail`: what to do and what the system said, after the default sentence. `message` replaces the whole
+   * message (the keychain store words it by case: no keychain at all, or one that does not answer; a read or
+   * a write).
+   */
+  constructor(detail: string, message?: string) {
     super(
       'keychain-unavailable',
-      'Signet cannot reach your system keychain, so it did not store the secret (it never keeps secrets in ' +
-        `plain files). ${detail}`,
+      message ??
+        'Signet cannot reach your system keychain, so it did not store the secret (it never keeps secrets in ' +
+          `plain files). ${detail}`,
     );
     this.name = 'KeychainUnavailableError';
   }

@@ -8,6 +8,9 @@ const LABELS: Record<keyof Settings, string> = {
   defaultMaxDownloads: 'Default download limit',
   verifierBaseUrl: 'Verifier address',
   verifierAdminUrl: 'Verifier admin API address',
+  shareNetworks: 'Share guard places',
+  shareAction: 'Share guard action',
+  watchEveryMinutes: 'Leak watch pace (minutes)',
   confirmBulkChanges: 'Confirm bulk changes',
   theme: 'Theme',
 };
@@ -29,6 +32,17 @@ export class SettingsService {
       if (field.success) merged[key] = field.data;
     }
     return SettingsSchema.parse(merged);
+  }
+
+  /**
+   * Settings saved earlier that today's rules refuse (get() answers their defaults instead): an admin API address
+   * saved as plain http:// to another computer, say. The admin client asks, rather than send the token elsewhere.
+   */
+  refusedStored(): (keyof Settings)[] {
+    const stored = this.repo.readAll();
+    return SETTING_KEYS.filter(
+      (key) => key in stored && !SettingsSchema.shape[key].safeParse(stored[key]).success,
+    );
   }
 
   /** Saves only the fields that changed, in one transaction, and logs them in the activity log. */

@@ -1,4 +1,5 @@
 import { AppShell, Group, NavLink, ScrollArea, Text, ThemeIcon, Title, UnstyledButton } from '@mantine/core';
+import { LeakBadge } from './components/library/LeakBadge';
 import { useDisclosure, useElementSize } from '@mantine/hooks';
 import {
   IconActivity,
@@ -12,6 +13,7 @@ import {
 import type { ComponentType } from 'react';
 import { AboutModal } from './components/AboutModal';
 import { ColorSchemeFromSettings } from './components/ColorSchemeFromSettings';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { DOCK_JOBS, JobDock } from './components/jobs/JobDock';
 import { useJobEventBridge } from './lib/job-events';
 import { isOpen } from './lib/job-format';
@@ -79,6 +81,7 @@ export function App() {
               label={item.label}
               description={item.description}
               leftSection={<item.icon size={20} stroke={1.6} />}
+              rightSection={item.route === 'library' ? <LeakBadge /> : undefined}
               active={route === item.route}
               onClick={(e) => {
                 e.preventDefault();
@@ -98,17 +101,20 @@ export function App() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main>
-        {route === 'settings' ? (
-          <SettingsPage />
-        ) : route === 'activity' ? (
-          <ActivityPage />
-        ) : route === 'accounts' ? (
-          <AccountsPage />
-        ) : route === 'library' ? (
-          <LibraryPage />
-        ) : (
-          <LinksPage />
-        )}
+        {/* A page that throws shows what happened with a Reload button; the navigation stays usable. */}
+        <ErrorBoundary scope="page" key={route}>
+          {route === 'settings' ? (
+            <SettingsPage />
+          ) : route === 'activity' ? (
+            <ActivityPage />
+          ) : route === 'accounts' ? (
+            <AccountsPage />
+          ) : route === 'library' ? (
+            <LibraryPage />
+          ) : (
+            <LinksPage />
+          )}
+        </ErrorBoundary>
       </AppShell.Main>
       <AppShell.Footer>
         <div ref={dockRef} style={{ maxHeight: '45dvh', overflowY: 'auto' }}>

@@ -5,9 +5,9 @@ declare global {
     /** Built by the preload script from the IPC contract. */
     readonly api: SignetApi;
     /**
-     * The path on disk of a dropped file (Electron's webUtils, from the preload). Absent where the page does not
-     * run in the desktop app (the browser tests), so every use checks for it.
+     * The paths on disk of dropped files (Electron's webUtils, from the preload), granted for upload by main.
+     * Absent where the page does not run in the desktop app (the browser tests), so every use checks for it.
      */
-    readonly signetFiles?: { pathFor(file: File): string };
+    readonly signetFiles?: { pathsFor(files: File[]): Promise<string[]> };
   }
 }

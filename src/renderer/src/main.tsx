@@ -7,6 +7,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { theme } from './theme';
 
 const queryClient = new QueryClient({
@@ -18,7 +19,10 @@ createRoot(document.getElementById('root')!).render(
     <MantineProvider theme={theme} defaultColorScheme="auto">
       <Notifications position="bottom-right" classNames={{ root: 'signet-notifications' }} />
       <QueryClientProvider client={queryClient}>
-        <App />
+        {/* Never a blank window: whatever throws while drawing, the owner sees what happened and can reload. */}
+        <ErrorBoundary scope="window">
+          <App />
+        </ErrorBoundary>
       </QueryClientProvider>
     </MantineProvider>
   </StrictMode>,

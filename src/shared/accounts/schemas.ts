@@ -124,6 +124,16 @@ export const CredentialsChangeSchema = z
 
 export const AccountIdSchema = z.uuid();
 
+/**
+ * A read-only key for the verifier (it needs only GetObject), kept in the keychain and written into verifier
+ * configs instead of the account's own key; null clears it.
+ */
+export const VerifierKeyInputSchema = z.object({
+  id: AccountIdSchema,
+  key: z.object({ accessKeyId: keyIdSchema, secretAccessKey: secretSchema }).nullable(),
+});
+export type VerifierKeyInput = z.input<typeof VerifierKeyInputSchema>;
+
 export const AccountUpdateSchema = z.object({
   id: AccountIdSchema,
   settings: AccountSettingsSchema,
@@ -253,6 +263,8 @@ export const AccountViewSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastTest: TestResultSchema.nullable(),
+  /** A read-only verifier key is stored (it goes into verifier configs); null when the keychain could not be asked. */
+  verifierKey: z.boolean().nullable().default(null),
 });
 
 export type AccountSettings = z.output<typeof AccountSettingsSchema>;

@@ -4,6 +4,7 @@ import {
   AccountIdSchema,
   AccountUpdateSchema,
   AccountViewSchema,
+  VerifierKeyInputSchema,
 } from '../accounts/schemas';
 import {
   BucketViewSchema,
@@ -14,6 +15,7 @@ import {
   SyncInputSchema,
   SyncSummarySchema,
   VerifySummarySchema,
+  WatchSummarySchema,
 } from '../library/schemas';
 import {
   AdminTokenSchema,
@@ -25,6 +27,7 @@ import {
   KidSchema,
   LinkCreatedSchema,
   LinkCreateSchema,
+  LinkReissueSchema,
   LinksPageInputSchema,
   LinksPageSchema,
   LinkUsageInputSchema,
@@ -47,6 +50,13 @@ import {
   UploadPlanSchema,
   UploadStartSchema,
 } from '../jobs/schemas';
+import {
+  BackupCreatedSchema,
+  BackupCreateInputSchema,
+  BackupRestoredSchema,
+  BackupRestoreInputSchema,
+  BackupStatusSchema,
+} from '../backup/schemas';
 import { channel } from './define';
 
 /**
@@ -128,6 +138,12 @@ export const contract = {
     input: z.object({ id: AccountIdSchema }),
     output: AccountViewSchema,
   }),
+  'accounts:verifier-key': channel({
+    summary:
+      'Store (or clear) an account’s read-only verifier key in the OS keychain; verifier configs carry it instead of the account’s own key',
+    input: VerifierKeyInputSchema,
+    output: AccountViewSchema,
+  }),
   'library:buckets': channel({
     summary: 'Every bucket of every account with its catalog counts (objects, bytes, access types, leaks)',
     input: z.void(),
@@ -187,9 +203,15 @@ export const contract = {
     input: z.object({ jti: JtiSchema }),
     output: LinkViewSchema,
   }),
+  'links:reissue': channel({
+    summary:
+      'A new link for the same file, order and customer in place of a link; the old one is revoked at the verifier first (a direct link is marked replaced)',
+    input: LinkReissueSchema,
+    output: LinkCreatedSchema,
+  }),
   'links:usage': channel({
     summary:
-      'Ask the verifier how many times links were downloaded (and whether revoked); updates the ledger',
+      'Ask the verifier how many times links were downloaded, from how many networks (shared?) and whether revoked; updates the ledger',
     input: LinkUsageInputSchema,
     output: LinkUsageSchema,
   }),
@@ -274,10 +296,51 @@ export const contract = {
     input: z.object({ id: JobIdSchema }),
     output: JobViewSchema,
   }),
+  'watch:status': channel({
+    summary: 'When the leak watch last finished a pass (null: never)',
+    input: z.void(),
+    output: z.object({ lastPassAt: z.string().nullable() }),
+  }),
+  'watch:run': channel({
+    summary:
+      'One pass of the leak watch now: each bucket’s rule read again, every linked file asked for as a stranger; a task with progress (watch:leaks)',
+    input: z.void(),
+    output: WatchSummarySchema,
+  }),
+  'backup:status': channel({
+    summary: 'When the last backup was made, and whether to remind the owner to make one (after 30 days)',
+    input: z.void(),
+    output: BackupStatusSchema,
+  }),
+  'backup:create': channel({
+    summary:
+      'Back up accounts with their keys, signing keys, admin token, settings and ledger, encrypted with the passphrase, where the user chooses; mode 0600',
+    input: BackupCreateInputSchema,
+    output: BackupCreatedSchema,
+  }),
+  'backup:restore': channel({
+    summary:
+      'Restore a backup the user chooses: refused when this computer has accounts or keys unless replace; a wrong passphrase changes nothing',
+    input: BackupRestoreInputSchema,
+    output: BackupRestoredSchema,
+  }),
   'tasks:cancel': channel({
     summary: 'Cancel a running task (a sync or verification) by its taskId',
     input: z.object({ taskId: z.string().min(1).max(600) }),
     output: z.object({ cancelled: z.boolean() }),
+  }),
+} as const;
+
+/**
+ * Channels only the preload calls, never part of `window.api`: what they carry comes from Electron in the preload,
+ * not from the page. A dropped file's path is resolved there (webUtils.getPathForFile, for a File the owner
+ * dropped) and granted for upload here; the page itself can only hand the preload File objects.
+ */
+export const preloadContract = {
+  'files:dropped': channel({
+    summary: 'Paths of files dropped on the window, resolved by the preload: main grants them for upload',
+    input: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }),
+    output: z.object({ paths: z.array(z.string()) }),
   }),
 } as const;
 
@@ -298,6 +361,8 @@ export const events = {
   'settings:changed': SettingsSchema,
   /** A job's counts and the files in flight, at most every 100 ms while it runs, and once when it stops. */
   'job:progress': JobProgressSchema,
+  /** Links just seen shared for the first time (the ledger refreshes; the owner got a desktop notification). */
+  'links:shared': z.object({ jtis: z.array(z.string()) }),
 } as const;
 
 export type Contract = typeof contract;
@@ -308,6 +373,9 @@ export type Events = typeof events;
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
 export const CHANNEL_NAMES = Object.keys(contract) as ChannelName[];
+export type PreloadContract = typeof preloadContract;
+export type PreloadChannelName = keyof PreloadContract;
+export const PRELOAD_CHANNEL_NAMES = Object.keys(preloadContract) as PreloadChannelName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];
 /** Prefix of the IPC channel that carries events, so event and request names can never collide. */
 export const EVENT_CHANNEL_PREFIX = 'event:';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UploadFolderSchema } from '../library/object-key';
 import { SelectionSchema } from '../library/schemas';
 
 /**
@@ -89,12 +90,8 @@ export const UploadFileSchema = z.object({
 
 export const UploadPlanInputSchema = z.object({
   bucketId: z.number().int().positive(),
-  /** The folder to upload into ('' for the top, else ending with '/'). */
-  folder: z
-    .string()
-    .max(1024)
-    .refine((f) => f === '' || f.endsWith('/'), { message: 'A folder ends with /' })
-    .default(''),
+  /** The folder to upload into ('' for the top, else ending with '/'); NFC, no `.`/`..` parts (object-key.ts). */
+  folder: UploadFolderSchema.default(''),
   paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
   public: z.boolean().default(false),
 });

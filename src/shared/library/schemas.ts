@@ -106,6 +106,11 @@ export const ObjectPageSchema = z.object({
   folders: z.array(z.object({ path: z.string(), name: z.string() })),
   /** How many objects match the whole query (for "select all N matching"); first page only, else null. */
   total: z.number().int().min(0).nullable(),
+  /**
+   * True when more objects match than `total` says: a search's count stops there (the window shows "10,000+").
+   * An action on all of them (a job's plan, a verify) counts them exactly, before anything changes.
+   */
+  totalCapped: z.boolean(),
 });
 export type ObjectPage = z.output<typeof ObjectPageSchema>;
 
@@ -168,3 +173,24 @@ export const VerifySummarySchema = z.object({
   seconds: z.number(),
 });
 export type VerifySummary = z.output<typeof VerifySummarySchema>;
+
+/** One file the leak watch asked for (the JSON Lines of `signet watch`). */
+export const WatchResultSchema = z.object({
+  account: z.string(),
+  bucket: z.string(),
+  key: z.string(),
+  access: AccessTypeSchema,
+  status: z.number().int(),
+  leak: z.boolean(),
+});
+
+/** One pass of the leak watch. */
+export const WatchSummarySchema = z.object({
+  checked: z.number().int().min(0),
+  leaks: z.array(WatchResultSchema),
+  problems: z.array(z.string()),
+  unreachable: z.number().int().min(0),
+  seconds: z.number().min(0),
+  at: z.string(),
+});
+export type WatchSummaryView = z.output<typeof WatchSummarySchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccountIdSchema } from '../accounts/schemas';
+import { hasBidiControl, hasControlCharacter, withoutControlCharacters } from '../text/unsafe-characters';
 
 /**
  * Download links as they cross the IPC boundary: signing keys, one link's input, the ledger (pages by cursor),
@@ -172,9 +173,9 @@ export function suggestSlug(fileName: string): string {
   return slug === '' ? 'download' : slug;
 }
 
-/** The download name a link suggests by default: the key's last part. */
+/** The download name a link suggests by default: the key's last part, without control or bidi characters. */
 export function defaultFilename(key: string): string {
-  return key.split('/').filter(Boolean).pop() ?? key;
+  return withoutControlCharacters(key.split('/').filter(Boolean).pop() ?? key);
 }
 
 export const OrderIdSchema = z.string().trim().max(128, 'At most 128 characters');
@@ -191,8 +192,11 @@ export const FilenameSchema = z
   .string()
   .trim()
   .max(255, 'At most 255 characters')
-  // eslint-disable-next-line no-control-regex -- control characters break Content-Disposition
-  .refine((s) => !/[\u0000-\u001f\u007f/\\]/.test(s), 'No control characters, "/" or "\\"');
+  // Control characters break Content-Disposition; bidi controls disguise a name (`invoice<U+202E>fdp.exe`).
+  .refine(
+    (s) => !hasControlCharacter(s) && !hasBidiControl(s) && !/[/\\]/.test(s),
+    'No control characters (text-direction controls included), "/" or "\\"',
+  );
 
 const linkFields = {
   kind: LinkKindSchema,
@@ -242,7 +246,11 @@ export type LinkCreateForKeyInput = z.input<typeof LinkCreateForKeySchema>;
 // ---------------------------------------------------------------------------------------------------------
 // Ledger
 
-export const LINK_STATUSES = ['active', 'revoked', 'expired'] as const;
+/**
+ * `replaced`: a reissue made a new link for it and it was not revoked (a direct link, which cannot be). A reissued
+ * verifier link is revoked first, so it shows `revoked` (and `replacedBy` names its successor).
+ */
+export const LINK_STATUSES = ['active', 'revoked', 'expired', 'replaced'] as const;
 export const LinkStatusSchema = z.enum(LINK_STATUSES);
 export type LinkStatus = z.output<typeof LinkStatusSchema>;
 
@@ -265,7 +273,17 @@ export const LinkViewSchema = z.object({
   status: LinkStatusSchema,
   /** Downloads counted by the verifier at the last usage check; null when never checked (or direct). */
   downloads: z.number().int().min(0).nullable(),
+  /** Networks the verifier's share guard saw the link used from, at the last check; null when not known. */
+  networks: z.number().int().min(0).nullable(),
+  /** Whether the verifier called the link shared at the last check; null when not known. */
+  shared: z.boolean().nullable(),
+  /** When Signet first saw the link shared (it stays marked even if the guard is later turned off). */
+  sharedAt: z.string().nullable(),
   usageCheckedAt: z.string().nullable(),
+  /** The link this one was reissued for (null: an original). */
+  replaces: z.string().nullable(),
+  /** The link reissued in its place (null: not replaced). */
+  replacedBy: z.string().nullable(),
   /** The link itself (a bearer link, as in the order email): "copy again". */
   url: z.string(),
 });
@@ -280,6 +298,8 @@ export const LinksPageInputSchema = z.object({
   search: z.string().trim().max(256).default(''),
   status: z.enum(['all', ...LINK_STATUSES]).default('all'),
   kind: z.enum(['all', ...LINK_KINDS]).default('all'),
+  /** Only links Signet has seen shared (`sharedAt` set). */
+  shared: z.boolean().default(false),
   /** Opaque: the `next` of the previous page. Newest first. */
   cursor: z.string().max(512).nullable().default(null),
   limit: z.number().int().min(1).max(1000).default(100),
@@ -304,17 +324,38 @@ export const LinkUsageSchema = z.object({
 });
 export type LinkUsage = z.output<typeof LinkUsageSchema>;
 
+/**
+ * A new link for the same file, order, customer, note and download name as `jti`; the old one is revoked (a
+ * direct link is marked replaced). Without `expiry` the settings' default lifetime applies; without
+ * `maxDownloads` the old link's limit.
+ */
+export const LinkReissueSchema = z.object({
+  jti: JtiSchema,
+  expiry: ExpiryInputSchema.optional(),
+  maxDownloads: MaxDownloadsSchema.optional(),
+});
+export type LinkReissueInput = z.input<typeof LinkReissueSchema>;
+
 // ---------------------------------------------------------------------------------------------------------
 // Batch (CSV of orders: order,email,product,max,expires)
 
 export const BATCH_COLUMNS = ['order', 'email', 'product', 'max', 'expires'] as const;
 export const BATCH_OUTPUT_COLUMNS = ['url', 'jti', 'expires_at', 'error'] as const;
-/** A CSV of 10,000 orders is well under 2 MB; the limit keeps a wrong file from freezing the app. */
+/**
+ * A CSV of 10,000 orders is well under 2 MB. The bounds keep a wrong file from freezing the app: its size is
+ * checked before it is read (a file of at most this many bytes has at most this many characters), and parsing
+ * stops past BATCH_MAX_ROWS.
+ */
 export const BATCH_MAX_CSV_CHARS = 20_000_000;
 export const BATCH_MAX_ROWS = 100_000;
 
 export const BatchInputSchema = z.object({
-  csv: z.string().max(BATCH_MAX_CSV_CHARS),
+  csv: z
+    .string()
+    .max(
+      BATCH_MAX_CSV_CHARS,
+      'The CSV is too large (Signet takes at most 20 MB): split it into smaller files.',
+    ),
   /** The account whose catalog `product` is looked up in; default: the only account, or the first. */
   accountId: AccountIdSchema.optional(),
 });
@@ -387,6 +428,13 @@ export const VerifierExportSchema = z.object({
   adminTokenCreated: z.boolean(),
   /** E.g. an account left out because its keys are not in the keychain. */
   warnings: z.array(z.string()),
+  /**
+   * Accounts whose own key (full permission: it can also write and delete) went into the file because they have no
+   * read-only verifier key; `warning` says so and how to make one.
+   */
+  fullPermissionKeys: z
+    .array(z.object({ account: z.string(), store: z.string(), warning: z.string() }))
+    .default([]),
 });
 export type VerifierExport = z.output<typeof VerifierExportSchema>;
 

@@ -50,13 +50,23 @@ const JTI_BYTES = 16;
 const jtiPool = Buffer.alloc(JTI_BYTES * 256);
 let jtiOffset = jtiPool.length;
 
-/** 16 random bytes (never reused: each id takes fresh bytes from the pool) as 22 B64U characters: a valid `jti`. */
+/** The first byte of ids whose B64U form would start with '-' (index 62: the byte's top six bits 111110). */
+const DASH_FIRST = 62;
+
+/**
+ * 16 random bytes (never reused: each id takes fresh bytes from the pool) as 22 B64U characters: a valid `jti`,
+ * never starting with '-'. A jti is a command-line argument (`signet links revoke JTI`, where '-…' reads as a
+ * flag) and a cell of the batch CSV (where '-…' would get the formula guard's quote); an id that would is drawn
+ * again.
+ */
 export function generateJti(): string {
-  if (jtiOffset === jtiPool.length) {
-    randomFillSync(jtiPool);
-    jtiOffset = 0;
+  for (;;) {
+    if (jtiOffset === jtiPool.length) {
+      randomFillSync(jtiPool);
+      jtiOffset = 0;
+    }
+    const start = jtiOffset;
+    jtiOffset += JTI_BYTES;
+    if (jtiPool[start]! >> 2 !== DASH_FIRST) return jtiPool.toString('base64url', start, start + JTI_BYTES);
   }
-  const jti = jtiPool.toString('base64url', jtiOffset, jtiOffset + JTI_BYTES);
-  jtiOffset += JTI_BYTES;
-  return jti;
 }

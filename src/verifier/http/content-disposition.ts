@@ -5,14 +5,14 @@
  * which also keeps the header safe inside an S3 `response-content-disposition` parameter.
  */
 import { create } from 'content-disposition';
+import { withoutControlCharacters } from '../../shared/text/unsafe-characters';
 
-/** Strips what a saved file name must not contain: path separators, control characters. */
+/**
+ * Strips what a saved file name must not contain: path separators, control characters, and bidi controls (a
+ * token from a shop plugin may carry `invoice<U+202E>fdp.exe`, which a download bar shows as `invoiceexe.pdf`).
+ */
 export function cleanFilename(name: string): string {
-  const cleaned = name
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    .replace(/[/\\]/g, '_')
-    .trim();
+  const cleaned = withoutControlCharacters(name).replace(/[/\\]/g, '_').trim();
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'download' : cleaned;
 }
 

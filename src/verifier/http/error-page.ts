@@ -18,6 +18,10 @@ const PAGES: Readonly<Record<string, readonly [title: string, sentence: string]>
     'This download link has been used as many times as it allows. Ask the shop for a new one.',
   ],
   revoked: ['Link withdrawn', 'This download link has been withdrawn by the shop. Ask the shop for help.'],
+  link_shared: [
+    'Link used from too many places',
+    'This download link has been used from too many places. Ask the shop for a new one.',
+  ],
   unknown_kid: ['Invalid link', INVALID],
   bad_signature: ['Invalid link', INVALID],
   slug_mismatch: ['Invalid link', INVALID],

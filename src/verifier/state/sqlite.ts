@@ -18,12 +18,20 @@
  *
  * Checkpoints: see sqlite-checkpointer.ts (a background thread, so fsyncs never stall a request).
  *
+ * Share guard: a link's networks are rows of `link_networks` (keyed hashes, see networks.ts), each with
+ * its rank (1 for the first network seen). The common request, from a network the link already knows
+ * within its allowance, is still one statement: the counting INSERT carries the guard as one more
+ * condition. Only a request from a new network (or one the guard refuses) takes the longer way, which
+ * records the network in the same transaction as the count.
+ *
  * Durability: synchronous=NORMAL in WAL mode survives a process crash or restart; a power cut may lose
  * the last commits (a few downloads counted again), which is the usual trade for a per-request write.
  */
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
 
+import { createNetworkHasher, NETWORK_SECRET_BYTES, NETWORKS_PER_LINK } from './networks';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 import {
   byteBudget,
@@ -70,6 +78,22 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE links ADD COLUMN resumes INTEGER NOT NULL DEFAULT 0 CHECK (resumes >= 0);`,
   // Bytes charged to a link (file sources): see byteBudget in types.ts.
   `ALTER TABLE links ADD COLUMN bytes_sent INTEGER NOT NULL DEFAULT 0 CHECK (bytes_sent >= 0);`,
+  // Share guard: a link's networks as keyed hashes (never addresses), in the order first seen, and the
+  // state's own secrets (the hash key: generated in migrate(), never in the config).
+  `
+  CREATE TABLE link_networks (
+    jti     TEXT NOT NULL,
+    net     BLOB NOT NULL,
+    seq     INTEGER NOT NULL CHECK (seq >= 1),
+    expires INTEGER NOT NULL,
+    PRIMARY KEY (jti, net)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX link_networks_by_expiry ON link_networks (expires);
+  CREATE TABLE state_secrets (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 /** Safety net only (≈ 40 MB of WAL): normally the background checkpointer keeps the WAL short. */
@@ -99,6 +123,8 @@ function isBusy(err: unknown): boolean {
 interface PendingOp {
   kind: 'consume' | 'resume' | 'refund';
   req: ConsumeRequest;
+  /** The share guard's keyed hash of the client network (computed before the transaction, outside the lock). */
+  net: Buffer | undefined;
   resolve: (outcome: ConsumeOutcome) => void;
   reject: (err: unknown) => void;
 }
@@ -115,6 +141,7 @@ export class SqliteState implements VerifierState {
 
   private constructor(
     private readonly db: Database.Database,
+    private readonly netHash: (jti: string, network: string) => Buffer,
     opts: SqliteStateOptions,
   ) {
     this.busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
@@ -148,9 +175,10 @@ export class SqliteState implements VerifierState {
       ),
       status: db.prepare<
         [{ jti: string }],
-        { downloads: number; jtiRevoked: number; licenseRevoked: number }
+        { downloads: number; jtiRevoked: number; licenseRevoked: number; networks: number }
       >(
         `SELECT coalesce((SELECT downloads FROM links WHERE jti = @jti), 0) AS downloads,
+                (SELECT count(*) FROM link_networks WHERE jti = @jti) AS networks,
                 EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = @jti) AS jtiRevoked,
                 EXISTS (SELECT 1 FROM links l JOIN revoked_licenses r ON r.license_id = l.license_id
                         WHERE l.jti = @jti) AS licenseRevoked`,
@@ -198,6 +226,57 @@ export class SqliteState implements VerifierState {
            RETURNING downloads`,
         )
         .pluck(),
+      // countIfAllowed for a request whose network the link already has within the guard's allowance (the
+      // last `?` of the guard line: N for block, NETWORKS_PER_LINK for flag): nothing to record, still one
+      // statement. No row back: a new network, or a refusal; the longer way below tells which.
+      countIfKnownNetwork: db
+        .prepare<
+          [
+            string,
+            string | null,
+            number,
+            number,
+            number,
+            number,
+            string,
+            string | null,
+            number | null,
+            number | null,
+            string,
+            Buffer,
+            number,
+            number | null,
+            number | null,
+          ],
+          number
+        >(
+          `INSERT INTO links (jti, downloads, license_id, expires, first_download_at, last_download_at, bytes_sent)
+           SELECT ?, 1, ?, ?, ?, ?, ?
+            WHERE NOT EXISTS (SELECT 1 FROM revoked_jtis WHERE jti = ?)
+              AND NOT EXISTS (SELECT 1 FROM revoked_licenses WHERE license_id = ?)
+              AND (? IS NULL OR ? > 0)
+              AND EXISTS (SELECT 1 FROM link_networks WHERE jti = ? AND net = ? AND seq <= ?)
+           ON CONFLICT (jti) DO UPDATE SET downloads = downloads + 1,
+             last_download_at = excluded.last_download_at, bytes_sent = bytes_sent + excluded.bytes_sent
+            WHERE ? IS NULL OR links.downloads < ?
+           RETURNING downloads`,
+        )
+        .pluck(),
+      netSeq: db
+        .prepare<[string, Buffer], number>('SELECT seq FROM link_networks WHERE jti = ? AND net = ?')
+        .pluck(),
+      netCount: db.prepare<[string], number>('SELECT count(*) FROM link_networks WHERE jti = ?').pluck(),
+      netAdd: db.prepare<[string, Buffer, number, number]>(
+        'INSERT INTO link_networks (jti, net, seq, expires) VALUES (?, ?, ?, ?)',
+      ),
+      // The rank a request from this network has or would get (known: its own; new: one past the last).
+      netRank: db
+        .prepare<[string, Buffer, string], number>(
+          `SELECT coalesce((SELECT seq FROM link_networks WHERE jti = ? AND net = ?),
+                           (SELECT count(*) FROM link_networks WHERE jti = ?) + 1)`,
+        )
+        .pluck(),
+      pruneNetworks: db.prepare<[number]>('DELETE FROM link_networks WHERE expires < ?'),
       revokeJti: db.prepare<[string, number]>(
         'INSERT OR IGNORE INTO revoked_jtis (jti, revoked_at) VALUES (?, ?)',
       ),
@@ -208,7 +287,26 @@ export class SqliteState implements VerifierState {
       unrevokeLicense: db.prepare<[string]>('DELETE FROM revoked_licenses WHERE license_id = ?'),
       prune: db.prepare<[number]>('DELETE FROM links WHERE expires < ?'),
     };
-    const consumeOne = (req: ConsumeRequest, kind: PendingOp['kind']): ConsumeOutcome | undefined => {
+    /**
+     * The share guard's step, once revocation, limit and budget passed: records a new network (within
+     * NETWORKS_PER_LINK) and tells whether the request may go on. A refused request's network is recorded
+     * too (spec: "answered, or refused by this guard"), which is what makes the link count as shared.
+     */
+    const guardPasses = (req: ConsumeRequest, net: Buffer): boolean => {
+      let seq = this.stmt.netSeq.get(req.jti, net);
+      if (seq === undefined) {
+        const known = this.stmt.netCount.get(req.jti) as number;
+        seq = known + 1;
+        if (known < NETWORKS_PER_LINK) this.stmt.netAdd.run(req.jti, net, seq, req.expires);
+      }
+      const limit = req.guard?.blockBeyond;
+      return limit === undefined || seq <= limit;
+    };
+    const consumeOne = (
+      req: ConsumeRequest,
+      kind: PendingOp['kind'],
+      net: Buffer | undefined,
+    ): ConsumeOutcome | undefined => {
       if (kind === 'refund') {
         this.stmt.refund.run(req.bytes ?? 0, req.jti);
         return undefined;
@@ -217,20 +315,39 @@ export class SqliteState implements VerifierState {
       if (kind === 'consume') {
         const now = this.now();
         const max = req.max ?? null;
-        const counted = this.stmt.countIfAllowed.get(
-          req.jti,
-          license,
-          req.expires,
-          now,
-          now,
-          req.bytes ?? 0,
-          req.jti,
-          license,
-          max,
-          max,
-          max,
-          max,
-        );
+        const counted =
+          net === undefined
+            ? this.stmt.countIfAllowed.get(
+                req.jti,
+                license,
+                req.expires,
+                now,
+                now,
+                req.bytes ?? 0,
+                req.jti,
+                license,
+                max,
+                max,
+                max,
+                max,
+              )
+            : this.stmt.countIfKnownNetwork.get(
+                req.jti,
+                license,
+                req.expires,
+                now,
+                now,
+                req.bytes ?? 0,
+                req.jti,
+                license,
+                max,
+                max,
+                req.jti,
+                net,
+                req.guard?.blockBeyond ?? NETWORKS_PER_LINK,
+                max,
+                max,
+              );
         if (counted !== undefined) return { outcome: 'ok', downloads: counted };
       }
       const row = this.stmt.gate.get(req.jti, license, req.jti) as [
@@ -256,15 +373,17 @@ export class SqliteState implements VerifierState {
         ) {
           return { outcome: 'exhausted', downloads };
         }
+        if (net !== undefined && !guardPasses(req, net)) return { outcome: 'shared', downloads };
         this.stmt.countResume.run(bytes, req.jti);
         return { outcome: 'ok', downloads };
       }
       if (req.max !== undefined && downloads >= req.max) return { outcome: 'exhausted', downloads };
+      if (net !== undefined && !guardPasses(req, net)) return { outcome: 'shared', downloads };
       const counted = this.stmt.count.get(req.jti, license, req.expires, now, now, bytes) as number;
       return { outcome: 'ok', downloads: counted };
     };
     this.batchTx = db.transaction((ops: readonly PendingOp[]): (ConsumeOutcome | undefined)[] =>
-      ops.map((op) => consumeOne(op.req, op.kind)),
+      ops.map((op) => consumeOne(op.req, op.kind, op.net)),
     );
     this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), PRUNE_EVERY_MS);
     this.pruneTimer.unref();
@@ -281,12 +400,16 @@ export class SqliteState implements VerifierState {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      migrate(db);
+      const secret = migrate(db);
       db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
       // After a checkpoint resets the WAL, truncate it back to this size.
       db.pragma('journal_size_limit = 67108864');
       db.pragma('busy_timeout = 0');
-      const state = new SqliteState(db, opts);
+      const state = new SqliteState(
+        db,
+        createNetworkHasher(secret, (d) => d),
+        opts,
+      );
       if (opts.checkpointer !== false && path !== ':memory:' && path !== '') {
         state.checkpointer = startCheckpointer(path);
       }
@@ -313,8 +436,9 @@ export class SqliteState implements VerifierState {
 
   private enqueue(kind: PendingOp['kind'], req: ConsumeRequest): Promise<ConsumeOutcome> {
     if (!this.db.open) return Promise.reject(new Error('the verifier state is closed'));
+    const net = req.guard === undefined ? undefined : this.netHash(req.jti, req.guard.network);
     return new Promise((resolve, reject) => {
-      this.pending.push({ kind, req, resolve, reject });
+      this.pending.push({ kind, req, net, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(this.flush);
@@ -337,6 +461,11 @@ export class SqliteState implements VerifierState {
   async isRevoked(jti: string, licenseId?: LicenseId): Promise<boolean> {
     const license = licenseId === undefined ? null : licenseKey(licenseId);
     return this.retry(() => this.stmt.revoked.get(jti, license) === 1);
+  }
+
+  async networkAllowed(jti: string, network: string, blockBeyond: number): Promise<boolean> {
+    const net = this.netHash(jti, network);
+    return this.retry(() => (this.stmt.netRank.get(jti, net, jti) as number) <= blockBeyond);
   }
 
   async downloads(jti: string): Promise<number> {
@@ -363,15 +492,29 @@ export class SqliteState implements VerifierState {
   async linkStatus(jti: string): Promise<LinkStatus> {
     const r = await this.retry(
       () =>
-        this.stmt.status.get({ jti }) as { downloads: number; jtiRevoked: number; licenseRevoked: number },
+        this.stmt.status.get({ jti }) as {
+          downloads: number;
+          jtiRevoked: number;
+          licenseRevoked: number;
+          networks: number;
+        },
     );
     const revokedBy = r.jtiRevoked ? 'jti' : r.licenseRevoked ? 'license' : null;
-    return { downloads: r.downloads, revoked: revokedBy !== null, revokedBy };
+    return { downloads: r.downloads, revoked: revokedBy !== null, revokedBy, networks: r.networks };
   }
 
-  /** Drops counters of links that expired more than LINK_GRACE_SECONDS ago. Returns how many. */
+  /**
+   * Drops counters (and recorded networks) of links that expired more than LINK_GRACE_SECONDS ago.
+   * Returns how many links.
+   */
   async prune(): Promise<number> {
-    return this.retry(() => this.stmt.prune.run(this.now() - LINK_GRACE_SECONDS).changes);
+    const before = this.now() - LINK_GRACE_SECONDS;
+    return this.retry(() =>
+      this.db.transaction(() => {
+        this.stmt.pruneNetworks.run(before);
+        return this.stmt.prune.run(before).changes;
+      })(),
+    );
   }
 
   async close(): Promise<void> {
@@ -398,16 +541,25 @@ export class SqliteState implements VerifierState {
   }
 }
 
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(
-        `verifier database schema version ${version} is newer than this verifier knows (${MIGRATIONS.length}); ` +
-          'upgrade the verifier',
+/** Brings the schema up to date and returns the state's network secret (created on first use). */
+function migrate(db: Database.Database): Buffer {
+  return db
+    .transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > MIGRATIONS.length) {
+        throw new Error(
+          `verifier database schema version ${version} is newer than this verifier knows (${MIGRATIONS.length}); ` +
+            'upgrade the verifier',
+        );
+      }
+      for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+      if (version !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+      // Inside the IMMEDIATE transaction: of several processes opening a new file at once, the first
+      // writes the secret and the others read that one.
+      db.prepare("INSERT OR IGNORE INTO state_secrets (name, value) VALUES ('network', ?)").run(
+        randomBytes(NETWORK_SECRET_BYTES),
       );
-    }
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
-    if (version !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
+      return db.prepare("SELECT value FROM state_secrets WHERE name = 'network'").pluck().get() as Buffer;
+    })
+    .immediate();
 }

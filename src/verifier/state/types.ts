@@ -13,7 +13,23 @@ export type ConsumeOutcome =
   /** The jti or the licence id is revoked; nothing was counted. */
   | { outcome: 'revoked' }
   /** `max` downloads were already counted; nothing was counted. */
-  | { outcome: 'exhausted'; downloads: number };
+  | { outcome: 'exhausted'; downloads: number }
+  /**
+   * Share guard, `block`: the request comes from a network beyond the link's first `blockBeyond`; its
+   * network was recorded, nothing was counted or charged.
+   */
+  | { outcome: 'shared'; downloads: number };
+
+/**
+ * The share guard's part of a request (spec "Share guard"). The state records the network (as a keyed
+ * hash, see networks.ts) once revocation, limit and budget passed, in the same atomic step as the count.
+ */
+export interface NetworkGuard {
+  /** The client's network, e.g. `203.0.113.0/24` (http/client-network.ts). */
+  network: string;
+  /** `block`: refuse a network that is not among the link's first `blockBeyond`; absent (`flag`): record only. */
+  blockBeyond?: number;
+}
 
 export interface ConsumeRequest {
   jti: string;
@@ -32,6 +48,8 @@ export interface ConsumeRequest {
    * sources, where the verifier never sees the bytes) by time and count, see REDIRECT_RESUME_*.
    */
   fileSize?: number;
+  /** Share guard on: record (and with `block`, check) the client's network. */
+  guard?: NetworkGuard;
 }
 
 export type RevocationTarget = { jti: string } | { licenseId: LicenseId };
@@ -73,23 +91,31 @@ export interface LinkStatus {
   revoked: boolean;
   /** What the revocation is on; null when not revoked. */
   revokedBy: 'jti' | 'license' | null;
+  /** How many networks the share guard recorded for it (at most NETWORKS_PER_LINK; 0 with the guard off). */
+  networks: number;
 }
 
 export interface VerifierState {
-  /** Revocation check, limit check and count in one atomic step. */
+  /** Revocation check, limit check, share guard (with `guard`) and count in one atomic step. */
   consume(req: ConsumeRequest): Promise<ConsumeOutcome>;
   /**
    * A resume (a Range starting after byte 0), in one atomic step: refused when revoked; counted as the
    * first download when the link has none yet (then held to `max`); otherwise not counted, and allowed
    * (charging `bytes`) while the link stays within its byte budget (with `fileSize`), or (without) within
    * REDIRECT_RESUME_WINDOW_SECONDS of its last counted download and REDIRECT_RESUMES_PER_DOWNLOAD
-   * resumes per counted download; 'exhausted' otherwise.
+   * resumes per counted download; 'exhausted' otherwise. With `guard`, the share guard comes last (after
+   * those checks, before anything is counted or charged), as for a consume.
    */
   resume(req: ConsumeRequest): Promise<ConsumeOutcome>;
   /** Gives back `bytes` charged by consume/resume that a broken transfer did not send. */
   refund(jti: string, bytes: number): Promise<void>;
   /** Revocation check without counting (HEAD requests, 304 and 416 answers). */
   isRevoked(jti: string, licenseId?: LicenseId): Promise<boolean>;
+  /**
+   * Share guard, `block`, for requests that never record (HEAD): whether a request from `network` would
+   * pass the guard, i.e. the network is among the link's first `blockBeyond`, or the link has fewer.
+   */
+  networkAllowed(jti: string, network: string, blockBeyond: number): Promise<boolean>;
   /** How many downloads a link has had so far (0 when never seen). */
   downloads(jti: string): Promise<number>;
   revoke(target: RevocationTarget): Promise<void>;

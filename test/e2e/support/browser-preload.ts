@@ -15,7 +15,21 @@ declare global {
 
 const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
 
-window.__signetDeliver = (event, payload) => listeners.get(event)?.forEach((l) => l(payload));
+/**
+ * Every listener gets the event, also after one of them threw; then the failures are thrown, so the harness (whose
+ * `page.evaluate` call this is) reports them in the app's errors instead of their vanishing.
+ */
+window.__signetDeliver = (event, payload) => {
+  const failures: string[] = [];
+  listeners.get(event)?.forEach((l) => {
+    try {
+      l(payload);
+    } catch (err) {
+      failures.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    }
+  });
+  if (failures.length > 0) throw new Error(`a listener of ${event} threw: ${failures.join('; ')}`);
+};
 
 Object.defineProperty(window, 'api', {
   value: buildApi(

@@ -10,18 +10,31 @@ import { makeTrustedSenderCheck } from '../../../src/main/ipc/trusted-sender';
 import { systemClock } from '../../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../../src/main/services/keytar-secret-store';
 import type { S3ClientFactory } from '../../../src/main/services/accounts/s3-client-factory';
+import type { Notifier } from '../../../src/main/services/notifier';
 import { createMainServices, type MainServices, type OpenFilesDialog } from '../../../src/main/wiring';
 import { requirePrivateTestKeyring } from '../../support/test-keyring';
 import { PRELOAD_BUNDLE, ROOT } from './build-setup';
+import { expectScreenshotShowsPage } from './screenshot-check';
 import { serveDirectory } from './static-server';
 
 export const SCREENSHOTS = resolve(ROOT, 'test-results');
 
+/** What playwright says when an evaluate's page navigated away or closed under it. */
+const NAVIGATION_OR_CLOSE =
+  /Execution context was destroyed|Target page, context or browser has been closed|Target closed|frame was detached/i;
+
 export interface AppUnderTest {
   page: Page;
   services: MainServices;
-  /** IPC failures the router logged, console errors and uncaught page errors: a test asserts there are none. */
+  /**
+   * IPC failures the router logged, console errors, uncaught page errors and events a listener of the page
+   * failed on: a test asserts there are none.
+   */
   errors: string[];
+  /**
+   * Saves a full-page screenshot as test-results/<name>.png and checks it (screenshot-check.ts): not blank, and
+   * no internal error or JavaScript value in the page's text at that moment.
+   */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -31,6 +44,8 @@ export interface StartOptions {
   openFiles?: OpenFilesDialog;
   /** S3 clients for the accounts (e.g. the SDK's, with a delay a test controls); defaults to the plain SDK. */
   s3?: S3ClientFactory;
+  /** The desktop notifications the app would show (a test records them). */
+  notifier?: Notifier;
 }
 
 /**
@@ -45,6 +60,7 @@ export async function startApp(options: StartOptions = {}): Promise<AppUnderTest
   const server = await serveDirectory(resolve(ROOT, 'out/renderer'));
   const appUrl = `${server.url}index.html`;
   let page: Page | null = null;
+  let closing = false;
   const errors: string[] = [];
 
   const services = createMainServices({
@@ -65,10 +81,19 @@ export async function startApp(options: StartOptions = {}): Promise<AppUnderTest
     },
     ...(options.openFiles ? { openFiles: options.openFiles } : {}),
     ...(options.s3 ? { s3: options.s3 } : {}),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
     emit: <E extends EventName>(event: E, payload: EventPayload<E>) => {
-      void page
-        ?.evaluate(([e, p]) => window.__signetDeliver(e, p), [event, payload] as const)
-        .catch(() => undefined);
+      const target = page;
+      if (!target) return;
+      target
+        .evaluate(([e, p]) => window.__signetDeliver(e, p), [event, payload] as const)
+        .catch((err: unknown) => {
+          const message = err instanceof Error ? err.message : String(err);
+          // An event sent while the page reloads or closes is dropped, as the app's window drops it; anything
+          // else (a listener that threw) is the page's error.
+          if (closing || target.isClosed() || NAVIGATION_OR_CLOSE.test(message)) return;
+          errors.push(`event ${event}: ${message.split('\n')[0]}`);
+        });
     },
   });
   const router = createIpcRouter({
@@ -116,9 +141,11 @@ export async function startApp(options: StartOptions = {}): Promise<AppUnderTest
     async screenshot(name) {
       const file = join(SCREENSHOTS, `${name}.png`);
       await page!.screenshot({ path: file, fullPage: true });
+      expectScreenshotShowsPage(file, await page!.locator('body').innerText());
       return file;
     },
     async close() {
+      closing = true;
       // A keychain that fails here fails the test's afterAll (not hidden); the browser, server, database and
       // folder are closed anyway.
       try {

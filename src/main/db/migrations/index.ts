@@ -8,6 +8,9 @@ import { m006Jobs } from './006-jobs';
 import { m007SearchIndex } from './007-search-index';
 import { m008VerifierStore } from './008-verifier-store';
 import { m009SearchIndexBulk } from './009-search-index-bulk';
+import { m010JobItemMtime } from './010-job-item-mtime';
+import { m011SearchTerms } from './011-search-terms';
+import { m012LinkShareReplace } from './012-link-share-replace';
 
 export interface Migration {
   name: string;
@@ -25,4 +28,7 @@ export const migrations: readonly Migration[] = [
   m007SearchIndex,
   m008VerifierStore,
   m009SearchIndexBulk,
+  m010JobItemMtime,
+  m011SearchTerms,
+  m012LinkShareReplace,
 ];

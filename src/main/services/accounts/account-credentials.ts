@@ -9,7 +9,14 @@ export function credentialEntry(accountId: string, part: CredentialPart): string
   return `account:${accountId}:${part}`;
 }
 
-const ENTRY = /^account:([^:]+):(access-key-id|secret-access-key|session-token)$/;
+/**
+ * The account's read-only verifier key, two entries beside its own key (`account:<id>:verifier-…`, so a backup
+ * carries them and removing the account removes them).
+ */
+export const VERIFIER_KEY_PARTS = ['verifier-access-key-id', 'verifier-secret-access-key'] as const;
+
+const ENTRY =
+  /^account:([^:]+):(access-key-id|secret-access-key|session-token|verifier-access-key-id|verifier-secret-access-key)$/;
 
 /** What to change: a value sets the part, null removes it, absent leaves it as stored. */
 export type CredentialWrite = Partial<Record<CredentialPart, string | null>>;
@@ -17,6 +24,7 @@ export type CredentialWrite = Partial<Record<CredentialPart, string | null>>;
 export interface CredentialPresence {
   hasCredentials: boolean;
   temporary: boolean;
+  verifierKey: boolean;
 }
 
 /** Where a failed undo is reported: entry names and the keychain's message only, never a secret. */
@@ -83,11 +91,55 @@ export class AccountCredentialStore {
     return undo;
   }
 
-  /** Removes every entry of the account; returns how many there were. */
+  /** The account's read-only verifier key, or null when none is stored. */
+  async readVerifierKey(accountId: string): Promise<S3Credentials | null> {
+    const [accessKeyId, secretAccessKey] = await Promise.all(
+      VERIFIER_KEY_PARTS.map((part) => this.secrets.get(`account:${accountId}:${part}`)),
+    );
+    return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null;
+  }
+
+  /**
+   * Stores (or with null removes) the verifier key: both entries or neither; a keychain failure half-way puts back
+   * what was there.
+   */
+  async writeVerifierKey(
+    accountId: string,
+    key: { accessKeyId: string; secretAccessKey: string } | null,
+  ): Promise<void> {
+    const values = key ? [key.accessKeyId, key.secretAccessKey] : [null, null];
+    const done: { entry: string; previous: string | null }[] = [];
+    try {
+      for (const [i, part] of VERIFIER_KEY_PARTS.entries()) {
+        const entry = `account:${accountId}:${part}`;
+        const value = values[i] ?? null;
+        const previous = await this.secrets.get(entry);
+        if (value === null && previous === null) continue;
+        done.push({ entry, previous });
+        if (value === null) await this.secrets.delete(entry);
+        else await this.secrets.set(entry, value);
+      }
+    } catch (err) {
+      for (const { entry, previous } of done.reverse()) {
+        await (previous === null ? this.secrets.delete(entry) : this.secrets.set(entry, previous)).catch(
+          (undoErr: unknown) =>
+            this.log(
+              `Signet could not undo a half-done keychain change: ${entry} was not ${previous === null ? 'removed' : 'restored'} (${undoErr instanceof Error ? undoErr.message : String(undoErr)})`,
+            ),
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Removes every entry of the account (its verifier key too); returns how many there were. */
   async remove(accountId: string): Promise<number> {
     let removed = 0;
     for (const part of CREDENTIAL_PARTS) {
       if (await this.secrets.delete(credentialEntry(accountId, part))) removed++;
+    }
+    for (const part of VERIFIER_KEY_PARTS) {
+      if (await this.secrets.delete(`account:${accountId}:${part}`)) removed++;
     }
     return removed;
   }
@@ -113,6 +165,7 @@ export class AccountCredentialStore {
       out.set(id, {
         hasCredentials: set.has('access-key-id') && set.has('secret-access-key'),
         temporary: set.has('session-token'),
+        verifierKey: set.has('verifier-access-key-id') && set.has('verifier-secret-access-key'),
       });
     }
     return out;

@@ -145,6 +145,31 @@ export class AccountService {
     return { id, keychainEntriesRemoved: removed };
   }
 
+  /**
+   * Stores the account's read-only verifier key in the keychain (null removes it): verifier configs then carry it
+   * instead of the account's own key, which can write and delete.
+   */
+  async setVerifierKey(
+    id: string,
+    key: { accessKeyId: string; secretAccessKey: string } | null,
+  ): Promise<AccountView> {
+    const record = this.record(id);
+    await this.deps.credentials.writeVerifierKey(id, key);
+    this.deps.activity.record(
+      'accounts',
+      key
+        ? `Stored a read-only verifier key for “${record.name}” (in the system keychain); verifier configs carry it instead of the account’s own key.`
+        : `Removed the verifier key of “${record.name}”; verifier configs carry the account’s own key again.`,
+    );
+    return this.get(id);
+  }
+
+  /** The account's read-only verifier key, or null (main only; never over IPC). */
+  verifierKey(id: string): Promise<S3Credentials | null> {
+    this.record(id);
+    return this.deps.credentials.readVerifierKey(id);
+  }
+
   /** Tests the connection, stores the result and the measured clock offset, and answers the updated account. */
   async test(id: string): Promise<AccountView> {
     const record = this.record(id);
@@ -256,6 +281,7 @@ function toView(r: AccountRecord, presence: Map<string, CredentialPresence> | nu
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     lastTest: r.lastTest,
+    verifierKey: presence ? (p?.verifierKey ?? false) : null,
   };
 }
 

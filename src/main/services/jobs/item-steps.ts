@@ -1,13 +1,13 @@
-import { createReadStream, readFile as readFileCallback } from 'node:fs';
-import { promisify } from 'node:util';
 import { lookup as mimeLookup } from 'mime-types';
 import { PUBLIC_ACCESS, type AccessType } from '../../../shared/library/schemas';
 import type { BucketRecord } from '../../repositories/bucket-repository';
 import type { ItemRecord } from '../../repositories/job-repository';
-import { UPLOAD_PART_SIZE, type StorageGateway } from '../storage/storage-gateway';
+import { KeyExistsError, UPLOAD_PART_SIZE, type StorageGateway } from '../storage/storage-gateway';
 import { accessRule } from '../library/access-rules';
 import { asStranger } from '../library/stranger-check';
 import { errorFacts } from '../accounts/provider-errors';
+import { isRetryable } from './retry';
+import { openPlanned, readPlanned, streamPlanned, uploadEtag, type PlannedFile } from './local-file';
 
 /** What one step of an item did: tries beyond the first (retries the SDK made) are counted. */
 export interface StepResult {
@@ -28,24 +28,61 @@ export interface StepContext {
 export class ItemFailure extends Error {}
 
 /**
- * The callback readFile, not the one of `fs/promises`: Node 20's promise version reads in 512 KiB chunks with a
- * round trip each, and cost 3-5 times the CPU for the same 200 files of 1 MiB (throwaway measurement, 8 at a
- * time: 120-400 ms against 42-89 ms), CPU the storage server on the same machine, or the window, can use.
+ * A make-private move whose copy is in place and checked, but whose original the storage refused to delete: the
+ * file is still where strangers can read it. The job counts it as still public, with this reason.
  */
-const readFile = promisify(readFileCallback);
+export class StillPublicFailure extends ItemFailure {}
 
-/** Uploads a local file to the item's key, with the item's ACL (none where the bucket has no per-file access). */
+/**
+ * Uploads a local file to the item's key, with the item's ACL (none where the bucket has no per-file access). The
+ * file is stat-ed again first: one that is no longer the regular file of the plan (a named pipe, a device, a
+ * folder; another size or modification time) fails with the reason, and only its planned bytes are read. Unless
+ * the owner agreed to replace the key (the item's stored `overwrite`, also on a resume), the write is create-only:
+ * an object found at the key fails the item, except an earlier upload of this very file (same size and ETag), which
+ * a run stopped before recording.
+ */
 export async function uploadItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
-  // A small file is read whole (one PutObject); a large one streams, in parts uploaded in parallel.
-  const body = item.size <= UPLOAD_PART_SIZE ? await readFile(item.source) : createReadStream(item.source);
-  const out = await ctx.gateway.upload(ctx.target.name, item.key, body, {
-    contentType: mimeLookup(item.key) || 'application/octet-stream',
-    ...(item.acl ? { acl: item.acl } : {}),
-    signal: ctx.signal,
-    onProgress: (loaded) => ctx.onBytes?.(loaded, item.size),
-  });
-  item.etag = out.etag;
-  return { retries: out.attempts - 1 };
+  const file: PlannedFile = { path: item.source, size: item.size, mtimeMs: item.mtimeMs };
+  const opened = await openPlanned(file);
+  if (!opened.ok) throw new ItemFailure(opened.reason);
+  const { handle } = opened;
+  try {
+    // A small file is read whole (one PutObject); a large one streams, in parts uploaded in parallel.
+    let body;
+    if (item.size <= UPLOAD_PART_SIZE) {
+      const read = await readPlanned(handle, file);
+      if (!read.ok) throw new ItemFailure(read.reason);
+      body = read.bytes;
+    } else {
+      body = streamPlanned(handle, file);
+    }
+    try {
+      const out = await ctx.gateway.upload(ctx.target.name, item.key, body, {
+        contentType: mimeLookup(item.key) || 'application/octet-stream',
+        ...(item.acl ? { acl: item.acl } : {}),
+        ifAbsent: !item.overwrite,
+        signal: ctx.signal,
+        onProgress: (loaded) => ctx.onBytes?.(loaded, item.size),
+      });
+      item.etag = out.etag;
+      return { retries: out.attempts - 1 };
+    } catch (err) {
+      if (!(err instanceof KeyExistsError)) throw err;
+      const there = await ctx.gateway.head(ctx.target.name, item.key, ctx.signal);
+      if (there && there.size === item.size) {
+        const mine = await uploadEtag(handle, item.size, UPLOAD_PART_SIZE);
+        if (there.etag.toLowerCase() === mine) {
+          item.etag = there.etag;
+          return { retries: 0 };
+        }
+      }
+      throw new ItemFailure(
+        `“${item.key}” already exists in “${ctx.target.name}”, so it was not replaced. To replace it, upload the file again and choose to replace it; or rename the file.`,
+      );
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function aclItem(item: ItemRecord, ctx: StepContext): Promise<StepResult> {
@@ -87,18 +124,19 @@ export async function moveItem(item: ItemRecord, ctx: StepContext): Promise<Step
         `“${item.source}” is no longer in “${source.name}”. Sync the bucket to refresh the list.`,
       );
     }
-    // A copy is atomic, so a target that differs is someone else's file, never a half copy of ours. A multipart
-    // source's ETag cannot be compared; a target of the same size is then taken for an earlier copy and copied
-    // again from the source, which still exists.
-    const same = (o: { size: number; etag: string } | null) =>
-      !!o && o.size === from.size && (o.etag === from.etag || from.etag.includes('-'));
-    if (existing && !same(existing)) {
+    // A copy is atomic, so a target that differs is someone else's file, never a half copy of ours. Ours is a
+    // target of the same size whose ETag is the original's (a copy keeps a single-part ETag) or the one an earlier
+    // run's copy answered (recorded on the item right after the copy: a multipart original's "-N" ETag is not
+    // kept). A target of the same size with another ETag is not ours: it is never replaced or taken for a copy.
+    const ours = (o: { size: number; etag: string } | null) =>
+      !!o && o.size === from.size && (o.etag === from.etag || (!!item.etag && o.etag === item.etag));
+    if (existing && !ours(existing)) {
       throw new ItemFailure(
-        `A different file named “${item.key}” is already in “${target.name}”. Nothing was moved or deleted; rename or remove one of them, then retry.`,
+        `A different file named “${item.key}” is already in “${target.name}” (${existing.size === from.size ? 'the same size, other content' : 'another size'}). Nothing was moved or deleted; rename or remove one of them, then retry.`,
       );
     }
     let copyEtag = existing?.etag ?? '';
-    if (!existing || !same(existing) || from.etag.includes('-')) {
+    if (!existing) {
       const copied = await gateway.copy(
         { bucket: source.name, key: item.source, size: from.size },
         { bucket: target.name, key: item.key, ...(item.acl ? { acl: item.acl } : {}) },
@@ -106,6 +144,9 @@ export async function moveItem(item: ItemRecord, ctx: StepContext): Promise<Step
       );
       retries += copied.attempts - 1;
       copyEtag = copied.etag;
+      // Before the check: a run stopped from here on finds this copy again as ours.
+      item.etag = copyEtag || null;
+      ctx.save(item);
     }
     const check = await gateway.head(target.name, item.key, signal);
     const sameContent =
@@ -113,13 +154,13 @@ export async function moveItem(item: ItemRecord, ctx: StepContext): Promise<Step
       check.size === from.size &&
       // A copy keeps a single-part ETag; a multipart source's ETag (with "-N") is not kept, so the copy must be
       // the object the copy call answered for.
-      (from.etag.includes('-') ? check.etag === copyEtag : check.etag === from.etag);
+      (check.etag === from.etag || (from.etag.includes('-') && !!copyEtag && check.etag === copyEtag));
     if (!sameContent) {
       throw new ItemFailure(
         `The copy of “${item.source}” in “${target.name}” does not match the original (size or checksum), so the original was kept. Retry the item.`,
       );
     }
-    item.etag = from.etag;
+    item.etag = check.etag;
     item.state = 'copied';
     ctx.save(item);
   }
@@ -132,7 +173,22 @@ export async function moveItem(item: ItemRecord, ctx: StepContext): Promise<Step
       `The copy of “${item.source}” disappeared from “${target.name}” before the original was deleted. The original was kept; retry the item.`,
     );
   }
-  await gateway.delete(source.name, item.source, signal);
+  try {
+    await gateway.delete(source.name, item.source, signal);
+  } catch (err) {
+    if (signal.aborted || isRetryable(err)) throw err;
+    const { code, httpStatus } = errorFacts(err);
+    const why = `the storage refused to delete the original in “${source.name}” (${code ?? `HTTP ${httpStatus ?? '?'}`})`;
+    // Making private: the original is where strangers can read it, so the item is not done.
+    if (target.role === 'private') {
+      throw new StillPublicFailure(
+        `Copied to “${target.name}” and checked, but ${why}: the original is still readable there. Give the key permission to delete in “${source.name}” (or delete the file there yourself), then retry.`,
+      );
+    }
+    throw new ItemFailure(
+      `Copied to “${target.name}” and checked, but ${why}, so the file is in both buckets. Delete it from “${source.name}” yourself, or give the key permission to delete, then retry.`,
+    );
+  }
   return { retries };
 }
 

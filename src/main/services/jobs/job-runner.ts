@@ -16,6 +16,7 @@ import {
   ItemFailure,
   moveItem,
   readAccess,
+  StillPublicFailure,
   uploadItem,
   type StepContext,
   type StepResult,
@@ -253,6 +254,14 @@ export class JobRun {
             ? err.message
             : (gone(err, item, bucket) ?? storageError(err, this.account, bucket.name).message);
         this.writes.later(item);
+        if (err instanceof StillPublicFailure) {
+          // Its copy is safe, but the original still answers strangers: counted, never done.
+          this.stillPublic++;
+          this.deps.jobs.setResult(this.job.id, {
+            stillPublic: this.stillPublic,
+            linksBroken: this.linksBroken,
+          });
+        }
         this.progress.failed++;
         this.tick();
         return false;

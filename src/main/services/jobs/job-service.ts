@@ -16,6 +16,7 @@ import {
   type UploadStart,
 } from '../../../shared/jobs/schemas';
 import type { EventPayload } from '../../../shared/ipc/contract';
+import { sentence, uploadKey, uploadNameProblem } from '../../../shared/library/object-key';
 import type { Selection } from '../../../shared/library/schemas';
 import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
@@ -97,7 +98,15 @@ export class JobService {
 
   /** What an upload would do: keys, existing keys (collisions), where the files go and how they are kept. */
   async planUpload(raw: UploadPlanInput): Promise<UploadPlan> {
+    return (await this.plannedUpload(raw)).plan;
+  }
+
+  /** The plan, and each planned file's modification time (which the job keeps to notice a change before upload). */
+  private async plannedUpload(
+    raw: UploadPlanInput,
+  ): Promise<{ plan: UploadPlan; mtimes: Map<string, number> }> {
     const input = UploadPlanInputSchema.parse(raw);
+    const mtimes = new Map<string, number>();
     const bucket = await this.checked(input.bucketId);
     const plan = this.uploadPlan(bucket, input.public);
     const files: UploadPlan['files'] = [];
@@ -105,6 +114,7 @@ export class JobService {
     const seen = new Set<string>();
     for (const path of input.paths) {
       let size: number;
+      let mtimeMs: number;
       try {
         const st = statSync(path);
         if (!st.isFile()) {
@@ -115,6 +125,7 @@ export class JobService {
           continue;
         }
         size = st.size;
+        mtimeMs = st.mtimeMs;
       } catch (err) {
         problems.push({
           path,
@@ -122,13 +133,19 @@ export class JobService {
         });
         continue;
       }
-      const key = input.folder + basename(path);
+      const nameProblem = uploadNameProblem(basename(path));
+      if (nameProblem !== null) {
+        problems.push({ path, reason: sentence(nameProblem) });
+        continue;
+      }
+      const key = uploadKey(input.folder, basename(path));
       if (seen.has(key)) {
         problems.push({ path, reason: `Another chosen file is also named “${basename(path)}”.` });
         continue;
       }
       seen.add(key);
       files.push({ path, key, size });
+      mtimes.set(path, mtimeMs);
     }
     const collisions: string[] = [];
     if (plan.method !== 'refuse' && files.length) {
@@ -141,10 +158,13 @@ export class JobService {
       }
     }
     return {
-      files,
-      collisions: collisions.sort(),
-      destination: uploadDestination(bucket, plan, input.public),
-      problems,
+      plan: {
+        files,
+        collisions: collisions.sort(),
+        destination: uploadDestination(bucket, plan, input.public),
+        problems,
+      },
+      mtimes,
     };
   }
 
@@ -154,7 +174,7 @@ export class JobService {
     options: RunOptions = {},
   ): Promise<{ job: JobView; done: Promise<JobView> }> {
     const input = UploadStartSchema.parse(raw);
-    const plan = await this.planUpload(input);
+    const { plan, mtimes } = await this.plannedUpload(input);
     const bucket = this.bucket(input.bucketId);
     const access = this.uploadPlan(bucket, input.public);
     if (access.method === 'refuse') throw new UserFacingError('invalid-input', access.reason);
@@ -168,15 +188,20 @@ export class JobService {
     const agreed = new Set(input.overwrite);
     const collisions = new Set(plan.collisions);
     const items: NewItem[] = plan.files.map((f) => {
-      const existing = collisions.has(f.key) && !input.overwriteAll && !agreed.has(f.key);
+      const replace = input.overwriteAll || agreed.has(f.key);
+      const existing = collisions.has(f.key) && !replace;
       return {
         source: f.path,
         key: f.key,
         size: f.size,
+        mtimeMs: mtimes.get(f.path) ?? null,
         method: 'upload',
         targetBucketId: target.id,
         acl: access.acl,
-        overwrite: collisions.has(f.key),
+        // What the owner agreed to, kept with the item: only these may replace an object, also on a resume (a
+        // key that exists and was not agreed to fails, and a resume's retry fails it again, untouched). The
+        // others are written create-only, so a key taken after the plan is refused too.
+        overwrite: input.overwriteAll || (collisions.has(f.key) && agreed.has(f.key)),
         ...(existing
           ? {
               error: `“${f.key}” already exists in “${target.name}”, so it was not uploaded. Choose to replace it, or rename the file.`,
@@ -628,20 +653,35 @@ async function existingKeys(
   folder: string,
   files: readonly { key: string }[],
 ): Promise<string[]> {
+  // The files' keys are NFC; a key written decomposed (NFD, by another tool or an older Signet) looks the same
+  // to the owner, so it counts as existing too: it is compared in NFC, and asked for in both forms.
   const wanted = new Set(files.map((f) => f.key));
   if (files.length > 20) {
-    const found: string[] = [];
+    const found = new Set<string>();
     let cursor: string | null = null;
     for (let page = 0; page < COLLISION_LIST_PAGES; page++) {
       const listed = await gateway.list(bucket, folder, cursor);
-      for (const o of listed.objects) if (wanted.has(o.key)) found.push(o.key);
+      for (const o of listed.objects) {
+        const key = o.key.normalize('NFC');
+        if (wanted.has(key)) found.add(key);
+      }
       cursor = listed.next;
-      if (cursor === null) return found;
+      if (cursor === null) {
+        // A folder whose name changes under NFD may hold decomposed keys this listing did not see: ask per file.
+        if (folder.normalize('NFD') === folder) return [...found];
+        break;
+      }
     }
   }
   const found: string[] = [];
   await forEachConcurrent(files, 16, async (f) => {
-    if (await gateway.head(bucket, f.key)) found.push(f.key);
+    const decomposed = f.key.normalize('NFD');
+    if (
+      (await gateway.head(bucket, f.key)) ||
+      (decomposed !== f.key && (await gateway.head(bucket, decomposed)))
+    ) {
+      found.push(f.key);
+    }
   });
   return found;
 }

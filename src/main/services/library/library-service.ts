@@ -20,6 +20,13 @@ import type { SyncOptions, SyncResult, SyncService } from './sync-service';
 import type { VerifyOptions, VerifyService } from './verify-service';
 import type { VerifySummary } from '../../../shared/library/schemas';
 
+/**
+ * A search's count stops here. Counting every match to show "1,000,000 files" cost up to a second at a million
+ * keys, on every keystroke; counting to this many stays within the window's budget (`npm run bench:library`,
+ * part 1, "search as typed"). Unsearched folders and filters keep their exact counts.
+ */
+export const SEARCH_COUNT_CAP = 10_000;
+
 export interface LibraryDeps {
   accounts: AccountRepository;
   buckets: BucketRepository;
@@ -67,6 +74,11 @@ export class LibraryService {
     this.bucket(query.bucketId);
     const first = cursor === null;
     const page = this.deps.catalog.page(query, sort, first ? null : decodeCursor(cursor, sort), limit);
+    const total = !first
+      ? null
+      : query.search
+        ? this.deps.catalog.countUpTo(query, SEARCH_COUNT_CAP)
+        : { n: this.deps.catalog.count(query), capped: false };
     return {
       rows: page.rows.map(toRow),
       next: page.last ? encodeCursor(page.last) : null,
@@ -74,7 +86,8 @@ export class LibraryService {
         first && !query.recursive && !query.search
           ? this.deps.catalog.folders(query.bucketId, query.folder)
           : [],
-      total: first ? this.deps.catalog.count(query) : null,
+      total: total?.n ?? null,
+      totalCapped: total?.capped ?? false,
     };
   }
 

@@ -23,6 +23,15 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   onProgress?: (p: TaskProgress) => void;
   onResult?: (r: VerifyResult) => void;
+  /**
+   * How the stranger asks: a GET of the plain URL (default, what `signet verify` promises), or a HEAD, which S3
+   * answers with the same status and no body (the leak watch, which asks for thousands of files on a timer).
+   */
+  method?: 'GET' | 'HEAD';
+  /** Requests in flight (default VERIFY_CONCURRENCY). */
+  concurrency?: number;
+  /** The progress label (default "Verifying BUCKET"). */
+  label?: string;
 }
 
 /**
@@ -64,9 +73,12 @@ export class VerifyService {
     try {
       await forEachConcurrent(
         todo,
-        VERIFY_CONCURRENCY,
+        options.concurrency ?? VERIFY_CONCURRENCY,
         async (o) => {
-          const { status } = await gateway.anonymousGet(bucket.name, o.key, options.signal);
+          const { status } =
+            options.method === 'HEAD'
+              ? await gateway.anonymousHead(bucket.name, o.key, options.signal)
+              : await gateway.anonymousGet(bucket.name, o.key, options.signal);
           const leak = isLeak(o.access, status);
           summary.checked++;
           if (status === 200) summary.readable++;
@@ -78,7 +90,7 @@ export class VerifyService {
           options.onResult?.({ key: o.key, access: o.access, status, leak });
           const seconds = (performance.now() - started) / 1000;
           options.onProgress?.({
-            label: `Verifying ${bucket.name}`,
+            label: options.label ?? `Verifying ${bucket.name}`,
             done: summary.checked,
             total,
             rate: seconds > 0 ? summary.checked / seconds : null,

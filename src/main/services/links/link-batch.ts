@@ -1,6 +1,7 @@
-import { parse } from 'csv-parse/sync';
+import { toCsv } from '../../../shared/csv/write-csv';
 import {
   BATCH_COLUMNS,
+  BATCH_MAX_CSV_CHARS,
   BATCH_MAX_ROWS,
   BATCH_OUTPUT_COLUMNS,
   expiryProblem,
@@ -24,6 +25,7 @@ import type { ActivityService } from '../activity-service';
 import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import type { SettingsService } from '../settings-service';
+import { readCsvRecords } from './csv-records';
 import type { LinkFields, LinkService, LinkTarget } from './link-service';
 
 const MAX_DOWNLOADS_TEXT = MAX_DOWNLOADS.toLocaleString('en-US');
@@ -63,8 +65,8 @@ export class LinkBatchService {
     },
   ) {}
 
-  preview(csv: string, accountId?: string): BatchPreview {
-    const parsed = this.parse(csv, accountId);
+  async preview(csv: string, accountId?: string): Promise<BatchPreview> {
+    const parsed = await this.parse(csv, accountId);
     const rows = parsed.rows.map(strip);
     const invalid = rows.filter((r) => r.error !== null).length;
     return {
@@ -77,7 +79,7 @@ export class LinkBatchService {
   }
 
   async issue(csv: string, accountId?: string): Promise<BatchIssue> {
-    const parsed = this.parse(csv, accountId);
+    const parsed = await this.parse(csv, accountId);
     const good = parsed.rows.filter((r) => r.error === null);
     const out = new Map<ParsedRow, { url: string; jti: string; expiresAt: string } | { error: string }>();
     if (good.length > 0) {
@@ -112,24 +114,26 @@ export class LinkBatchService {
       );
     }
     return {
+      // Every cell, the echoed input included, through the formula guard of the one CSV writer.
       csv: toCsv([[...parsed.header, ...BATCH_OUTPUT_COLUMNS], ...lines]),
       issued,
       failed,
     };
   }
 
-  private parse(csv: string, accountId: string | undefined): Parsed {
-    let records: string[][];
+  private async parse(csv: string, accountId: string | undefined): Promise<Parsed> {
+    // The size first, then a streaming parse that stops past the row limit: a wrong file (an export of a
+    // million orders) is refused in a moment, and main keeps answering the window while it reads.
+    if (csv.length > BATCH_MAX_CSV_CHARS) {
+      throw new UserFacingError('invalid-input', tooLargeMessage(csv.length));
+    }
+    let records: string[][] | null;
     try {
-      records = parse(csv, {
-        bom: true,
-        skip_empty_lines: true,
-        relax_column_count: true,
-        trim: false,
-      }) as string[][];
+      records = await readCsvRecords(csv, BATCH_MAX_ROWS + 1);
     } catch (err) {
       throw new UserFacingError('invalid-input', `The CSV cannot be read: ${(err as Error).message}`);
     }
+    if (records === null) throw new UserFacingError('invalid-input', TOO_MANY_ROWS_MESSAGE);
     if (records.length === 0) {
       throw new UserFacingError(
         'invalid-input',
@@ -155,9 +159,6 @@ export class LinkBatchService {
         'invalid-input',
         `The CSV already has the column(s) ${clash.join(', ')}, which the result adds: remove them first.`,
       );
-    }
-    if (records.length - 1 > BATCH_MAX_ROWS) {
-      throw new UserFacingError('invalid-input', `At most ${BATCH_MAX_ROWS} rows per CSV.`);
     }
 
     const account = this.account(accountId);
@@ -333,18 +334,20 @@ function publicWarning(target: LinkTarget): string | null {
 /** EmailSchema's rule. */
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
-/** RFC 4180 CSV: a field is quoted when it holds a comma, quote, CR or LF (or starts with a space or tab). */
-export function toCsv(rows: readonly (readonly string[])[]): string {
-  let out = '';
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      const f = row[i]!;
-      if (i > 0) out += ',';
-      out += /[",\r\n]|^[ \t]|[ \t]$/.test(f) ? `"${f.replace(/"/g, '""')}"` : f;
-    }
-    out += '\n';
-  }
-  return out;
+const TOO_MANY_ROWS_MESSAGE =
+  `The CSV has more than ${BATCH_MAX_ROWS.toLocaleString('en-US')} rows, the most Signet takes in one file; ` +
+  'nothing was issued. Split it into smaller files and issue them one at a time.';
+
+/** For a CSV over BATCH_MAX_CSV_CHARS (the window's IPC schema and the command line check the same bound). */
+export function tooLargeMessage(size: number): string {
+  return (
+    `The CSV is too large (${megabytes(size)}; Signet takes at most ${megabytes(BATCH_MAX_CSV_CHARS)}); ` +
+    'nothing was issued. Split it into smaller files.'
+  );
+}
+
+function megabytes(n: number): string {
+  return `${(n / 1_000_000).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
 }
 
 function strip(row: ParsedRow): BatchRow {

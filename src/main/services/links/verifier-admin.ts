@@ -11,6 +11,9 @@ export interface LinkStatusAnswer {
   downloads: number;
   revoked: boolean;
   revokedBy: 'jti' | 'license' | null;
+  /** The share guard's networks and verdict (spec "Share guard"); null from a verifier that does not report them. */
+  networks: number | null;
+  shared: boolean | null;
 }
 
 /**
@@ -33,6 +36,8 @@ export class VerifierAdminClient {
       downloads?: unknown;
       revoked?: unknown;
       revoked_by?: unknown;
+      networks?: unknown;
+      shared?: unknown;
     };
     if (typeof body.downloads !== 'number' || typeof body.revoked !== 'boolean') {
       throw new UserFacingError(
@@ -45,11 +50,28 @@ export class VerifierAdminClient {
       downloads: body.downloads,
       revoked: body.revoked,
       revokedBy: by === 'jti' || by === 'license' ? by : null,
+      networks:
+        typeof body.networks === 'number' && Number.isSafeInteger(body.networks) && body.networks >= 0
+          ? body.networks
+          : null,
+      shared: typeof body.shared === 'boolean' ? body.shared : null,
     };
   }
 
-  /** The address the admin API is called at, and whether it came from the admin API address setting. */
+  /**
+   * The address the admin API is called at, and whether it came from the admin API address setting. The token
+   * goes only there: an admin address saved before today's rules (plain http:// to another computer) is not
+   * swapped for the verifier address behind the owner's back, and redirects are never followed (request()).
+   */
   private adminBase(): { base: string; separate: boolean } {
+    if (this.deps.settings.refusedStored().includes('verifierAdminUrl')) {
+      throw new UserFacingError(
+        'verifier-error',
+        'The admin API address saved in Settings is no longer accepted: Signet sends the admin token only to an ' +
+          'https:// address, or http:// on this computer (localhost, 127.0.0.1 or ::1). Enter it again in ' +
+          'Settings; nothing was changed.',
+      );
+    }
     const settings = this.deps.settings.get();
     const admin = settings.verifierAdminUrl.replace(/\/+$/, '');
     if (admin !== '') return { base: admin, separate: true };
@@ -92,7 +114,9 @@ export class VerifierAdminClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      // A socket error has a code (ECONNREFUSED); fetch's own refusals only a message (Node 24: "bad port").
+      const reason = (err as { cause?: { code?: string; message?: string } }).cause;
+      const cause = reason?.code ?? reason?.message ?? (err as Error).name;
       throw new UserFacingError(
         'verifier-error',
         `${where} could not be reached (${cause}); nothing was changed. ${checkSetting}`,

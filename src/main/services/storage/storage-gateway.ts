@@ -60,9 +60,41 @@ export interface GatewayAccount {
 export interface UploadOptions {
   contentType?: string;
   acl?: 'private' | 'public-read';
+  /**
+   * Create only: never replace an object already at the key. Sent as a conditional write (`If-None-Match: *`);
+   * where the provider is not known to enforce it, a HEAD right before the write (and before a multipart
+   * upload's completion) checks too. An object in the way throws KeyExistsError.
+   */
+  ifAbsent?: boolean;
   onProgress?: (loaded: number, total: number | null) => void;
   signal?: AbortSignal;
 }
+
+/** An upload with `ifAbsent` found an object at its key (412 Precondition Failed, or the HEAD before it): nothing was written. */
+export class KeyExistsError extends Error {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    super(`“${key}” already exists in “${bucket}”.`);
+    this.name = 'KeyExistsError';
+  }
+}
+
+/**
+ * Providers documented to enforce `If-None-Match: *` on PutObject and CompleteMultipartUpload: Amazon S3 (since
+ * August 2024) and Cloudflare R2. Ceph's RGW (the test rig, 16.2) enforces it on PutObject and ignores it on
+ * CompleteMultipartUpload; MinIO documents both; B2, Google Cloud Storage's XML API, Wasabi and Spaces do not say.
+ * For every provider but these two (`custom` may be any server), a HEAD right before the write checks as well:
+ * it leaves a moment for another writer, which the conditional header closes where the server honours it.
+ */
+const ENFORCES_IF_NONE_MATCH: ReadonlySet<string> = new Set(['aws', 'r2']);
+/**
+ * Where CompleteMultipartUpload is sent the header too: the two above, and `custom` (MinIO enforces it, Ceph ignores
+ * it). A provider whose documentation does not say might refuse an unknown header there (501), and a multipart
+ * upload's parts cannot be sent again from a stream that was read: there the HEAD before completion is the check.
+ */
+const CONDITIONAL_COMPLETE: ReadonlySet<string> = new Set(['aws', 'r2', 'custom']);
 
 /** An anonymous GET's answer: the HTTP status, or 0 when nothing answered. */
 export interface AnonymousAnswer {
@@ -179,6 +211,11 @@ export class StorageGateway {
     }
   }
 
+  /** Throws KeyExistsError when an object is at the key. */
+  private async assertAbsent(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+    if (await this.head(bucket, key, signal)) throw new KeyExistsError(bucket, key);
+  }
+
   /**
    * Uploads a stream or buffer; multipart with parts in parallel above the part size. `attempts` counts the
    * retries of every request it made (the parts' too), as a job counts retries.
@@ -189,24 +226,51 @@ export class StorageGateway {
     body: Readable | Buffer,
     options: UploadOptions = {},
   ): Promise<{ etag: string } & Attempts> {
+    const ifAbsent = options.ifAbsent === true;
+    const enforced = ENFORCES_IF_NONE_MATCH.has(this.account.settings.provider);
     if (Buffer.isBuffer(body) && body.length <= UPLOAD_PART_SIZE) {
       // One request, without lib-storage's chunking machinery: most product files and images are this small.
-      const out = await this.client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: options.contentType,
-          ACL: options.acl,
-        }),
-        { abortSignal: options.signal },
-      );
+      if (ifAbsent && !enforced) await this.assertAbsent(bucket, key, options.signal);
+      const put = (conditional: boolean) =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: options.contentType,
+            ACL: options.acl,
+            ...(conditional ? { IfNoneMatch: '*' } : {}),
+          }),
+          { abortSignal: options.signal },
+        );
+      let out;
+      try {
+        out = await put(ifAbsent);
+      } catch (err) {
+        if (ifAbsent && isPreconditionFailed(err)) throw new KeyExistsError(bucket, key);
+        // A server that does not implement the header refuses it (501): the HEAD is then the check.
+        if (!ifAbsent || !isNotImplemented(err)) throw err;
+        await this.assertAbsent(bucket, key, options.signal);
+        out = await put(false);
+      }
       options.onProgress?.(body.length, body.length);
       return { etag: (out.ETag ?? '').replaceAll('"', ''), attempts: out.$metadata.attempts ?? 1 };
     }
+    // A large file is not sent at all when its key is taken (the completion is checked again below).
+    if (ifAbsent) await this.assertAbsent(bucket, key, options.signal);
     let attempts = 1;
     const upload = new Upload({
-      client: countingRetries(this.client, (retries) => (attempts += retries)),
+      client: countingRetries(
+        this.client,
+        (retries) => (attempts += retries),
+        // Right before the parts become the object: a server that ignores If-None-Match there (Ceph) is asked.
+        ifAbsent && !enforced
+          ? async (command) => {
+              if (command instanceof CompleteMultipartUploadCommand)
+                await this.assertAbsent(bucket, key, options.signal);
+            }
+          : undefined,
+      ),
       queueSize: 4,
       partSize: UPLOAD_PART_SIZE,
       leavePartsOnError: false,
@@ -216,6 +280,8 @@ export class StorageGateway {
         Body: body,
         ContentType: options.contentType,
         ACL: options.acl,
+        // lib-storage passes its params to CompleteMultipartUpload (and to PutObject for a one-part body).
+        ...(ifAbsent && CONDITIONAL_COMPLETE.has(this.account.settings.provider) ? { IfNoneMatch: '*' } : {}),
       },
     });
     if (options.onProgress) {
@@ -224,7 +290,13 @@ export class StorageGateway {
     const abort = () => void upload.abort();
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
-      const out = await upload.done();
+      let out;
+      try {
+        out = await upload.done();
+      } catch (err) {
+        if (ifAbsent && isPreconditionFailed(err)) throw new KeyExistsError(bucket, key);
+        throw err;
+      }
       const etag = (out.ETag ?? '').replaceAll('"', '');
       if (etag) return { etag, attempts };
       // Some gateways (Ceph's, seen here) answer CompleteMultipartUpload with an empty ETag: ask the object
@@ -418,13 +490,18 @@ export class StorageGateway {
  * The client as lib-storage's Upload uses it, reporting the retries of each request it sends (the SDK's
  * `$metadata.attempts` beyond the first): Upload makes its requests itself, so their answers are seen only here.
  */
-function countingRetries(client: S3Client, onRetries: (retries: number) => void): S3Client {
+function countingRetries(
+  client: S3Client,
+  onRetries: (retries: number) => void,
+  beforeSend?: (command: unknown) => Promise<void>,
+): S3Client {
   type Sent = { $metadata?: { attempts?: number } };
   const send = client.send.bind(client) as (...args: unknown[]) => Promise<Sent>;
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop !== 'send') return Reflect.get(target, prop, receiver) as unknown;
       return async (...args: unknown[]) => {
+        await beforeSend?.(args[0]);
         const out = await send(...args);
         const retries = (out.$metadata?.attempts ?? 1) - 1;
         if (retries > 0) onRetries(retries);
@@ -432,6 +509,23 @@ function countingRetries(client: S3Client, onRetries: (retries: number) => void)
       };
     },
   });
+}
+
+function statusOf(err: unknown): { name: string; status: number | undefined } {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return { name: e.name ?? '', status: e.$metadata?.httpStatusCode };
+}
+
+/** 412: a conditional write found the key taken. */
+function isPreconditionFailed(err: unknown): boolean {
+  const { name, status } = statusOf(err);
+  return status === 412 || name === 'PreconditionFailed';
+}
+
+/** 501: the server does not implement a header it was sent. */
+function isNotImplemented(err: unknown): boolean {
+  const { name, status } = statusOf(err);
+  return status === 501 || name === 'NotImplemented';
 }
 
 /** A response body (a Node stream, or bytes in tests) as UTF-8 text. */

@@ -1,6 +1,7 @@
 /**
- * Paths of files dropped on the window. The page only gets File objects; the desktop app's preload turns each
- * into its path on disk (which main needs to read it). Pure apart from the `pathFor` it is given.
+ * Paths of files dropped on the window. The page only gets File objects; the desktop app's preload turns them into
+ * their paths on disk (which main needs to read them) and has main grant those for upload. Pure apart from the
+ * `pathsFor` it is given.
  */
 export type DropResult =
   | { kind: 'paths'; paths: string[] }
@@ -9,17 +10,14 @@ export type DropResult =
   /** Only things without a path on disk (text or an image dragged out of a web page). */
   | { kind: 'nothing' };
 
-export function droppedPaths(
+export async function droppedPaths(
   files: ArrayLike<File>,
-  pathFor: ((file: File) => string) | undefined,
-): DropResult {
-  if (!pathFor) return { kind: 'no-desktop' };
-  const paths: string[] = [];
-  for (let i = 0; i < files.length; i++) {
-    const path = pathFor(files[i]!);
-    // Electron answers '' for a File that is not on disk.
-    if (path) paths.push(path);
-  }
+  pathsFor: ((files: File[]) => Promise<string[]>) | undefined,
+): Promise<DropResult> {
+  if (!pathsFor) return { kind: 'no-desktop' };
+  const list: File[] = [];
+  for (let i = 0; i < files.length; i++) list.push(files[i]!);
+  const paths = list.length > 0 ? await pathsFor(list) : [];
   return paths.length > 0 ? { kind: 'paths', paths } : { kind: 'nothing' };
 }
 

@@ -13,6 +13,13 @@ export const formatCount = (n: number) => count.format(n);
 export const plural = (n: number, one: string, many = `${one}s`) =>
   `${formatCount(n)} ${n === 1 ? one : many}`;
 
+/** A count that may have stopped at its cap (a search's does: ObjectPage `totalCapped`): "10,000+". */
+export const formatTotal = (n: number, capped: boolean) => `${formatCount(n)}${capped ? '+' : ''}`;
+
+/** "1 file" / "3,000 files" / "10,000+ files". */
+export const pluralTotal = (n: number, capped: boolean, one: string, many = `${one}s`) =>
+  `${formatTotal(n, capped)} ${n === 1 && !capped ? one : many}`;
+
 /** Sizes the way file managers show them (1 kB = 1,000 bytes, as macOS, Windows Explorer's details aside). */
 export function formatBytes(bytes: number): string {
   let value = bytes;

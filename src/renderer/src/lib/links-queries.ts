@@ -1,7 +1,9 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type {
   BatchInput,
   LinkCreateInput,
+  LinkReissueInput,
   LinksPageInput,
   LinkView,
   VerifierExportInput,
@@ -19,8 +21,16 @@ export const linkKeys = {
   adminToken: ['verifier-admin-token'] as const,
 };
 
-/** The ledger, newest first, page by page (cursor = the previous page's `next`). */
+/**
+ * The ledger, newest first, page by page (cursor = the previous page's `next`). Main's background share check
+ * announces links it just saw shared: the ledger then asks again, so their Shared badge shows.
+ */
 export function useLinkPages(query: Omit<LinksPageInput, 'cursor' | 'limit'>) {
+  const client = useQueryClient();
+  useEffect(
+    () => api().on('links:shared', () => void client.invalidateQueries({ queryKey: linkKeys.all })),
+    [client],
+  );
   return useInfiniteQuery({
     queryKey: linkKeys.pages(query),
     initialPageParam: null as string | null,
@@ -55,6 +65,8 @@ function useLinksMutation<I, O>(fn: (input: I) => Promise<O>) {
 export const useCreateLink = () =>
   useLinksMutation((input: LinkCreateInput) => unwrap(api().links.create(input)));
 export const useRevokeLink = () => useLinksMutation((jti: string) => unwrap(api().links.revoke({ jti })));
+export const useReissueLink = () =>
+  useLinksMutation((input: LinkReissueInput) => unwrap(api().links.reissue(input)));
 export const useBatchIssue = () =>
   useLinksMutation((input: BatchInput) => unwrap(api().links.batchIssue(input)));
 

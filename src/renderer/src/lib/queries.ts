@@ -1,6 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { AccountCreateInput, AccountUpdateInput } from '../../../shared/accounts/schemas';
+import type {
+  AccountCreateInput,
+  AccountUpdateInput,
+  VerifierKeyInput,
+} from '../../../shared/accounts/schemas';
 import type { SettingsPatch } from '../../../shared/settings';
 import { api, unwrap } from './api';
 
@@ -71,3 +75,5 @@ export const useUpdateAccount = () =>
 export const useRemoveAccount = () =>
   useAccountMutation((id: string) => unwrap(api().accounts.remove({ id })));
 export const useTestAccount = () => useAccountMutation((id: string) => unwrap(api().accounts.test({ id })));
+export const useSetVerifierKey = () =>
+  useAccountMutation((input: VerifierKeyInput) => unwrap(api().accounts.verifierKey(input)));

@@ -21,6 +21,7 @@ import { AccountFormModal } from '../components/accounts/AccountFormModal';
 import { AccountTestResult } from '../components/accounts/AccountTestResult';
 import { AccountStatusBadge } from '../components/accounts/badges';
 import { RemoveAccountModal } from '../components/accounts/RemoveAccountModal';
+import { VerifierKeyCard } from '../components/accounts/VerifierKeyCard';
 import { useAccounts, useKeychainStatus, useTestAccount } from '../lib/queries';
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
@@ -268,6 +269,7 @@ export function AccountsPage() {
               </Text>
             </Card>
           )}
+          <VerifierKeyCard key={selected.id} account={selected} />
         </Stack>
       )}
 

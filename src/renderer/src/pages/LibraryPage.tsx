@@ -15,7 +15,7 @@ import { BucketPicker } from '../components/library/BucketPicker';
 import { BucketSummary } from '../components/library/BucketSummary';
 import { FileDropZone } from '../components/library/FileDropZone';
 import { FolderBreadcrumbs } from '../components/library/FolderBreadcrumbs';
-import { folderLabel, formatCount, plural } from '../lib/library-format';
+import { folderLabel, formatCount, plural, pluralTotal } from '../lib/library-format';
 import { type FilterValues, LibraryFilters } from '../components/library/LibraryFilters';
 import {
   LoadError,
@@ -184,6 +184,8 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
   const first = pages.data?.pages[0];
   const folders = first?.folders ?? [];
   const total = first?.total ?? 0;
+  // A search's count stops at its cap ("10,000+ files"); selecting all of them still acts on every one.
+  const totalCapped = first?.totalCapped ?? false;
   const selection = useLibrarySelection(query, total);
 
   const verify = useVerify();
@@ -246,8 +248,11 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
               {first && (
                 <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }} aria-live="polite">
                   {query.recursive
-                    ? `${plural(total, 'file')} found in ${where} and below`
-                    : [folders.length > 0 ? plural(folders.length, 'folder') : null, plural(total, 'file')]
+                    ? `${pluralTotal(total, totalCapped, 'file')} found in ${where} and below`
+                    : [
+                        folders.length > 0 ? plural(folders.length, 'folder') : null,
+                        pluralTotal(total, totalCapped, 'file'),
+                      ]
                         .filter(Boolean)
                         .join(' · ')}
                 </Text>
@@ -267,6 +272,7 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
           <SelectionBar
             selection={selection}
             total={total}
+            totalCapped={totalCapped}
             verifying={verify.isPending}
             progress={verifyProgress}
             onVerify={runVerify}
@@ -304,6 +310,7 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
                   folders={folders}
                   rows={rows}
                   total={total}
+                  totalCapped={totalCapped}
                   hasMore={hasNextPage}
                   loadingMore={isFetchingNextPage}
                   onLoadMore={loadMore}

@@ -2,6 +2,7 @@ import {
   Alert,
   Button,
   Card,
+  Chip,
   CloseButton,
   Group,
   SegmentedControl,
@@ -24,13 +25,16 @@ import {
 import { useCallback, useMemo, useState } from 'react';
 import type { LinkView, LinksPageInput } from '../../../shared/links/schemas';
 import { BatchModal } from '../components/links/BatchModal';
+import { LinkDetailsModal } from '../components/links/LinkDetailsModal';
 import { LinksTable } from '../components/links/LinksTable';
+import { ReissueModal } from '../components/links/ReissueModal';
 import { RevokeModal } from '../components/links/RevokeModal';
 import { EmptyState as Empty } from '../components/EmptyState';
 import { LoadError, TableSkeleton } from '../components/library/LibraryStates';
 import { formatCount, plural } from '../lib/library-format';
 import { useAnyLinks, useLinkPages, useLinkUsage } from '../lib/links-queries';
 import { useSettings } from '../lib/queries';
+import { useRouteDetail } from '../lib/routes';
 
 const SEARCH_DEBOUNCE_MS = 200;
 /** `links:usage` takes at most this many links per call. */
@@ -83,7 +87,9 @@ export function LinksPage() {
       <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
         <div>
           <Title order={2}>Links</Title>
-          <Text c="dimmed">Every download link you issued: copy it again, see its downloads, revoke it.</Text>
+          <Text c="dimmed">
+            Every download link you issued: copy it again, see its downloads, revoke or reissue it.
+          </Text>
         </div>
         {any.data && (
           <Button
@@ -124,14 +130,33 @@ function Ledger() {
   const [search] = useDebouncedValue(searchText.trim(), SEARCH_DEBOUNCE_MS);
   const [status, setStatus] = useState<StatusFilter>('all');
   const [kind, setKind] = useState<KindFilter>('all');
+  // `#/links/shared` opens the ledger on the shared links.
+  const detail = useRouteDetail();
+  const [shared, setShared] = useState(detail === 'shared');
   const [revoking, setRevoking] = useState<LinkView | null>(null);
+  const [reissuing, setReissuing] = useState<LinkView | null>(null);
+  const [details, setDetails] = useState<LinkView | null>(null);
   const [checking, setChecking] = useState<ReadonlySet<string>>(new Set());
 
-  const query = useMemo(() => ({ search, status, kind }), [search, status, kind]);
+  const query = useMemo(() => ({ search, status, kind, shared }), [search, status, kind, shared]);
   const pages = useLinkPages(query);
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.rows) ?? [], [pages.data]);
   const usage = useLinkUsage();
-  const filtered = search !== '' || status !== 'all' || kind !== 'all';
+  const filtered = search !== '' || status !== 'all' || kind !== 'all' || shared;
+  const showAll = () => {
+    setSearchText('');
+    setStatus('all');
+    setKind('all');
+    setShared(false);
+  };
+  /** Finds one link of the ledger by its id (the search matches link ids), whatever the filters were. */
+  const showLink = useCallback((jti: string) => {
+    setDetails(null);
+    setStatus('all');
+    setKind('all');
+    setShared(false);
+    setSearchText(jti);
+  }, []);
 
   const checkUsage = useCallback(
     (jtis: string[]) => {
@@ -190,6 +215,7 @@ function Ledger() {
             { value: 'active', label: 'Active' },
             { value: 'revoked', label: 'Revoked' },
             { value: 'expired', label: 'Expired' },
+            { value: 'replaced', label: 'Replaced' },
           ]}
         />
         <LabelledSegments
@@ -203,6 +229,16 @@ function Ledger() {
             { value: 'direct', label: 'Direct' },
           ]}
         />
+        <Tooltip
+          label="Links your verifier saw used from more places than your share guard allows (Settings → Share guard)"
+          openDelay={400}
+          multiline
+          maw={320}
+        >
+          <Chip checked={shared} onChange={setShared} color="orange" variant="outline" mb={4}>
+            Shared only
+          </Chip>
+        </Tooltip>
       </Group>
       {pages.data && rows.length > 0 && (
         <Group justify="space-between" gap="xs">
@@ -235,21 +271,22 @@ function Ledger() {
         <Empty
           icon={<IconSearch size={26} />}
           color="gray"
-          title={search ? `No links match “${search}”` : 'No links match these filters'}
+          title={
+            search
+              ? `No links match “${search}”`
+              : shared && status === 'all' && kind === 'all'
+                ? 'No link was seen shared'
+                : 'No links match these filters'
+          }
           action={
-            <Button
-              variant="light"
-              onClick={() => {
-                setSearchText('');
-                setStatus('all');
-                setKind('all');
-              }}
-            >
+            <Button variant="light" onClick={showAll}>
               Show all links
             </Button>
           }
         >
-          The search looks at the file, product slug, order, email, note and link id.
+          {shared && !search
+            ? 'A link is shared when your verifier saw it used from more places than your share guard allows. Press “Check downloads” to ask your verifier about the links shown.'
+            : 'The search looks at the file, product slug, order, email, note and link id.'}
         </Empty>
       ) : (
         <Card withBorder padding={0}>
@@ -259,13 +296,30 @@ function Ledger() {
             loadingMore={isFetchingNextPage}
             onLoadMore={() => void fetchNextPage()}
             onRevoke={setRevoking}
+            onReissue={setReissuing}
+            onDetails={setDetails}
+            onShowLink={showLink}
             onCheckUsage={checkUsage}
             checking={checking}
             dimmed={pages.isPlaceholderData}
           />
         </Card>
       )}
+      <LinkDetailsModal
+        link={details}
+        onClose={() => setDetails(null)}
+        onRevoke={(link) => {
+          setDetails(null);
+          setRevoking(link);
+        }}
+        onReissue={(link) => {
+          setDetails(null);
+          setReissuing(link);
+        }}
+        onShowLink={showLink}
+      />
       <RevokeModal link={revoking} onClose={() => setRevoking(null)} />
+      <ReissueModal link={reissuing} onClose={() => setReissuing(null)} />
     </>
   );
 }

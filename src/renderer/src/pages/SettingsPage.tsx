@@ -16,9 +16,12 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconCheck } from '@tabler/icons-react';
 import { useEffect } from 'react';
-import type { Settings, SettingsPatch } from '../../../shared/settings';
+import { verifierAddressProblem, type Settings, type SettingsPatch } from '../../../shared/settings';
+import { BackupCard } from '../components/BackupCard';
 import { KeychainCard } from '../components/KeychainCard';
 import { LinkKeysCard } from '../components/links/LinkKeysCard';
+import { ShareGuardCard, shareNetworksProblem } from '../components/links/ShareGuardCard';
+import { LeakWatchCard } from '../components/library/LeakWatchCard';
 import { ApiError } from '../lib/api';
 import { useSettings, useUpdateSettings } from '../lib/queries';
 
@@ -40,6 +43,7 @@ export function SettingsPage() {
         <SettingsForm initial={settings.data} />
       )}
       <LinkKeysCard />
+      <BackupCard />
       <KeychainCard />
     </Stack>
   );
@@ -54,6 +58,10 @@ function SettingsForm({ initial }: { initial: Settings }) {
         Number.isInteger(v) && v >= 1 && v <= 8760 ? null : 'Between 1 and 8760 hours',
       defaultMaxDownloads: (v) =>
         v === null || (Number.isInteger(v) && v >= 1 && v <= 1000) ? null : '1 to 1000',
+      // The schema's own rule (main checks it again): https://, or http:// only to this computer.
+      verifierBaseUrl: (v) => (v.trim() === '' ? null : verifierAddressProblem(v.trim())),
+      verifierAdminUrl: (v) => (v.trim() === '' ? null : verifierAddressProblem(v.trim())),
+      shareNetworks: shareNetworksProblem,
     },
   });
 
@@ -126,6 +134,8 @@ function SettingsForm({ initial }: { initial: Settings }) {
             />
           </Stack>
         </Card>
+        <ShareGuardCard form={form} />
+        <LeakWatchCard form={form} />
         <Card withBorder padding="lg">
           <Stack>
             <Title order={4}>Behaviour</Title>

@@ -30,22 +30,32 @@ export function FileDropZone({
     depth.current = 0;
     setOver(false);
     const bridge = window.signetFiles;
-    const result = droppedPaths(e.dataTransfer.files, bridge ? (f) => bridge.pathFor(f) : undefined);
-    if (result.kind === 'paths') onPaths(result.paths);
-    else if (result.kind === 'no-desktop')
-      notifications.show({
-        color: 'yellow',
-        title: 'Dropping files needs the Signet desktop app',
-        message:
-          'This window cannot see where dropped files are on your computer. Use “Upload files” instead.',
-      });
-    else
-      notifications.show({
-        color: 'yellow',
-        title: 'Nothing to upload',
-        message:
-          'Only files from your computer can be uploaded, not text or pictures dragged out of a web page.',
-      });
+    const dropped = droppedPaths(e.dataTransfer.files, bridge ? (f) => bridge.pathsFor(f) : undefined);
+    void dropped.then(
+      (result) => {
+        if (result.kind === 'paths') onPaths(result.paths);
+        else if (result.kind === 'no-desktop')
+          notifications.show({
+            color: 'yellow',
+            title: 'Dropping files needs the Signet desktop app',
+            message:
+              'This window cannot see where dropped files are on your computer. Use “Upload files” instead.',
+          });
+        else
+          notifications.show({
+            color: 'yellow',
+            title: 'Nothing to upload',
+            message:
+              'Only files from your computer can be uploaded, not text or pictures dragged out of a web page.',
+          });
+      },
+      (err: unknown) =>
+        notifications.show({
+          color: 'red',
+          title: 'The dropped files were not taken',
+          message: `${err instanceof Error ? err.message : String(err)} Use “Upload files” instead.`,
+        }),
+    );
   };
 
   return (

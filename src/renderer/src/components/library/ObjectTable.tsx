@@ -10,7 +10,7 @@ import {
   type MouseEvent,
 } from 'react';
 import type { ObjectPage, ObjectRow, Sort } from '../../../../shared/library/schemas';
-import { formatCount } from '../../lib/library-format';
+import { formatCount, formatTotal } from '../../lib/library-format';
 import { HEADER_HEIGHT, ObjectTableHeader } from './ObjectTableHeader';
 import { FolderTableRow, GRID_MIN_WIDTH, ObjectTableRow, ROW_CLASS, ROW_HEIGHT } from './ObjectTableRow';
 import type { LibrarySelection } from '../../lib/library-selection';
@@ -35,6 +35,7 @@ export function ObjectTable({
   folders,
   rows,
   total,
+  totalCapped,
   hasMore,
   loadingMore,
   onLoadMore,
@@ -50,6 +51,8 @@ export function ObjectTable({
   rows: ObjectRow[];
   /** Objects matching the query (not counting folders), for aria-rowcount and "select all". */
   total: number;
+  /** More match than `total` (a search's count stops at its cap): the number of rows is not known. */
+  totalCapped: boolean;
   hasMore: boolean;
   loadingMore: boolean;
   onLoadMore: () => void;
@@ -163,7 +166,7 @@ export function ObjectTable({
       ref={scrollRef}
       role="grid"
       aria-label={label}
-      aria-rowcount={1 + folders.length + total}
+      aria-rowcount={totalCapped ? -1 : 1 + folders.length + total}
       aria-colcount={8}
       aria-multiselectable
       aria-busy={dimmed || loadingMore}
@@ -223,7 +226,7 @@ export function ObjectTable({
                   <Group gap="xs">
                     <Loader size="xs" />
                     <Text size="sm" c="dimmed">
-                      Loading more files… ({formatCount(rows.length)} of {formatCount(total)} shown)
+                      {`Loading more files… (${formatCount(rows.length)} of ${formatTotal(total, totalCapped)} shown)`}
                     </Text>
                   </Group>
                 </div>

@@ -3,7 +3,7 @@ import { IconLink, IconListCheck, IconLock, IconShieldSearch, IconWorld, IconX }
 import { useState } from 'react';
 import { LinkGeneratorForObject } from '../links/LinkGenerator';
 import type { TaskProgress } from '../../lib/library-queries';
-import { formatCount } from '../../lib/library-format';
+import { formatCount, formatTotal } from '../../lib/library-format';
 import type { LibrarySelection } from '../../lib/library-selection';
 import type { AccessWanted } from '../../lib/use-access-change';
 
@@ -11,6 +11,7 @@ import type { AccessWanted } from '../../lib/use-access-change';
 export function SelectionBar({
   selection,
   total,
+  totalCapped,
   verifying,
   progress,
   onVerify,
@@ -20,6 +21,8 @@ export function SelectionBar({
 }: {
   selection: LibrarySelection;
   total: number;
+  /** More match than `total` (a search's count stops at its cap). */
+  totalCapped: boolean;
   verifying: boolean;
   progress: TaskProgress | null;
   onVerify: () => void;
@@ -49,17 +52,17 @@ export function SelectionBar({
           <Group gap="xs">
             <Text size="sm" fw={700} role="status">
               {selection.allMatching
-                ? `All ${formatCount(selection.count)} matching selected`
+                ? `All ${formatTotal(selection.count, totalCapped)} matching selected`
                 : `${formatCount(selection.count)} selected`}
             </Text>
-            {!selection.allMatching && selection.count < total && (
+            {!selection.allMatching && (selection.count < total || totalCapped) && (
               <Button
                 size="compact-sm"
                 variant="subtle"
                 leftSection={<IconListCheck size={16} />}
                 onClick={selection.selectAllMatching}
               >
-                Select all {formatCount(total)} matching
+                Select all {formatTotal(total, totalCapped)} matching
               </Button>
             )}
           </Group>

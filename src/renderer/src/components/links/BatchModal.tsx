@@ -28,7 +28,7 @@ import {
   type BatchIssue,
   type BatchPreview,
 } from '../../../../shared/links/schemas';
-import { formatCount, plural } from '../../lib/library-format';
+import { formatBytes, formatCount, plural } from '../../lib/library-format';
 import { useBatchIssue, useBatchPreview } from '../../lib/links-queries';
 import { useAccounts, useSettings } from '../../lib/queries';
 import { downloadFile } from './download';
@@ -96,16 +96,17 @@ function Batch({ onClose }: { onClose: () => void }) {
     check.reset();
     issue.reset();
     if (!chosen) return;
+    // Its size before reading it: a file of N bytes has at most N characters (main checks the text again).
+    if (chosen.size > BATCH_MAX_CSV_CHARS) {
+      setReadError(
+        `This file is too big (${formatBytes(chosen.size)}). Split it into files of at most ${formatBytes(
+          BATCH_MAX_CSV_CHARS,
+        )}.`,
+      );
+      return;
+    }
     void chosen.text().then(
       (text) => {
-        if (text.length > BATCH_MAX_CSV_CHARS) {
-          setReadError(
-            `This file is too big (${formatCount(text.length)} characters). Split it into files of at most ${formatCount(
-              BATCH_MAX_CSV_CHARS,
-            )} characters.`,
-          );
-          return;
-        }
         setCsv(text);
         runPreview(text, accountId);
       },

@@ -25,6 +25,7 @@ import {
   type SigningKeyView,
   type VerifierExport,
 } from '../../../../shared/links/schemas';
+import { verifierAddressProblem } from '../../../../shared/settings';
 import { formatDateTime } from '../../lib/library-format';
 import { useSettings, useUpdateSettings } from '../../lib/queries';
 import {
@@ -411,6 +412,22 @@ function ExportModal({ opened, onClose }: { opened: boolean; onClose: () => void
                   .
                 </Text>
               </Alert>
+              {result.fullPermissionKeys.length > 0 && (
+                <Alert
+                  color="orange"
+                  variant="light"
+                  icon={<IconAlertTriangle size={20} />}
+                  title="A full-permission key is going to your server"
+                >
+                  <Stack gap={6}>
+                    {result.fullPermissionKeys.map((f) => (
+                      <Text key={f.store} size="sm" style={{ overflowWrap: 'anywhere' }}>
+                        {f.warning}
+                      </Text>
+                    ))}
+                  </Stack>
+                </Alert>
+              )}
               {offerAdminUrl && <AdminUrlOffer url={offerAdminUrl} />}
             </>
           )
@@ -518,5 +535,7 @@ function adminUrlFor(listen: string): string | null {
   // Port 0 is picked by the system at start-up: there is no address to save yet.
   if (port === 0) return null;
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
-  return `http://${reachable}:${port}`;
+  const url = `http://${reachable}:${port}`;
+  // The admin token travels to it: plain http:// is accepted only to this computer (the settings rule).
+  return verifierAddressProblem(url) === null ? url : null;
 }

@@ -1,5 +1,6 @@
 import {
   ActionIcon,
+  Anchor,
   Button,
   Group,
   Loader,
@@ -10,14 +11,15 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
-import { IconBan, IconCheck, IconCopy, IconQrcode, IconRefresh } from '@tabler/icons-react';
+import { IconBan, IconCheck, IconCopy, IconQrcode, IconRefresh, IconRefreshDot } from '@tabler/icons-react';
 import { memo, useState } from 'react';
 import type { LinkView } from '../../../../shared/links/schemas';
 import { usageText } from '../../lib/links-queries';
 import { CopyLink, CopyLinkIcon, useCopy } from './CopyLink';
 import { formatFromNow, formatLocalShort, formatUtc } from './expiry';
 import { describeLink, fileName } from './link-text';
-import { LinkStatusBadge } from './LinkStatusBadge';
+import { canReissue, canRevoke } from './LinkDetailsModal';
+import { LinkStatusBadge, placesText, SharedBadge } from './LinkStatusBadge';
 import { QrPanel } from './QrCode';
 
 /**
@@ -30,6 +32,9 @@ export function LinksTable({
   loadingMore,
   onLoadMore,
   onRevoke,
+  onReissue,
+  onDetails,
+  onShowLink,
   onCheckUsage,
   checking,
   dimmed,
@@ -39,6 +44,10 @@ export function LinksTable({
   loadingMore: boolean;
   onLoadMore: () => void;
   onRevoke: (link: LinkView) => void;
+  onReissue: (link: LinkView) => void;
+  onDetails: (link: LinkView) => void;
+  /** Shows another link of the ledger (the one a row replaced, or its replacement). */
+  onShowLink: (jti: string) => void;
   onCheckUsage: (jtis: string[]) => void;
   /** The jtis whose usage is being asked for now. */
   checking: ReadonlySet<string>;
@@ -64,7 +73,7 @@ export function LinksTable({
               <Table.Th w={80}>Kind</Table.Th>
               <Table.Th w={184}>Expires</Table.Th>
               <Table.Th w={164}>Downloads</Table.Th>
-              <Table.Th w={112}>
+              <Table.Th w={144}>
                 <VisuallyHidden>Actions</VisuallyHidden>
               </Table.Th>
             </Table.Tr>
@@ -77,6 +86,9 @@ export function LinksTable({
                 checking={checking.has(link.jti)}
                 onQr={setQrFor}
                 onRevoke={onRevoke}
+                onReissue={onReissue}
+                onDetails={onDetails}
+                onShowLink={onShowLink}
                 onCheckUsage={onCheckUsage}
               />
             ))}
@@ -117,27 +129,54 @@ const LinkRow = memo(function LinkRow({
   checking,
   onQr,
   onRevoke,
+  onReissue,
+  onDetails,
+  onShowLink,
   onCheckUsage,
 }: {
   link: LinkView;
   checking: boolean;
   onQr: (link: LinkView) => void;
   onRevoke: (link: LinkView) => void;
+  onReissue: (link: LinkView) => void;
+  onDetails: (link: LinkView) => void;
+  onShowLink: (jti: string) => void;
   onCheckUsage: (jtis: string[]) => void;
 }) {
   const name = fileName(link.key);
   const usage = usageText(link);
   const expires = new Date(link.expiresAt);
   return (
-    <Table.Tr aria-label={`Link ${link.jti}`} data-status={link.status}>
+    <Table.Tr
+      aria-label={`Link ${link.jti}`}
+      data-status={link.status}
+      data-shared={link.sharedAt !== null ? 'true' : undefined}
+    >
       <Table.Td>
-        <LinkStatusBadge status={link.status} />
+        <Group gap={4} wrap="wrap">
+          <LinkStatusBadge status={link.status} />
+          <SharedBadge link={link} />
+        </Group>
         <LinkId jti={link.jti} />
+        {link.replacedBy && <Successor label="Replaced by" jti={link.replacedBy} onShow={onShowLink} />}
+        {link.replaces && <Successor label="Replaces" jti={link.replaces} onShow={onShowLink} />}
       </Table.Td>
       <Table.Td>
-        <Text size="sm" fw={500} truncate title={link.key}>
+        <Anchor
+          component="button"
+          type="button"
+          size="sm"
+          fw={500}
+          c="var(--mantine-color-text)"
+          display="block"
+          maw="100%"
+          truncate
+          title={`${link.key} (details)`}
+          onClick={() => onDetails(link)}
+          aria-label={`Details of the link for ${name}`}
+        >
           {name}
-        </Text>
+        </Anchor>
         <Text size="xs" c="dimmed" truncate title={`${link.accountName} · ${link.bucket}/${link.key}`}>
           {link.productSlug} · {link.bucket}
         </Text>
@@ -191,6 +230,17 @@ const LinkRow = memo(function LinkRow({
               }
             >
               {usage ?? (link.maxDownloads === null ? 'no limit' : `limit ${link.maxDownloads}`)}
+              {link.networks !== null && (
+                <Text
+                  component="span"
+                  size="xs"
+                  c={link.sharedAt !== null ? 'orange' : 'dimmed'}
+                  display="block"
+                  title="Places: the different networks the link was used from, as your verifier counts them"
+                >
+                  {placesText(link.networks)}
+                </Text>
+              )}
             </Text>
             <Tooltip label="Ask the verifier now">
               <ActionIcon
@@ -220,7 +270,19 @@ const LinkRow = memo(function LinkRow({
               <IconQrcode size={18} />
             </ActionIcon>
           </Tooltip>
-          {link.kind === 'verifier' && link.status === 'active' && (
+          {canReissue(link) && (
+            <Tooltip label="Reissue: a new link for the same customer">
+              <ActionIcon
+                variant="subtle"
+                color="blue"
+                onClick={() => onReissue(link)}
+                aria-label={`Reissue link for ${name}`}
+              >
+                <IconRefreshDot size={18} />
+              </ActionIcon>
+            </Tooltip>
+          )}
+          {canRevoke(link) && (
             <Tooltip label="Revoke">
               <ActionIcon
                 variant="subtle"
@@ -237,6 +299,25 @@ const LinkRow = memo(function LinkRow({
     </Table.Tr>
   );
 });
+
+/** "Replaced by AbCdEfGh…": the other link of a reissue; a click finds it in the ledger. */
+function Successor({ label, jti, onShow }: { label: string; jti: string; onShow: (jti: string) => void }) {
+  return (
+    <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+      {label}{' '}
+      <Anchor
+        component="button"
+        type="button"
+        size="xs"
+        ff="monospace"
+        onClick={() => onShow(jti)}
+        aria-label={`${label} ${jti}: show it`}
+      >
+        {jti.slice(0, JTI_SHOWN)}…
+      </Anchor>
+    </Text>
+  );
+}
 
 /** Characters of the link id the row shows; the tooltip and the copy button have it whole. */
 const JTI_SHOWN = 8;

@@ -1,0 +1,301 @@
+/**
+ * Part 1 of the library bench, search as a person types it (issue 19): the first page of 200 with its count,
+ * through the IPC router as the window asks (`library:page`), for texts of 1 to 256 characters: one or two
+ * letters, text in every key, a file name typed letter by letter, random pieces of keys, whole keys and texts in
+ * no key. The anchor is the unsearched first page of the whole bucket with its count, measured in the same run,
+ * its samples spread among the searches'. Every answer is checked against the catalog's keys in memory (rows,
+ * order, count and whether it was capped), so a fast wrong answer is INVALID, not a result.
+ */
+import { fmt, fmtMs, latencyStats, median, msSince, printTable, seeded } from './library-report.mjs';
+
+const LIMIT = 200;
+const SORT = { column: 'name', direction: 'asc' };
+/** The targets: p99 at most this, and at most TIMES_ANCHOR the anchor's p99, at TARGET_ROWS rows. */
+const P99_MS = 50;
+const TIMES_ANCHOR = 2;
+/** Where the targets are set (issue 19): smaller catalogs are measured, not judged. */
+const TARGET_ROWS = 1_000_000;
+/** An anchor sample after this many searches. */
+const ANCHOR_EVERY = 8;
+
+const input = (bucketId, search, sort = SORT) => ({
+  bucketId,
+  folder: '',
+  recursive: true,
+  access: [],
+  search,
+  leaksOnly: false,
+  sort,
+  cursor: null,
+  limit: LIMIT,
+});
+
+/** The texts of each case, from the catalog's own keys (seeded: the same every run). */
+function cases(keys) {
+  const rng = seeded(19);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789./-_';
+  const pick = () => alphabet[rng.int(alphabet.length)];
+  const name = (key) => key.slice(key.lastIndexOf('/') + 1);
+  const short = [
+    ...alphabet,
+    ...['pr', 'zi', 'do', 'ba', 'ka', 'mo', 'ti', '-1', '0.', 's/', '/1', 'bz', 'vk', 'qu', 'xy', '9-'],
+  ];
+  for (let i = 0; i < 24; i++) short.push(pick() + pick());
+  const typed = [];
+  for (let i = 0; i < 12; i++) {
+    const n = name(rng.pick(keys));
+    for (let len = 1; len <= n.length; len++) typed.push(n.slice(0, len));
+  }
+  const pieces = [];
+  for (let i = 0; i < 160; i++) {
+    const key = rng.pick(keys);
+    const len = 1 + rng.int(16);
+    const from = rng.int(Math.max(1, key.length - len + 1));
+    pieces.push(key.slice(from, from + len));
+  }
+  const long = [];
+  for (let i = 0; i < 20; i++) long.push(rng.pick(keys));
+  for (const len of [32, 64, 128, 256, 256]) {
+    let text = '';
+    while (text.length < len) text += pick();
+    long.push(text);
+  }
+  for (let i = 0; i < 5; i++) long.push(rng.pick(keys).repeat(12).slice(0, 256));
+  return [
+    {
+      name: 'A  1–2 letters',
+      texts: short,
+      reps: 2,
+      note: 'every letter, digit and . / - _; common and rare pairs',
+    },
+    {
+      name: 'B  text in every key',
+      texts: ['.zip', 'zip', 'products', 'prod', 'products/', 'PRODUCTS', 'ucts/', '.ZIP'],
+      reps: 5,
+      note: "the extension and the top folder's name",
+    },
+    { name: 'C  a file name typed letter by letter', texts: typed, reps: 1, note: '12 names, every prefix' },
+    {
+      name: 'D  random pieces of keys',
+      texts: pieces,
+      reps: 1,
+      note: '1–16 characters from anywhere in a key',
+    },
+    {
+      name: 'E  whole keys, long texts',
+      texts: long,
+      reps: 1,
+      note: 'whole keys; 32–256 random characters; a key repeated to 256',
+    },
+  ];
+}
+
+/**
+ * Measures the cases on a catalog of `keys` (sorted, as written) in bucket `bucketId`. `router` and `sender` as
+ * the bench's IPC rows use them; `catalog` only for the plan notes.
+ */
+export async function benchSearchCases({ router, sender, catalog, bucketId, keys, cap, log }) {
+  const dispatch = async (search, sort) => {
+    const r = await router.dispatch('library:page', input(bucketId, search, sort), sender);
+    if (!r.ok) throw new Error(`library:page failed: ${r.error.code}: ${r.error.message}`);
+    return r.data;
+  };
+  const timedPage = async (search, sort) => {
+    const start = process.hrtime.bigint();
+    const data = await dispatch(search, sort);
+    return [data, msSince(start)];
+  };
+  log(`  search cases: ${keys.length.toLocaleString('en')} rows …`);
+  // Made for the checks, after the timings (a million strings more would slow every collection in between).
+  let lowered = null;
+  const expected = new Map();
+  const expect = (search) => {
+    if (!expected.has(search)) {
+      lowered ??= keys.map((k) => k.toLowerCase());
+      const needle = search.trim().toLowerCase();
+      const hits = [];
+      let n = 0;
+      for (let i = 0; i < lowered.length; i++) {
+        if (!lowered[i].includes(needle)) continue;
+        if (hits.length < LIMIT) hits.push(keys[i]);
+        n++;
+      }
+      expected.set(search, { keys: hits, n });
+    }
+    return expected.get(search);
+  };
+  const wrong = (search, data) => {
+    const want = expect(search);
+    const total = Math.min(want.n, cap);
+    const capped = want.n > cap;
+    if (data.total !== total || (data.totalCapped ?? false) !== capped) {
+      return `'${search}': total ${data.total}${data.totalCapped ? '+' : ''}, expected ${total}${capped ? '+' : ''}`;
+    }
+    if (data.rows.map((r) => r.key).join('\n') !== want.keys.join('\n')) return `'${search}': other rows`;
+    return null;
+  };
+
+  const rng = seeded(23);
+  for (let i = 0; i < 20; i++) await dispatch(rng.pick(keys).slice(0, 1 + rng.int(8)));
+  await dispatch('');
+
+  const anchorMs = [];
+  let since = 0;
+  const anchor = async () => {
+    const [data, ms] = await timedPage('');
+    if (data.total !== keys.length) throw new Error(`anchor: total ${data.total}, not ${keys.length}`);
+    anchorMs.push(ms);
+  };
+  const out = { rows: keys.length, cap, cases: [], mismatches: [] };
+  const all = cases(keys);
+  for (const c of all) {
+    const ms = [];
+    const samples = [];
+    for (let rep = 0; rep < c.reps; rep++) {
+      for (const text of c.texts) {
+        if (++since % ANCHOR_EVERY === 0) await anchor();
+        const [data, took] = await timedPage(text);
+        ms.push(took);
+        samples.push({ text, ms: took, total: data.total, capped: data.totalCapped ?? false });
+      }
+    }
+    const totals = samples.map((s) => s.total);
+    out.cases.push({
+      name: c.name,
+      note: c.note,
+      texts: c.texts.length,
+      ...latencyStats(ms),
+      hitsP50: median(totals),
+      hitsMin: Math.min(...totals),
+      hitsMax: Math.max(...totals),
+      cappedShare: samples.filter((s) => s.capped).length / samples.length,
+      slowest: [...samples].sort((a, b) => b.ms - a.ms).slice(0, 3),
+    });
+  }
+  // Checked after the timings, untimed: building the expected answers makes garbage whose collection would
+  // otherwise land in the timed calls.
+  log('  search cases: checking every answer against the keys …');
+  all.forEach((c, i) => {
+    const plans = { page: { walk: 0, index: 0 }, count: { walk: 0, index: 0 } };
+    out.cases[i].plans = plans;
+    for (const text of new Set(c.texts)) {
+      const query = {
+        bucketId,
+        folder: '',
+        recursive: true,
+        access: [],
+        search: text.trim(),
+        leaksOnly: false,
+      };
+      const plan = catalog.searchPlan?.(query, SORT, LIMIT, cap);
+      if (plan) {
+        plans.page[plan.page.kind]++;
+        plans.count[plan.count.kind]++;
+      }
+    }
+  });
+  for (const text of new Set(all.flatMap((c) => c.texts))) {
+    const bad = wrong(text, await dispatch(text));
+    if (bad) out.mismatches.push(bad);
+  }
+  out.anchor = latencyStats(anchorMs);
+
+  // Context, no target: the same texts in another order than by name, where no plan can stop early.
+  out.sorted = [];
+  for (const text of ['.zip', 'do']) {
+    const ms = [];
+    for (let i = 0; i < 3; i++) ms.push((await timedPage(text, { column: 'size', direction: 'desc' }))[1]);
+    out.sorted.push({ text, ...latencyStats(ms) });
+  }
+  return out;
+}
+
+/** One table per size: each case, the anchor, the context rows, and a verdict per case. */
+export function printSearchCases(results, { problem, loadNote }) {
+  for (const r of results) {
+    const head = ['case', 'texts', 'n', 'p50 ms', 'p99 ms', 'max ms', 'hits p50 (min–max)', 'plans', 'note'];
+    const limit = Math.min(P99_MS, TIMES_ANCHOR * r.anchor.p99);
+    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    const rows = [
+      [
+        'anchor: no search, whole bucket',
+        '',
+        fmt(r.anchor.n),
+        fmtMs(r.anchor.p50),
+        fmtMs(r.anchor.p99),
+        fmtMs(r.anchor.max),
+        fmt(r.rows),
+        '',
+        `exact count; one sample after every ${ANCHOR_EVERY} searches`,
+      ],
+    ];
+    const targets = [];
+    const notes = [
+      loadNote,
+      `${fmt(r.rows)} rows; each search: library:page through the IPC router, first page of ${LIMIT} by name + its count.`,
+      `a search's count stops at ${fmt(r.cap)} ("${fmt(r.cap)}+ files"); hits shown as the window got them.`,
+      'plans: how many texts the sample sent each way, page / count (walk: key order, each key checked; index: trigram lookup).',
+      `every answer is checked against the keys in memory (rows, order, count, capped): ${
+        r.mismatches.length
+          ? problem(
+              `${r.mismatches.length} answers differ at ${fmt(r.rows)} rows: ${r.mismatches.slice(0, 3).join('; ')}`,
+            )
+          : 'all the same'
+      }.`,
+    ];
+    for (const c of r.cases) {
+      const capped = c.cappedShare > 0 ? `, ${Math.round(c.cappedShare * 100)}% capped` : '';
+      rows.push([
+        c.name,
+        fmt(c.texts),
+        fmt(c.n),
+        fmtMs(c.p50),
+        fmtMs(c.p99),
+        fmtMs(c.max),
+        `${fmt(c.hitsP50)} (${fmt(c.hitsMin)}–${fmt(c.hitsMax)})${capped}`,
+        `${c.plans.page.walk}w ${c.plans.page.index}i / ${c.plans.count.walk}w ${c.plans.count.index}i`,
+        c.note,
+      ]);
+      notes.push(
+        `${c.name.slice(0, 2).trim()}: slowest ${c.slowest.map((s) => `'${s.text.length > 20 ? `${s.text.slice(0, 20)}…` : s.text}' ${fmtMs(s.ms)} ms`).join(', ')}`,
+      );
+      if (r.rows < TARGET_ROWS) continue;
+      targets.push({
+        what: `${c.name} p99, ${fmt(r.rows)} rows`,
+        show: `${fmtMs(c.p99)} ms`,
+        text: `≤ ${P99_MS} ms and ≤ ${TIMES_ANCHOR}× the anchor's p99 (${fmtMs(r.anchor.p99)} ms): ≤ ${fmtMs(limit)} ms`,
+        met: c.p99 <= limit,
+        by: `${(c.p99 / limit).toFixed(2)}× the limit (${fmtMs(c.p99 - limit)} ms over)`,
+      });
+    }
+    for (const s of r.sorted) {
+      rows.push([
+        `  context: '${s.text}' sorted by size`,
+        '1',
+        fmt(s.n),
+        fmtMs(s.p50),
+        fmtMs(s.p99),
+        fmtMs(s.max),
+        '',
+        '',
+        'no target: no index in size order, every hit is read and sorted',
+      ]);
+    }
+    printTable(
+      `Part 1 — search as typed, ${fmt(r.rows)} rows: first page + count through the IPC router; ` +
+        `counts stop at ${fmt(r.cap)}; anchor: the unsearched first page in the same run`,
+      head,
+      rows,
+      {
+        notes: [
+          ...notes,
+          r.rows < TARGET_ROWS
+            ? `no targets at ${fmt(r.rows)} rows: they are set at ${fmt(TARGET_ROWS)}.`
+            : `${plural(r.cases.length, 'case')} with a target each.`,
+        ],
+        targets,
+        left: [0, 6, 7, 8],
+      },
+    );
+  }
+}
