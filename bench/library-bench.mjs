@@ -91,11 +91,13 @@ if (![...PARTS].every((p) => ['1', '2', '3', '4', '5'].includes(p)) || !SIZES.le
 
 const BUCKET_20K = 'bench-library-20k';
 const BUCKET_5K = 'bench-library-5k';
+// Part 1's aims as ratios to their anchors, set from the absolute aims they replace (30,000 rows/s, 3 ms, 10 ms
+// and 10 ms p99) against the anchors of the runs of December 2026 on the 2-core test machine.
 const TARGETS = {
-  writeRowsPerSec: 30_000,
-  folderP99: 3,
-  searchP99: 10,
-  ipcP99: 10,
+  writeRatio: 0.35,
+  folderRatio: 2,
+  searchRatio: 0.1,
+  ipcRatio: 1.5,
   aclRatio: 0.9,
   strangerRatio: 0.9,
   watchRatio: 0.9,
@@ -124,14 +126,7 @@ const loadNote = (part) =>
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** "met" wording for a latency limit / a rate floor. */
-const atMost = (what, value, limit, unit) => ({
-  what,
-  show: `${fmtMs(value)} ${unit}`,
-  text: `≤ ${limit} ${unit}`,
-  met: value <= limit,
-  by: `${(value / limit).toFixed(2)}× the limit (${fmtMs(value - limit)} ${unit} over)`,
-});
+/** "met" wording for a ratio floor. */
 const atLeast = (what, value, floor, show, text) => ({
   what,
   show,
@@ -247,18 +242,47 @@ function printPart1(results) {
     }
     if (r.folder.plan) notes.push(`${at}: folder page plan: ${r.folder.plan}`);
     if (r.search.plan) notes.push(`${at}: search page plan: ${r.search.plan}`);
-    targets.push(
-      atLeast(
-        `(a) catalog writes with the search index, ${at}`,
-        r.write.rowsPerSec,
-        TARGETS.writeRowsPerSec,
-        `${fmt(r.write.rowsPerSec)} rows/s`,
-        `≥ ${fmt(TARGETS.writeRowsPerSec)} rows/s`,
-      ),
-      atMost(`(b) folder first page p99, ${at}`, r.folder.p99, TARGETS.folderP99, 'ms'),
-      atMost(`(c) trigram search p99, ${at}`, r.search.p99, TARGETS.searchP99, 'ms'),
-      atMost(`(d) library:page via IPC p99, ${at}`, r.ipc.p99, TARGETS.ipcP99, 'ms'),
-    );
+    // Every verdict is a ratio to the case's anchor in this run (issue 22), judged at a million rows as the aims
+    // were set (at 100k the anchors take hundredths of a millisecond, and their ratios are rounding). Latencies
+    // of well under a millisecond are judged at the median: their p99 is the machine's noise, not the code's.
+    const ratio = (what, value, anchor, aim, show) => ({
+      what,
+      show: `${(value / anchor).toFixed(2)}× (${show})`,
+      text: aim.text,
+      met: aim.atLeast ? value / anchor >= aim.ratio : value / anchor <= aim.ratio,
+      by: `${(value / anchor / aim.ratio).toFixed(2)}× the aim`,
+    });
+    if (size >= 1_000_000)
+      targets.push(
+        ratio(
+          `(a) catalog writes with the search index ÷ the same writes without it, ${at}`,
+          r.write.rowsPerSec,
+          r.writeNoSearch.rowsPerSec,
+          { ratio: TARGETS.writeRatio, atLeast: true, text: `≥ ${TARGETS.writeRatio}×` },
+          `${fmt(r.write.rowsPerSec)} vs ${fmt(r.writeNoSearch.rowsPerSec)} rows/s`,
+        ),
+        ratio(
+          `(b) folder first page ÷ the same SQL by hand (p50), ${at}`,
+          r.folder.p50,
+          r.folderRaw.p50,
+          { ratio: TARGETS.folderRatio, text: `≤ ${TARGETS.folderRatio}×` },
+          `${fmtMs(r.folder.p50)} vs ${fmtMs(r.folderRaw.p50)} ms`,
+        ),
+        ratio(
+          `(c) trigram search ÷ the LIKE scan of the same samples (p99), ${at}`,
+          r.trigramOnLikeSamples.p99,
+          r.like.p99,
+          { ratio: TARGETS.searchRatio, text: `≤ ${TARGETS.searchRatio}×` },
+          `${fmtMs(r.trigramOnLikeSamples.p99)} vs ${fmtMs(r.like.p99)} ms`,
+        ),
+        ratio(
+          `(d) library:page via IPC ÷ LibraryService.page (p50), ${at}`,
+          r.ipc.p50,
+          r.direct.p50,
+          { ratio: TARGETS.ipcRatio, text: `≤ ${TARGETS.ipcRatio}×` },
+          `${fmtMs(r.ipc.p50)} vs ${fmtMs(r.direct.p50)} ms`,
+        ),
+      );
   }
   printTable(
     'Part 1 — catalog: SQLite file with the FTS5 trigram index (temp dir), one process; each case’s anchor, measured in the same run, is its “anchor:” row',

@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { preparePrivateFolder } from '../main/db/private-files';
+import { preparePrivateFolder } from '../main/lib/private-files';
 import { systemClock } from '../main/services/clock';
 import { KEYCHAIN_SERVICE } from '../main/services/keychain-service-name';
 import { KeytarSecretStore, type KeytarLike } from '../main/services/keytar-secret-store';

@@ -5,7 +5,7 @@
 import { app, BrowserWindow, shell } from 'electron';
 import { join } from 'node:path';
 import { createHandlers } from './ipc/handlers';
-import { preparePrivateFolder } from './db/private-files';
+import { preparePrivateFolder } from './lib/private-files';
 import { createIpcRouter } from './ipc/router';
 import { makeTrustedSenderCheck } from './ipc/trusted-sender';
 import { handleAppProtocol, registerAppScheme } from './platform/app-protocol';

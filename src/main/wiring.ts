@@ -6,7 +6,7 @@ import { SettingsRepository } from './repositories/settings-repository';
 import { AccountCredentialStore } from './services/accounts/account-credentials';
 import { AccountService } from './services/accounts/account-service';
 import { ConnectionTester } from './services/accounts/connection-tester';
-import { SdkS3ClientFactory, type S3ClientFactory } from './services/accounts/s3-client-factory';
+import { SdkS3ClientFactory, type S3ClientFactory } from './services/storage/s3-client-factory';
 import { ActivityService } from './services/activity-service';
 import type { Clock } from './services/clock';
 import type { SecretStore } from './services/secret-store';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SdkS3ClientFactory, type S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
+import { SdkS3ClientFactory, type S3ClientFactory } from '../../src/main/services/storage/s3-client-factory';
 import {
   createTestBucket,
   emptyAndDeleteBucket,

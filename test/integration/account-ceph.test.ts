@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountCreateInput, AccountView } from '../../src/shared/accounts/schemas';
-import { SdkS3ClientFactory, type S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
+import { SdkS3ClientFactory, type S3ClientFactory } from '../../src/main/services/storage/s3-client-factory';
 import type { Clock } from '../../src/main/services/clock';
 import { cephAccount as sharedCephAccount, startHarness, type Harness } from '../support/main-harness';
 import {

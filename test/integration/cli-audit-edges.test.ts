@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/main/db/database';
-import { preparePrivateFolder } from '../../src/main/db/private-files';
+import { preparePrivateFolder } from '../../src/main/lib/private-files';
 import type { KeytarLike } from '../../src/main/services/keytar-secret-store';
 import {
   createTestBucket,

@@ -11,7 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SdkS3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
+import { SdkS3ClientFactory } from '../../src/main/services/storage/s3-client-factory';
 import { systemClock } from '../../src/main/services/clock';
 import { StorageGateway } from '../../src/main/services/storage/storage-gateway';
 import {

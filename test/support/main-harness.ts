@@ -20,7 +20,7 @@ import type { IpcResult } from '../../src/shared/ipc/define';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { createIpcRouter, type SenderInfo } from '../../src/main/ipc/router';
 import { makeTrustedSenderCheck } from '../../src/main/ipc/trusted-sender';
-import type { S3ClientFactory } from '../../src/main/services/accounts/s3-client-factory';
+import type { S3ClientFactory } from '../../src/main/services/storage/s3-client-factory';
 import type { Notifier } from '../../src/main/services/notifier';
 import { systemClock, type Clock } from '../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../src/main/services/keytar-secret-store';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockCheckFrom, describeOffset, offsetClock } from '../../src/main/services/accounts/clock-skew';
+import { clockCheckFrom, describeOffset, offsetClock } from '../../src/main/services/storage/clock-skew';
 
 describe('clock check from the Date header', () => {
   const server = new Date('2026-11-21T10:00:00.000Z');

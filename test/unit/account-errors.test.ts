@@ -8,7 +8,7 @@ import {
   errorFacts,
   explainS3Error,
   type ErrorContext,
-} from '../../src/main/services/accounts/provider-errors';
+} from '../../src/main/services/storage/provider-errors';
 
 const connect: ErrorContext = {
   provider: 'custom',

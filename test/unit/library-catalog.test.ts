@@ -7,7 +7,7 @@ import {
   type ListedObject,
 } from '../../src/main/repositories/catalog-repository';
 import { accessRule, strangerAccess } from '../../src/main/services/library/access-rules';
-import { AsyncQueue, forEachConcurrent } from '../../src/main/services/library/async-queue';
+import { AsyncQueue, forEachConcurrent } from '../../src/main/lib/async-queue';
 import { SEARCH_COUNT_CAP } from '../../src/main/services/library/library-service';
 import { ObjectQuerySchema, SortSchema, isLeak } from '../../src/shared/library/schemas';
 import { openTestServices, seedShopAccount } from '../support/test-services';

@@ -12,7 +12,7 @@ import {
   AccountUpdateSchema,
   defaultSettingsFor,
 } from '../../src/shared/accounts/schemas';
-import { s3ClientConfig } from '../../src/main/services/accounts/s3-client-factory';
+import { s3ClientConfig } from '../../src/main/services/storage/s3-client-factory';
 import {
   newAccountValues,
   toUpdateInput,

@@ -8,7 +8,6 @@ import {
   type TestResult,
   VerifierKeyInputSchema,
 } from '../../shared/accounts/schemas';
-import { AccountRepository } from '../../main/repositories/account-repository';
 import { UserFacingError } from '../../main/services/errors';
 import { flag, listOption, stringOption, UsageError } from '../args';
 import { findAccount, readSecret, secretSource, type CommandContext, type CommandHandler } from '../context';
@@ -105,8 +104,7 @@ const list: CommandHandler = async (ctx) => {
   const services = ctx.services();
   const accounts = await services.accounts.list();
   // Each account's fixed store name: what its links carry as src.store and the verifier config's stores use.
-  const repo = new AccountRepository(services.db);
-  const storeOf = (id: string) => repo.verifierStore(id) ?? '';
+  const storeOf = (id: string) => services.accounts.verifierStore(id) ?? '';
   for (const a of accounts) await ctx.out.record({ ...a, store: storeOf(a.id) });
   if (ctx.out.json) return 0;
   if (accounts.length === 0) {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations';
-import { createPrivateDatabaseFile, restrictDatabaseSideFiles } from './private-files';
+import { createPrivateDatabaseFile, restrictDatabaseSideFiles } from '../lib/private-files';
 
 export type Db = Database.Database;
 

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/database';
 import type { BucketRecord } from '../repositories/bucket-repository';
 import { CatalogRepository } from '../repositories/catalog-repository';
-import { SdkS3ClientFactory } from '../services/accounts/s3-client-factory';
+import { SdkS3ClientFactory } from '../services/storage/s3-client-factory';
 import { systemClock } from '../services/clock';
 import { runSync } from '../services/library/sync-engine';
 import type { SyncWorkerReply, SyncWorkerRequest } from '../services/library/sync-worker-protocol';

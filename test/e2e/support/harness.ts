@@ -9,7 +9,7 @@ import { createIpcRouter } from '../../../src/main/ipc/router';
 import { makeTrustedSenderCheck } from '../../../src/main/ipc/trusted-sender';
 import { systemClock } from '../../../src/main/services/clock';
 import { KeytarSecretStore, type KeytarLike } from '../../../src/main/services/keytar-secret-store';
-import type { S3ClientFactory } from '../../../src/main/services/accounts/s3-client-factory';
+import type { S3ClientFactory } from '../../../src/main/services/storage/s3-client-factory';
 import type { Notifier } from '../../../src/main/services/notifier';
 import { createMainServices, type MainServices, type OpenFilesDialog } from '../../../src/main/wiring';
 import { requirePrivateTestKeyring } from '../../support/test-keyring';

@@ -1,5 +1,5 @@
 import type { SecretStore } from '../secret-store';
-import type { S3Credentials } from './s3-client-factory';
+import type { S3Credentials } from '../storage/s3-client-factory';
 
 /** The keychain entries of one account: one per secret, so each can be replaced or removed alone. */
 export const CREDENTIAL_PARTS = ['access-key-id', 'secret-access-key', 'session-token'] as const;

@@ -18,7 +18,7 @@ import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import { AccountCredentialStore, type CredentialPresence, type CredentialWrite } from './account-credentials';
 import type { ConnectionTester } from './connection-tester';
-import type { S3Credentials } from './s3-client-factory';
+import type { S3Credentials } from '../storage/s3-client-factory';
 
 export interface AccountServiceDeps {
   repo: AccountRepository;
@@ -225,6 +225,11 @@ export class AccountService {
   async connection(id: string): Promise<{ record: AccountRecord; credentials: S3Credentials }> {
     const record = this.record(id);
     return { record, credentials: await this.credentialsOf(record) };
+  }
+
+  /** The account's fixed verifier store name (what its links carry as src.store), or null for no such account. */
+  verifierStore(id: string): string | null {
+    return this.deps.repo.verifierStore(id);
   }
 
   /** How each bucket keeps files private, as last detected. */

@@ -1,13 +1,12 @@
-import { ListBucketsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { effectiveEndpoint, PROVIDERS } from '../../../shared/accounts/providers';
 import type { BucketReport, ClockCheck, Note, Problem, TestResult } from '../../../shared/accounts/schemas';
 import { needsPrivateBucket } from '../../../shared/accounts/privacy';
 import type { Clock } from '../clock';
-import { captureServerDate, clockCheckFrom, describeOffset } from './clock-skew';
+import { clockCheckFrom, describeOffset } from '../storage/clock-skew';
+import { openTestConnection, type TestConnection } from '../storage/connection-probe';
+import { explainS3Error, type ErrorContext } from '../storage/provider-errors';
+import type { S3ClientFactory, S3ConnectionSettings, S3Credentials } from '../storage/s3-client-factory';
 import { adviceFor, decideExposure, decidePrivacyModel } from './privacy-model';
-import { probeBucket } from './privacy-probe';
-import { explainS3Error, type ErrorContext } from './provider-errors';
-import type { S3ClientFactory, S3ConnectionSettings, S3Credentials } from './s3-client-factory';
 
 /** When the account names no buckets, at most this many of the listed ones are examined. */
 export const MAX_AUTO_BUCKETS = 10;
@@ -49,18 +48,16 @@ export class ConnectionTester {
 
     // 1. Sign in by listing buckets; the response's Date header tells the server's time. Readings compare it
     // with the local clock (not the corrected one), so each is the full offset whatever the client applied.
-    let client = this.client(subject, subject.clockOffsetMs);
-    let dates = captureServerDate(client, this.clock);
-    let listed = await this.listBuckets(client);
-    let reading = dates.latest();
+    let connection = this.connect(subject, subject.clockOffsetMs);
+    let listed = await connection.listBuckets();
+    let reading = connection.latestServerDate();
 
     if (!listed.ok && reading && explainS3Error(listed.error, context).kind === 'clock-skew') {
       // The server refused the request because of this computer's clock, and said what time it is: correct for
       // it, as Signet will when signing links for this account, and try once more.
-      client = this.client(subject, clockCheckFrom(reading).offsetMs);
-      dates = captureServerDate(client, this.clock);
-      listed = await this.listBuckets(client);
-      reading = dates.latest() ?? reading;
+      connection = this.connect(subject, clockCheckFrom(reading).offsetMs);
+      listed = await connection.listBuckets();
+      reading = connection.latestServerDate() ?? reading;
     }
     const clock: ClockCheck | null = reading ? clockCheckFrom(reading) : null;
     if (clock?.skewed) {
@@ -123,7 +120,7 @@ export class ConnectionTester {
       }
     }
     const buckets = await mapLimit(names, BUCKET_CONCURRENCY, (name) =>
-      this.examineBucket(client, subject, name, { ...context, operation: 'bucket', bucket: name }),
+      this.examineBucket(connection, subject, name, { ...context, operation: 'bucket', bucket: name }),
     );
 
     // 3. Account-wide advice.
@@ -179,33 +176,12 @@ export class ConnectionTester {
     };
   }
 
-  private client(subject: TestSubject, offset: number): S3Client {
-    return this.factory.create(subject.settings, subject.credentials, {
-      systemClockOffset: offset,
-      purpose: 'test',
-    });
-  }
-
-  private async listBuckets(
-    client: S3Client,
-  ): Promise<{ ok: true; names: string[] } | { ok: false; error: unknown }> {
-    try {
-      const names: string[] = [];
-      let token: string | undefined;
-      // Bounded, in case a provider keeps answering with a continuation token.
-      for (let page = 0; page === 0 || (token && page < 100); page++) {
-        const answer = await client.send(new ListBucketsCommand({ ContinuationToken: token }));
-        names.push(...(answer.Buckets ?? []).map((b) => b.Name ?? '').filter(Boolean));
-        token = answer.ContinuationToken;
-      }
-      return { ok: true, names: names.sort() };
-    } catch (error) {
-      return { ok: false, error };
-    }
+  private connect(subject: TestSubject, offset: number): TestConnection {
+    return openTestConnection(this.factory, subject.settings, subject.credentials, offset, this.clock);
   }
 
   private async examineBucket(
-    client: S3Client,
+    connection: TestConnection,
     subject: TestSubject,
     name: string,
     context: ErrorContext,
@@ -214,7 +190,7 @@ export class ConnectionTester {
     const isPrivateBucket = name === subject.privateBucket;
     let problem: Problem | null = null;
     try {
-      await client.send(new ListObjectsV2Command({ Bucket: name, MaxKeys: 1 }));
+      await connection.reachBucket(name);
     } catch (err) {
       problem = explainS3Error(err, context);
     }
@@ -229,7 +205,7 @@ export class ConnectionTester {
       };
       return { ...report, advice: adviceFor(report, subject.privateBucket) };
     }
-    const answers = await probeBucket(client, name, provider);
+    const answers = await connection.probeBucket(name, provider);
     const report: Omit<BucketReport, 'advice'> = {
       name,
       reachable: true,

@@ -5,7 +5,7 @@ import type { ItemRecord } from '../../repositories/job-repository';
 import { KeyExistsError, UPLOAD_PART_SIZE, type StorageGateway } from '../storage/storage-gateway';
 import { accessRule } from '../library/access-rules';
 import { asStranger } from '../library/stranger-check';
-import { errorFacts } from '../accounts/provider-errors';
+import { errorFacts } from '../storage/provider-errors';
 import { isRetryable } from './retry';
 import { openPlanned, readPlanned, streamPlanned, uploadEtag, type PlannedFile } from './local-file';
 

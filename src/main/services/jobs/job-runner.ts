@@ -6,10 +6,10 @@ import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { ItemRecord, JobRecord, JobRepository } from '../../repositories/job-repository';
 import type { LinkRepository } from '../../repositories/link-repository';
 import type { Clock } from '../clock';
-import { AsyncQueue, forEachConcurrent } from '../library/async-queue';
+import { AsyncQueue, forEachConcurrent } from '../../lib/async-queue';
 import type { StorageGateway } from '../storage/storage-gateway';
 import { storageError } from '../storage/storage-errors';
-import { errorFacts } from '../accounts/provider-errors';
+import { errorFacts } from '../storage/provider-errors';
 import {
   accessMatches,
   aclItem,

@@ -33,7 +33,7 @@ import type { AccountService } from '../accounts/account-service';
 import type { ActivityService } from '../activity-service';
 import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
-import { forEachConcurrent } from '../library/async-queue';
+import { forEachConcurrent } from '../../lib/async-queue';
 import type { StorageGateway } from '../storage/storage-gateway';
 import type { StorageGateways } from '../storage/storage-gateways';
 import { storageError } from '../storage/storage-errors';

@@ -1,4 +1,4 @@
-import { errorFacts } from '../accounts/provider-errors';
+import { errorFacts } from '../storage/provider-errors';
 
 const RETRYABLE_CODES = new Set([
   'SlowDown',

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AccessType } from '../../../shared/library/schemas';
 import type { BucketRecord } from '../../repositories/bucket-repository';
 import type { CatalogRepository, StoredGrant } from '../../repositories/catalog-repository';
-import { errorFacts } from '../accounts/provider-errors';
+import { errorFacts } from '../storage/provider-errors';
 import type { Clock } from '../clock';
 import type { StorageGateway } from '../storage/storage-gateway';
 
@@ -10,7 +10,7 @@ type ListPage = Awaited<ReturnType<StorageGateway['list']>>;
 import type { TaskProgress } from '../tasks';
 import { accessRule, type AccessRule } from './access-rules';
 import { asStranger } from './stranger-check';
-import { AsyncQueue, forEachConcurrent } from './async-queue';
+import { AsyncQueue, forEachConcurrent } from '../../lib/async-queue';
 
 /**
  * ACL reads in flight per sync. Measured on the test Ceph: 165/s at 8, 344/s at 16, 582/s at 32, 647/s at 64;

@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import type { StorageGateways } from '../storage/storage-gateways';
 import type { TaskProgress } from '../tasks';
-import { forEachConcurrent } from './async-queue';
+import { forEachConcurrent } from '../../lib/async-queue';
 
 /** Anonymous GETs in flight: each reads only a status line, so this is about the storage's request rate. */
 const VERIFY_CONCURRENCY = 16;

@@ -1,5 +1,5 @@
 import { effectiveEndpoint, type ProviderId } from '../../../shared/accounts/providers';
-import { explainS3Error } from '../accounts/provider-errors';
+import { explainS3Error } from './provider-errors';
 import { UserFacingError } from '../errors';
 
 /**

@@ -18,10 +18,10 @@ import type { HttpResponse } from '@smithy/protocol-http';
 import { locationUrl, objectLocation } from '../../../shared/s3/location';
 import { SigV4QuerySigner } from '../../../shared/s3/sigv4';
 import type { StoredGrant } from '../../repositories/catalog-repository';
-import type { S3ConnectionSettings, S3Credentials } from '../accounts/s3-client-factory';
+import type { S3ConnectionSettings, S3Credentials } from './s3-client-factory';
 import type { Clock } from '../clock';
-import { offsetClock } from '../accounts/clock-skew';
-import { forEachConcurrent } from '../library/async-queue';
+import { offsetClock } from './clock-skew';
+import { forEachConcurrent } from '../../lib/async-queue';
 import { parseListObjectsV2, type ListPageXml } from './list-objects-xml';
 
 /** How many tries a request took (the SDK retries throttling, 5xx and resets by itself): retries are counted. */

@@ -1,5 +1,5 @@
 import type { AccountService } from '../accounts/account-service';
-import type { S3ClientFactory } from '../accounts/s3-client-factory';
+import type { S3ClientFactory } from './s3-client-factory';
 import type { Clock } from '../clock';
 import { StorageGateway } from './storage-gateway';
 

@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';
-import type { Answer, BucketAnswers, Grant, PublicAccessBlock } from './privacy-model';
+import type { Answer, BucketAnswers, Grant, PublicAccessBlock } from './bucket-answers';
 import { errorFacts } from './provider-errors';
 
 /** Errors that mean "nothing configured", which is an answer, not a failure. */
