@@ -32,13 +32,16 @@ import {
   runCli,
   type CliRun,
 } from '../support/cli-runner';
-import { requirePrivateTestKeyring } from '../support/test-keyring';
+import { requirePrivateTestKeyring, startSecondKeyring, type SecondKeyring } from '../support/test-keyring';
 
 requirePrivateTestKeyring();
 
 const keytar = createRequire(import.meta.url)('keytar') as KeytarLike;
 const work = mkdtempSync(join(tmpdir(), 'signet-backup-'));
-/** The old computer and the new one: a data folder and a keychain service name each. */
+/**
+ * The old computer and the new one: a data folder and a keychain service name each, and the new one's keychain
+ * is another keyring altogether (a second private D-Bus session with its own GNOME Keyring).
+ */
 const OLD = { dir: join(work, 'old'), service: `signet-backup-old-${randomUUID()}` };
 const NEW = { dir: join(work, 'new'), service: `signet-backup-new-${randomUUID()}` };
 type Computer = typeof OLD;
@@ -58,10 +61,16 @@ const verifiers: RunningVerifier[] = [];
 let sold: { url: string; jti: string };
 let kids: { retired: string; verifying: string; active: string };
 
+let newKeyring: SecondKeyring;
+
 function run(on: Computer, args: string[], stdin?: string): Promise<CliRun> {
   return runCli(cli, [...args, '--data-dir', on.dir], {
     ...(stdin !== undefined ? { stdin } : {}),
-    env: { SIGNET_KEYCHAIN_SERVICE: on.service, SIGNET_DATA_DIR: '' },
+    env: {
+      SIGNET_KEYCHAIN_SERVICE: on.service,
+      SIGNET_DATA_DIR: '',
+      ...(on === NEW ? newKeyring.env : {}),
+    },
   });
 }
 
@@ -146,8 +155,11 @@ function everything(on: Computer): Record<string, string[]> {
 async function keychain(on: Computer): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const service of [on.service, `${on.service}:names`]) {
-    for (const c of await keytar.findCredentials(service))
-      out[`${service === on.service ? '' : 'names/'}${c.account}`] = c.password;
+    const entries =
+      on === NEW
+        ? Object.entries(newKeyring.entries(service)).map(([account, password]) => ({ account, password }))
+        : await keytar.findCredentials(service);
+    for (const c of entries) out[`${service === on.service ? '' : 'names/'}${c.account}`] = c.password;
   }
   return out;
 }
@@ -168,6 +180,7 @@ async function expectRestoreFails(
 }
 
 beforeAll(async () => {
+  newKeyring = await startSecondKeyring();
   const built = await buildCli('backup');
   cli = built.cli;
   removeBuild = built.remove;
@@ -210,6 +223,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  newKeyring?.stop();
   for (const v of verifiers) await v.close();
   for (const { service } of [OLD, NEW]) {
     for (const s of [service, `${service}:names`]) {
@@ -351,10 +365,12 @@ describe('signet backup and restore', { timeout: 120_000 }, () => {
       defaultMaxDownloads: 4,
       verifierAdminToken: 'set',
     });
-    // Every keychain entry, under the new computer's own service name.
+    // Every keychain entry, under the new computer's own service name, in the new computer's own keyring (the
+    // old computer's keyring got none of them).
     const before = await keychain(OLD);
     const after = await keychain(NEW);
     expect(after).toEqual(before);
+    expect(await keytar.findCredentials(NEW.service)).toEqual([]);
     expect(after['verifier:admin-token']).toBe(await keytar.getPassword(OLD.service, 'verifier:admin-token'));
     expect(Object.keys(after)).toContain(`signing-key:${kids.verifying}`);
   });

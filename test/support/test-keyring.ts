@@ -7,7 +7,9 @@
  * the top of test files that load keytar themselves, so no single forgotten call opens the developer's keyring.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { sep } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export function requirePrivateTestKeyring(env: NodeJS.ProcessEnv = process.env): void {
@@ -89,4 +91,74 @@ export function unlockTestKeyring(): void {
   if (testKeyringLocked()) throw new Error('the test keyring is still locked');
   if (watchdog?.pid !== undefined && watchdog.exitCode === null) watchdog.kill();
   watchdog = null;
+}
+
+/** A second private keyring: another D-Bus session with its own throwaway GNOME Keyring ("another computer"). */
+export interface SecondKeyring {
+  /** What a child process needs in its environment to use this keyring instead of the test's own. */
+  env: Record<string, string>;
+  /** Every entry of a service, read by a child process on this keyring (values included). */
+  entries(service: string): Record<string, string>;
+  stop(): void;
+}
+
+/**
+ * Starts a second private keyring beside the test's own, as scripts/with-test-keyring.sh starts the first: for
+ * tests of moving to a new computer (backup on one keychain, restore on another). Only inside the first.
+ */
+export async function startSecondKeyring(): Promise<SecondKeyring> {
+  requirePrivateTestKeyring();
+  const home = mkdtempSync(join(tmpdir(), 'signet-keyring2-'));
+  const child = spawn(
+    'dbus-run-session',
+    [
+      '--',
+      'bash',
+      '-c',
+      `export XDG_DATA_HOME="$0/data" XDG_RUNTIME_DIR="$0/run"
+       mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+       eval "$(printf signet-test-2 | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+       echo "$DBUS_SESSION_BUS_ADDRESS"
+       exec sleep infinity`,
+      home,
+    ],
+    // Its own process group, so stopping it ends the bus, the keyring daemon and the shell together.
+    { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the second keyring did not start (exit ${code})`)));
+  });
+  const env = {
+    DBUS_SESSION_BUS_ADDRESS: address,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_RUNTIME_DIR: join(home, 'run'),
+  };
+  if (address === process.env['DBUS_SESSION_BUS_ADDRESS']) throw new Error('the second keyring is the first');
+  return {
+    env,
+    entries(service) {
+      const script =
+        "const k=require('keytar');k.findCredentials(process.argv[1]).then(c=>process.stdout.write(JSON.stringify(Object.fromEntries(c.map(e=>[e.account,e.password])))))";
+      const out = execFileSync(process.execPath, ['-e', script, service], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      return JSON.parse(out) as Record<string, string>;
+    },
+    stop() {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 }
