@@ -122,6 +122,13 @@ async function seedShop(f: Folder) {
   await f.secrets.set('verifier:admin-token', ADMIN_TOKEN);
   addLink(f, account.id, 'Shop', 'media', 'AAAAAAAAAAAAAAAAAAAAAA', second.kid);
   addLink(f, account.id, 'Shop', 'media', 'BBBBBBBBBBBBBBBBBBBBBB', third.kid);
+  // B was reissued in place of A (the ledger's record of which link replaced which must survive a restore).
+  f.t.services.db
+    .prepare("UPDATE links SET replaced_by = 'BBBBBBBBBBBBBBBBBBBBBB' WHERE jti = 'AAAAAAAAAAAAAAAAAAAAAA'")
+    .run();
+  f.t.services.db
+    .prepare("UPDATE links SET replaces = 'AAAAAAAAAAAAAAAAAAAAAA' WHERE jti = 'BBBBBBBBBBBBBBBBBBBBBB'")
+    .run();
   return { account, kids: [first.kid, second.kid, third.kid] };
 }
 
@@ -201,6 +208,9 @@ describe('BackupService: backup and restore', () => {
     expect(restored).toEqual({ accounts: 1, keys: 3, links: 2, createdAt: '2026-11-02T10:00:00.000Z' });
 
     expect(rows(target.t.services.db)).toEqual(rows(source.t.services.db));
+    expect(target.t.services.links.get('AAAAAAAAAAAAAAAAAAAAAA')).toMatchObject({
+      replacedBy: 'BBBBBBBBBBBBBBBBBBBBBB',
+    });
     const [view] = await target.t.services.accounts.list();
     expect(view).toMatchObject({ id: account.id, name: 'Shop', credentials: { hasCredentials: true } });
     expect(

@@ -70,6 +70,9 @@ export interface LinkRowData {
   url: string;
   lastDownloads: number | null;
   usageCheckedAt: string | null;
+  /** Reissue: the link this one was made in place of, and the one made in its place (null in older backups). */
+  replaces: string | null;
+  replacedBy: string | null;
 }
 
 /** Everything but the ledger, read in the same transaction as the ledger rows. */
@@ -151,10 +154,11 @@ export const BACKUP_COLUMNS = {
       'url',
       'last_downloads',
       'usage_checked_at',
+      'replaces',
+      'replaced_by',
     ],
-    // Migration 012 (share guard, reissue). Not carried yet: the share answers come back at the next usage check;
-    // replaces / replaced_by should be kept (TODO: carry them, optional in older backups).
-    left: ['replaces', 'replaced_by', 'last_networks', 'last_shared', 'shared_at', 'shared_notified_at'],
+    // Migration 012's share answers are the verifier's to give: they come back at the next usage check.
+    left: ['last_networks', 'last_shared', 'shared_at', 'shared_notified_at'],
   },
 } as const satisfies Record<string, { kept: readonly string[]; left: readonly string[] }>;
 
@@ -216,6 +220,8 @@ interface LinkRow {
   url: string;
   last_downloads: number | null;
   usage_checked_at: string | null;
+  replaces: string | null;
+  replaced_by: string | null;
 }
 
 /**
@@ -361,7 +367,7 @@ export class BackupRepository {
         // Positional parameters: a ledger can hold a million rows.
         const link = this.db.prepare(
           `INSERT INTO links (${columns('links')})
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (jti) DO NOTHING`,
         );
         let links = 0;
@@ -387,6 +393,8 @@ export class BackupRepository {
             l.url,
             l.lastDownloads,
             l.usageCheckedAt,
+            l.replaces,
+            l.replacedBy,
           ).changes;
         }
         return { accounts: rows.accounts.length, keys: rows.signingKeys.length, links };
@@ -474,5 +482,7 @@ function fromLinkRow(r: LinkRow): LinkRowData {
     url: r.url,
     lastDownloads: r.last_downloads,
     usageCheckedAt: r.usage_checked_at,
+    replaces: r.replaces,
+    replacedBy: r.replaced_by,
   };
 }

@@ -137,8 +137,19 @@ const LinkSchema = z
     url: text(65_536),
     lastDownloads: z.number().int().min(0).nullable(),
     usageCheckedAt: when.nullable(),
+    // Reissue (written since migration 012): absent from older backups, which had none.
+    replaces: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a link id')
+      .nullable()
+      .default(null),
+    replacedBy: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a link id')
+      .nullable()
+      .default(null),
   })
-  .strict() satisfies z.ZodType<LinkRowData>;
+  .strict() satisfies z.ZodType<LinkRowData, unknown>;
 
 const HeadSchema = z
   .object({
