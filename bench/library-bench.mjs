@@ -617,7 +617,7 @@ function printPart4(r) {
     head,
     [
       [
-        'Signet sync (HEAD + ACL per file)',
+        'Signet sync (a HEAD per file, its ACL where a stranger got it)',
         String(r.concurrency),
         ...r.signet.map((x) => fmt(signetRate(x))),
         fmt(signetMedian),

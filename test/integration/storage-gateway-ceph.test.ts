@@ -204,4 +204,34 @@ describe('storage gateway on Ceph', () => {
     await expect(upload).rejects.toThrow();
     expect(await gateway.head(files!, 'aborted.zip')).toBeNull();
   });
+
+  it('answers a stranger’s HEAD with the status a GET gets, and a cancel at once even while a HEAD hangs', async () => {
+    const [files] = buckets;
+    await admin.send(
+      new PutObjectCommand({ Bucket: files!, Key: 'open.txt', Body: 'x', ACL: 'public-read' }),
+    );
+    await admin.send(new PutObjectCommand({ Bucket: files!, Key: 'closed.txt', Body: 'x', ACL: 'private' }));
+    expect((await gateway.anonymousHead(files!, 'open.txt')).status).toBe(200);
+    expect((await gateway.anonymousHead(files!, 'closed.txt')).status).toBe(403);
+
+    // A storage that never answers: the HEAD does not take the signal (see `anonymous`), yet a cancel ends it.
+    const settings = {
+      provider: 'custom' as const,
+      endpoint: env.endpoint,
+      region: env.region,
+      forcePathStyle: true,
+    };
+    const credentials = { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey };
+    const hanging = new StorageGateway(
+      new SdkS3ClientFactory().create(settings, credentials, { purpose: 'transfer' }),
+      { id: 'gw-hang', settings, credentials, clockOffsetMs: 0 },
+      systemClock,
+      () => new Promise<Response>(() => undefined),
+    );
+    const controller = new AbortController();
+    const head = hanging.anonymousHead(files!, 'open.txt', controller.signal);
+    setTimeout(() => controller.abort(new Error('cancelled by the test')), 50);
+    await expect(head).rejects.toThrow('cancelled by the test');
+    hanging.destroy();
+  });
 });
