@@ -374,13 +374,11 @@ export async function aclLoop(env, bucket, keys, concurrency) {
 }
 
 /**
- * The anchor of access resolution: the work a sync has to do, done with the plain SDK. It lists the bucket
- * (ListObjectsV2, one page after the other) and reads the ACL of each listed key (GetObjectAcl) from the moment
- * its page arrives, `concurrency` in flight. Timed like Signet's sync (signetSync): from the call, which makes the
- * client, to the last answer.
+ * The plain-SDK shape of a sync: ListObjectsV2 page after page, and `perKey(client, key)` for each listed key from
+ * the moment its page arrives, `concurrency` in flight. Timed like Signet's sync (signetSync): from the call, which
+ * makes the client, to the last answer. Answers the objects listed and the seconds.
  */
-export async function listAndAclLoop(env, bucket, concurrency) {
-  const counts = { public: 0, authenticated: 0, private: 0 };
+export async function listAndLoop(env, bucket, concurrency, perKey) {
   let client;
   const [objects, ms] = await timedAsync(async () => {
     client = plainClient(env, Math.max(50, concurrency));
@@ -412,15 +410,23 @@ export async function listAndAclLoop(env, bucket, concurrency) {
     // A reader takes the next listed key; with none left it waits for the next page, or ends with the listing.
     const reader = async () => {
       for (;;) {
-        if (next < keys.length) {
-          const out = await client.send(new GetObjectAclCommand({ Bucket: bucket, Key: keys[next++] }));
-          counts[classify(out.Grants)]++;
-        } else if (listing) await new Promise((resolve) => waiting.push(resolve));
+        if (next < keys.length) await perKey(client, keys[next++]);
+        else if (listing) await new Promise((resolve) => waiting.push(resolve));
         else return;
       }
     };
     await Promise.all([list(), ...Array.from({ length: concurrency }, reader)]);
     return keys.length;
   }).finally(() => client?.destroy());
-  return { objects, seconds: ms / 1000, perSec: objects / (ms / 1000), counts };
+  return { objects, seconds: ms / 1000, perSec: objects / (ms / 1000) };
+}
+
+/** The anchor of access resolution (part 3): the listing, and GetObjectAcl of each listed key. */
+export async function listAndAclLoop(env, bucket, concurrency) {
+  const counts = { public: 0, authenticated: 0, private: 0 };
+  const run = await listAndLoop(env, bucket, concurrency, async (client, key) => {
+    const out = await client.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }));
+    counts[classify(out.Grants)]++;
+  });
+  return { ...run, counts };
 }

@@ -4,10 +4,9 @@
  * the rig's second user; its policy gives the test user object rights only and makes `leak/` readable by anyone.
  * The anchor does the same listing and a plain anonymous HEAD of each listed key at the same concurrency.
  */
-import { ListObjectsV2Command, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 
-import { ensureBucket, plainClient, signetSync } from './library-ceph.mjs';
-import { timedAsync } from './library-report.mjs';
+import { ensureBucket, listAndLoop, plainClient, signetSync } from './library-ceph.mjs';
 
 export const BUCKET_STRANGER = 'bench-library-stranger';
 /** One file in ten lies under the prefix the policy makes public. */
@@ -68,55 +67,17 @@ export async function ensureStrangerBucket(env, keys) {
  */
 export async function listAndHeadLoop(env, bucket, concurrency) {
   const counts = { readable: 0, refused: 0, other: 0 };
-  let client;
-  const [objects, ms] = await timedAsync(async () => {
-    client = plainClient(env, Math.max(50, concurrency));
-    const base = `${env.endpoint.replace(/\/+$/, '')}/${bucket}/`;
-    const keys = [];
-    let next = 0;
-    let listing = true;
-    let waiting = [];
-    const wake = () => {
-      const ready = waiting;
-      waiting = [];
-      for (const resolve of ready) resolve();
-    };
-    const list = async () => {
-      try {
-        let token;
-        do {
-          const page = await client.send(
-            new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-          );
-          for (const o of page.Contents ?? []) if (!o.Key.endsWith('/')) keys.push(o.Key);
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-          wake();
-        } while (token);
-      } finally {
-        listing = false;
-        wake();
-      }
-    };
-    // A reader takes the next listed key; with none left it waits for the next page, or ends with the listing.
-    const reader = async () => {
-      for (;;) {
-        if (next < keys.length) {
-          const key = keys[next++];
-          const res = await fetch(base + key.split('/').map(encodeURIComponent).join('/'), {
-            method: 'HEAD',
-            redirect: 'manual',
-          });
-          if (res.status === 200) counts.readable++;
-          else if (res.status === 403 || res.status === 401) counts.refused++;
-          else counts.other++;
-        } else if (listing) await new Promise((resolve) => waiting.push(resolve));
-        else return;
-      }
-    };
-    await Promise.all([list(), ...Array.from({ length: concurrency }, reader)]);
-    return keys.length;
-  }).finally(() => client?.destroy());
-  return { objects, seconds: ms / 1000, perSec: objects / (ms / 1000), counts };
+  const base = `${env.endpoint.replace(/\/+$/, '')}/${bucket}/`;
+  const run = await listAndLoop(env, bucket, concurrency, async (_client, key) => {
+    const res = await fetch(base + key.split('/').map(encodeURIComponent).join('/'), {
+      method: 'HEAD',
+      redirect: 'manual',
+    });
+    if (res.status === 200) counts.readable++;
+    else if (res.status === 403 || res.status === 401) counts.refused++;
+    else counts.other++;
+  });
+  return { ...run, counts };
 }
 
 /** Rounds of Signet's sync and the anchor, alternating who goes first. */
