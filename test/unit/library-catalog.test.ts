@@ -232,6 +232,8 @@ describe('access rules', () => {
     // Where the bucket's rule was not read (exposure unknown), only a stranger's refused request proves private.
     [{ role: 'private', model: 'no-object-acl', exposure: 'unknown' }, 'stranger'],
     [{ role: 'private', model: 'no-object-acl', exposure: 'private' }, 'private'],
+    // A file's own public-read ACL lets strangers in, private bucket or not: its ACL is read.
+    [{ role: 'private', model: 'object-acl', exposure: 'private' }, 'per-object'],
     [{ role: 'files', model: 'no-object-acl', exposure: 'private' }, 'private'],
     [{ role: 'files', model: 'acl-disabled', exposure: 'unknown' }, 'stranger'],
     [{ role: 'files', model: 'object-acl', exposure: 'unknown' }, 'stranger'],

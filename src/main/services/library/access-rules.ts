@@ -49,15 +49,16 @@ export function accessRule(
       reason: STRANGER_REASON,
     };
   }
+  // Where files have ACLs, a file's own ACL can let strangers in even in the private bucket: it is read.
+  if (bucket.model === 'object-acl') {
+    return { kind: 'per-object', reason: 'Each file’s own access setting (ACL) decides who can read it.' };
+  }
   if (bucket.role === 'private') {
     return {
       kind: 'bucket',
       access: 'private',
       reason: 'This is the account’s private bucket: its files are reachable only through signed links.',
     };
-  }
-  if (bucket.model === 'object-acl') {
-    return { kind: 'per-object', reason: 'Each file’s own access setting (ACL) decides who can read it.' };
   }
   if (bucket.model === 'acl-disabled' || bucket.model === 'no-object-acl') {
     return {
