@@ -39,6 +39,7 @@ let proxy: FaultyProxy;
 let h: Harness;
 let bucket: string;
 let bucketId: number;
+let accountId: string;
 let files: string;
 const extraBuckets: string[] = [];
 
@@ -78,7 +79,8 @@ beforeAll(async () => {
     'accounts:add',
     cephAccount(env, 'Throttled shop', { endpoint: proxy.url, buckets: [bucket] }),
   );
-  await h.ok('library:sync', { accountId: account.id, bucket });
+  accountId = account.id;
+  await h.ok('library:sync', { accountId, bucket });
   bucketId = (await h.ok('library:buckets', undefined)).find((b) => b.name === bucket)!.id;
 }, 120_000);
 
@@ -152,6 +154,50 @@ describe('jobs through a storage that throttles and drops connections', { timeou
       expect(await anonymousStatusOf(Key), Key).toBe(403);
     }
     expect(differing).toEqual([]);
+  });
+
+  it('goes on when resumed, or stops when cancelled, while a pause still waits for the requests it had sent', async () => {
+    const keys = Array.from({ length: 24 }, (_, i) => `paused/${String(i).padStart(2, '0')}.zip`);
+    await Promise.all(
+      keys.map((Key) =>
+        admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Key, ACL: 'public-read' })),
+      ),
+    );
+    await h.ok('library:sync', { accountId: accountId, bucket });
+    const selection = { kind: 'query' as const, query: { bucketId, folder: 'paused/', recursive: true } };
+    const settingAcl = (req: { method?: string; url?: string }) =>
+      req.method === 'PUT' && (req.url ?? '').includes('?acl');
+
+    /** Starts the job with its first ACL writes held at the proxy, pauses it, then does `then` before letting them go. */
+    const pausedWhileWaiting = async (then: (id: number) => Promise<unknown>) => {
+      proxy.held.length = 0;
+      proxy.hold = settingAcl;
+      const job = await h.ok('jobs:access', { selection, access: 'private' });
+      for (const until = Date.now() + 20_000; proxy.held.length === 0;) {
+        if (Date.now() > until) throw new Error('no ACL write reached the proxy');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await h.ok('jobs:pause', { id: job.id })).state).toBe('paused');
+      await then(job.id);
+      proxy.release();
+      return ended(job.id);
+    };
+
+    // Resume clicked before the run had let go: the job runs on to its end, not back to paused.
+    const resumed = await pausedWhileWaiting((id) => h.ok('jobs:resume', { id }));
+    expect(resumed).toMatchObject({ state: 'done', total: keys.length, done: keys.length, failed: 0 });
+    expect(await anonymousStatusOf(keys[0]!)).toBe(403);
+
+    // Cancel clicked then: the job ends cancelled, with what was not done left undone.
+    await Promise.all(
+      keys.map((Key) =>
+        admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Key, ACL: 'public-read' })),
+      ),
+    );
+    await h.ok('library:sync', { accountId: accountId, bucket });
+    const cancelled = await pausedWhileWaiting((id) => h.ok('jobs:cancel', { id }));
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.cancelled).toBeGreaterThan(0);
   });
 
   it(`moves ${MOVED} files into the private bucket through lost answers too: no file lost, a resume finishes`, async () => {

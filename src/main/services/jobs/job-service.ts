@@ -78,6 +78,11 @@ interface Active {
   controller: AbortController;
   done: Promise<JobView>;
   run: JobRun | null;
+  /**
+   * What the owner asked for after the run was told to pause, while it still finishes the requests it had sent
+   * (a second or more on a slow storage): the run ends that way instead of paused.
+   */
+  next: 'resume' | 'cancel' | null;
 }
 
 /**
@@ -346,8 +351,18 @@ export class JobService {
       );
     }
     const controller = new AbortController();
-    const entry: Active = { controller, done: Promise.resolve(null as unknown as JobView), run: null };
-    entry.done = this.execute(id, controller, entry, options).finally(() => this.active.delete(id));
+    const entry: Active = {
+      controller,
+      done: Promise.resolve(null as unknown as JobView),
+      run: null,
+      next: null,
+    };
+    entry.done = this.execute(id, controller, entry, options)
+      .finally(() => this.active.delete(id))
+      .then((view) =>
+        // Resumed while the pause wound down: once this run has let go of the job, a new one takes it.
+        entry.next === 'resume' && view.state === 'queued' ? this.resume(id, options).done : view,
+      );
     this.active.set(id, entry);
     return entry.done;
   }
@@ -356,13 +371,28 @@ export class JobService {
     const job = this.record(id);
     if (ENDED_STATES.has(job.state)) return this.toView(job);
     this.deps.jobs.setState(id, 'paused', null);
-    this.active.get(id)?.controller.abort('pause');
+    const here = this.active.get(id);
+    if (here) here.next = null;
+    here?.controller.abort('pause');
     return this.view(id);
+  }
+
+  /** A run here told to pause that still finishes the requests it had sent. */
+  private windingDown(id: number): Active | null {
+    const here = this.active.get(id);
+    return here?.controller.signal.aborted && here.controller.signal.reason === 'pause' ? here : null;
   }
 
   /** Resumes a paused, interrupted, failed or cancelled job: failed and cancelled items are tried again. */
   resume(id: number, options: RunOptions = {}): { job: JobView; done: Promise<JobView> } {
     const job = this.record(id);
+    const stopping = this.windingDown(id);
+    if (stopping) {
+      // Joining that run would leave the job paused once it stops: it ends queued instead and runs again.
+      stopping.next = 'resume';
+      this.deps.jobs.setState(id, 'queued', null);
+      return { job: this.view(id), done: stopping.done };
+    }
     if (this.active.has(id)) return { job: this.view(id), done: this.active.get(id)!.done };
     if (job.state === 'running' && !this.claimable(job)) {
       throw new UserFacingError('conflict', `Job ${id} is being run by another Signet (${job.owner}).`);
@@ -378,6 +408,13 @@ export class JobService {
     if (ENDED_STATES.has(job.state)) return this.toView(job);
     const here = this.active.get(id);
     if (here) {
+      // A run that winds down from a pause has its signal spent: it reads `next` when it stops, and the job
+      // shows cancelled already (not paused, which would offer Resume).
+      if (this.windingDown(id)) {
+        this.deps.jobs.setState(id, 'cancelled', this.now());
+        this.deps.jobs.cancelPending(id);
+      }
+      here.next = 'cancel';
       here.controller.abort('cancel');
     } else {
       // Not run here: cancel in the table. A live runner elsewhere sees it within a second and stops.
@@ -498,7 +535,8 @@ export class JobService {
       return view;
     } catch (err) {
       if (this.closing) return this.toView(job);
-      const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : null;
+      const signalled = controller.signal.aborted ? (controller.signal.reason as StopReason) : null;
+      const reason = signalled === 'pause' && entry.next ? entry.next : signalled;
       if (reason === 'cancel') {
         this.deps.jobs.cancelPending(id);
         this.deps.jobs.release(id, this.owner, 'cancelled', this.now());
@@ -506,7 +544,7 @@ export class JobService {
       } else if (reason === 'pause') {
         this.deps.jobs.release(id, this.owner, 'paused', null);
         this.deps.activity.record('jobs', `Paused: ${job.title}.`);
-      } else if (reason === 'shutdown') {
+      } else if (reason === 'shutdown' || reason === 'resume') {
         this.deps.jobs.release(id, this.owner, 'queued', null);
       } else {
         // Nothing item-specific (e.g. the account's keys are gone): stop, keep every item as it is.
