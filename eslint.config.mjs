@@ -84,13 +84,11 @@ export default tseslint.config(
     files: ['src/verifier/**'],
     rules: restrict(electronOnlyInPlatform, s3OnlyInStorage, dbOnlyInRepositories),
   },
-  // Exceptions, each to be removed (issue #20):
-  // - the sync worker thread is a composition root of its own: it opens its own connection to the database
-  //   (better-sqlite3 connections cannot cross threads) and builds the CatalogRepository it writes through;
-  // - LinkBatchService is still handed the raw database for `catalogKeys` (link-repository.ts), which reads the
-  //   objects table: issue #20 moves it into CatalogRepository and drops the handle.
+  // Exception (issue #20): the sync worker thread is a composition root of its own: it opens its own connection
+  // to the database (better-sqlite3 connections cannot cross threads) and builds the CatalogRepository it writes
+  // through.
   {
-    files: ['src/main/workers/sync-worker.ts', 'src/main/services/links/link-batch.ts'],
+    files: ['src/main/workers/sync-worker.ts'],
     rules: restrict(electronOnlyInPlatform, s3OnlyInStorage),
   },
   {

@@ -22,6 +22,10 @@
  *         of each key at the same concurrency, --rounds times alternating who goes first (target ≥ 0.9×).
  * Part 5  one pass of the leak watch over 10k linked files (the rule re-read, every answer recorded) versus a
  *         plain loop of anonymous HEADs over the same keys at the same concurrency, alternating (target ≥ 0.9×).
+ * Part 6  the main thread's event-loop delay (perf_hooks.monitorEventLoopDelay) while a 200k-key bucket syncs the
+ *         app's way (in the sync worker), the window asking for a page or a search every 100 ms meanwhile; anchor:
+ *         the same monitor over an idle loop (target p99 ≤ 50 ms). Not in the default parts: the bucket takes a
+ *         few minutes to fill the first time; `--parts 6` runs it.
  *
  * Both sides of a comparison are timed the same way, with this process's clock around the same work, never
  * with a figure the code under test reports about itself.
@@ -68,10 +72,18 @@ import {
   watchPass,
   watchedSignet,
 } from './lib/library-watch.mjs';
+import {
+  bigKeys,
+  BUCKET_200K,
+  ensureBigBucket,
+  idleEventLoop,
+  syncInWorker,
+} from './lib/library-eventloop.mjs';
 
 const { values: opts } = parseArgs({
   options: {
     parts: { type: 'string', default: '1,2,3,4,5' },
+    'big-keys': { type: 'string', default: '200000' },
     rows: { type: 'string', default: '100000,1000000' },
     rounds: { type: 'string', default: '3' },
   },
@@ -82,9 +94,10 @@ const SIZES = opts.rows
   .map((r) => Number(r.replace(/[_k]/gi, (c) => (c.toLowerCase() === 'k' ? '000' : ''))))
   .filter((n) => Number.isInteger(n) && n >= 1000);
 const ROUNDS = Math.min(Math.max(Number(opts.rounds) || 3, 1), 9);
-if (![...PARTS].every((p) => ['1', '2', '3', '4', '5'].includes(p)) || !SIZES.length) {
+const BIG_KEYS = Math.min(Math.max(Number(opts['big-keys']) || 200_000, 1000), 1_000_000);
+if (![...PARTS].every((p) => ['1', '2', '3', '4', '5', '6'].includes(p)) || !SIZES.length) {
   console.error(
-    'usage: node bench/library-bench.mjs [--parts 1,2,3,4,5] [--rows 100000,1000000] [--rounds 3]',
+    'usage: node bench/library-bench.mjs [--parts 1,2,3,4,5,6] [--rows 100000,1000000] [--rounds 3] [--big-keys 200000]',
   );
   process.exit(2);
 }
@@ -101,6 +114,7 @@ const TARGETS = {
   aclRatio: 0.9,
   strangerRatio: 0.9,
   watchRatio: 0.9,
+  eventLoopP99Ms: 50,
 };
 
 // Hard bound on the whole run, whatever hangs (a rig that stops answering, a runaway query).
@@ -736,6 +750,58 @@ function printPart5(r) {
   );
 }
 
+async function part6(lib, env) {
+  const keys = bigKeys(BIG_KEYS);
+  const made = await ensureBigBucket(env, keys);
+  log(`part 6: the idle anchor, then a sync of ${fmt(keys.length)} keys in the sync worker …`);
+  const idle = await idleEventLoop(3000);
+  const sync = await syncInWorker(lib, env, keys.length);
+  return { reused: made.reused, objects: keys.length, idle, sync };
+}
+
+function printPart6(r) {
+  const head = ['case', 'seconds', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'note'];
+  const bad =
+    r.sync.synced === r.objects ? null : problem(`the sync found ${r.sync.synced} of ${r.objects} objects`);
+  printTable(
+    `Part 6 — the app's main thread while ${fmt(r.objects)} keys sync in the sync worker (${BUCKET_200K}${r.reused ? ', reused' : ', made in this run'}); ` +
+      'event-loop delay of this thread (monitorEventLoopDelay: how long its 10 ms timer fired late); anchor: the same monitor over an idle loop in this run',
+    head,
+    [
+      [
+        'sync in the worker, a page or search every 100 ms',
+        fmt(r.sync.ms / 1000, 1),
+        fmtMs(r.sync.p50),
+        fmtMs(r.sync.p99),
+        fmtMs(r.sync.max),
+        bad ??
+          `${fmt(r.sync.calls.n)} page calls meanwhile: p50 ${fmtMs(r.sync.calls.p50)} ms, p99 ${fmtMs(r.sync.calls.p99)} ms, max ${fmtMs(r.sync.calls.max)} ms`,
+      ],
+      [
+        'anchor: idle loop',
+        fmt(r.idle.ms / 1000, 1),
+        fmtMs(r.idle.p50),
+        fmtMs(r.idle.p99),
+        fmtMs(r.idle.max),
+        '',
+      ],
+    ],
+    {
+      left: [0, head.length - 1],
+      notes: [loadNote(6), 'each file private by its ACL: the sync lists and reads every ACL.'],
+      targets: [
+        {
+          what: 'event-loop delay of the main thread during the sync, p99',
+          show: `${fmtMs(r.sync.p99)} ms (idle ${fmtMs(r.idle.p99)} ms)`,
+          text: `≤ ${TARGETS.eventLoopP99Ms} ms`,
+          met: r.sync.p99 <= TARGETS.eventLoopP99Ms,
+          by: `${(r.sync.p99 / TARGETS.eventLoopP99Ms).toFixed(2)}× the limit`,
+        },
+      ],
+    },
+  );
+}
+
 async function main() {
   const load = loadavg()[0];
   const cores = cpus().length;
@@ -768,7 +834,7 @@ async function main() {
       );
     }
 
-    if (PARTS.has('2') || PARTS.has('3') || PARTS.has('4') || PARTS.has('5')) {
+    if (['2', '3', '4', '5', '6'].some((p) => PARTS.has(p))) {
       rig = await ensureRig();
       const admin = plainClient(rig.env, 64);
       try {
@@ -787,6 +853,10 @@ async function main() {
         if (PARTS.has('5')) {
           partLoad[5] = loadavg()[0];
           printPart5(await part5(lib, rig.env, admin));
+        }
+        if (PARTS.has('6')) {
+          partLoad[6] = loadavg()[0];
+          printPart6(await part6(lib, rig.env));
         }
       } finally {
         admin.destroy();

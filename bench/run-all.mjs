@@ -5,7 +5,7 @@
  *
  *   verifier-bench.mjs   --seconds N, --profile
  *   library-bench.mjs    --parts, --rows, --rounds
- *   links-bench.mjs      --links (its --rounds: run `npm run bench:links -- …` alone)
+ *   links-bench.mjs      --links, --ledger (its --rounds: run `npm run bench:links -- …` alone)
  *   jobs-bench.mjs       --objects (its --parts and --rounds: run `npm run bench:jobs -- …` alone)
  *
  * Each runs through its npm script, so its build step (prebench:…) runs first. Exits with the first
@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 const OWNERS = {
   'bench:verifier': { seconds: 'value', profile: 'flag' },
   'bench:library': { parts: 'value', rows: 'value', rounds: 'value' },
-  'bench:links': { links: 'value' },
+  'bench:links': { links: 'value', ledger: 'value' },
   'bench:jobs': { objects: 'value' },
 };
 

@@ -36,6 +36,11 @@ const ENTRIES = {
   clock: 'src/main/services/clock.ts',
 };
 
+/** Worker thread entries: built beside the others but not loaded here (they run only inside a worker). */
+const WORKER_ENTRIES = {
+  syncWorker: 'src/main/workers/sync-worker.ts',
+};
+
 /**
  * Builds the entries into `outDir` and loads them. Answers `{ database: {openDatabase…}, catalog: {…}, … }`:
  * the modules' exports, by entry name.
@@ -56,7 +61,9 @@ export async function buildLibrary(outDir) {
       target: 'node22',
       minify: false,
       rollupOptions: {
-        input: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, join(ROOT, file)])),
+        input: Object.fromEntries(
+          Object.entries({ ...ENTRIES, ...WORKER_ENTRIES }).map(([name, file]) => [name, join(ROOT, file)]),
+        ),
         external,
         output: {
           format: 'cjs',
@@ -68,5 +75,12 @@ export async function buildLibrary(outDir) {
       },
     },
   });
-  return Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, require(join(outDir, `${name}.cjs`))]));
+  const modules = Object.fromEntries(
+    Object.keys(ENTRIES).map((name) => [name, require(join(outDir, `${name}.cjs`))]),
+  );
+  // A worker entry is answered by its file, to hand to the wiring (e.g. `syncWorkerFile`).
+  const workers = Object.fromEntries(
+    Object.keys(WORKER_ENTRIES).map((name) => [name, join(outDir, `${name}.cjs`)]),
+  );
+  return { ...modules, workerFiles: workers };
 }

@@ -208,9 +208,10 @@ export async function rcloneStartSeconds(env, runs = 3) {
 }
 
 /** The app's services on a fresh data dir (temp SQLite file, secrets in memory), with a Ceph account (also used by the jobs bench). */
-export async function freshSignet(lib, env, bucket) {
+export async function freshSignet(lib, env, bucket, { syncWorkerFile } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-sync-'));
   const services = lib.wiring.createMainServices({
+    ...(syncWorkerFile ? { syncWorkerFile } : {}),
     databaseFile: join(dir, 'signet.db'),
     secrets: new lib.secrets.MemorySecretStore(),
     clock: lib.clock.systemClock,

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { preparePrivateFolder } from '../main/lib/private-files';
 import { systemClock } from '../main/services/clock';
 import { KEYCHAIN_SERVICE } from '../main/services/keychain-service-name';
-import { KeytarSecretStore, type KeytarLike } from '../main/services/keytar-secret-store';
+import { loadKeytar } from '../main/platform/keytar';
+import { KeytarSecretStore } from '../main/services/keytar-secret-store';
 import { createMainServices, type MainServices } from '../main/wiring';
 
 /** Set by vite.cli.config.mts from package.json; absent when the sources run unbundled (tests). */
@@ -42,30 +43,6 @@ export function resolveDataDir(flagValue: string | undefined, env: NodeJS.Proces
  */
 export function keychainService(env: NodeJS.ProcessEnv = process.env): string {
   return env['SIGNET_KEYCHAIN_SERVICE'] || KEYCHAIN_SERVICE;
-}
-
-/**
- * keytar is a native module that needs libsecret on Linux; loading it lazily lets commands that never touch
- * the keychain work without it, and turns a failed load into the keychain's plain "unavailable" message.
- */
-export function loadKeytar(): KeytarLike {
-  let mod: KeytarLike | null = null;
-  const get = (): KeytarLike => {
-    if (mod) return mod;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      mod = require('keytar') as KeytarLike;
-      return mod;
-    } catch (err) {
-      throw new Error(`the keychain library could not be loaded (${(err as Error).message})`, { cause: err });
-    }
-  };
-  return {
-    getPassword: (s, a) => get().getPassword(s, a),
-    setPassword: (s, a, p) => get().setPassword(s, a, p),
-    deletePassword: (s, a) => get().deletePassword(s, a),
-    findCredentials: (s) => get().findCredentials(s),
-  };
 }
 
 /** Opens the data folder (creating it if missing; owner-only, 0700) and builds the services over it. */

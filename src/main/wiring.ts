@@ -26,7 +26,7 @@ import { SigningKeyRepository } from './repositories/signing-key-repository';
 import { LinkBatchService } from './services/links/link-batch';
 import { LinkService } from './services/links/link-service';
 import { SigningKeyService } from './services/links/signing-key-service';
-import { VerifierAdminClient } from './services/links/verifier-admin';
+import { VerifierAdminClient, VerifierAdminToken } from './services/links/verifier-admin';
 import { VerifierConfigExporter } from './services/links/verifier-config';
 import { JobRepository, type ItemRecord } from './repositories/job-repository';
 import { JobService } from './services/jobs/job-service';
@@ -105,6 +105,8 @@ export interface MainServices {
   links: LinkService;
   linkBatch: LinkBatchService;
   verifierConfig: VerifierConfigExporter;
+  /** The verifier admin token in the keychain: whether it is set, and setting it (window and command line). */
+  adminToken: VerifierAdminToken;
   saveFile: SaveFileDialog | null;
   openFiles: OpenFilesDialog | null;
   /** Local paths the window may upload: those main handed out (Open dialog, drops resolved by the preload). */
@@ -130,8 +132,11 @@ export function createMainServices(deps: MainDeps): MainServices {
   const settingsRepo = new SettingsRepository(db);
   const settings = new SettingsService(settingsRepo, activity, deps.clock);
   const s3 = deps.s3 ?? new SdkS3ClientFactory();
+  // One repository for the accounts: services read them through AccountService (records(), find()); only the
+  // jobs still take the repository itself.
+  const accountRepo = new AccountRepository(db);
   const accounts = new AccountService({
-    repo: new AccountRepository(db),
+    repo: accountRepo,
     credentials: new AccountCredentialStore(deps.secrets),
     tester: new ConnectionTester(s3, deps.clock),
     activity,
@@ -140,10 +145,9 @@ export function createMainServices(deps: MainDeps): MainServices {
   const gateways = new StorageGateways(accounts, s3, deps.clock, deps.fetch);
   const buckets = new BucketRepository(db);
   const catalog = new CatalogRepository(db);
-  const accountRepo = new AccountRepository(db);
   const verifier = new VerifyService({ buckets, catalog, gateways, activity, clock: deps.clock });
   const library = new LibraryService({
-    accounts: accountRepo,
+    accounts,
     buckets,
     catalog,
     syncer: new SyncService({
@@ -179,7 +183,7 @@ export function createMainServices(deps: MainDeps): MainServices {
     links: ledger,
     catalog,
     buckets,
-    accountRepo,
+    accounts,
     keys,
     gateways,
     settings,
@@ -209,12 +213,11 @@ export function createMainServices(deps: MainDeps): MainServices {
     onError: (err) => console.warn('Share check:', err instanceof Error ? err.message : err),
   });
   const linkBatch = new LinkBatchService({
-    db,
     links,
     ledger,
     catalog,
     buckets,
-    accountRepo,
+    accounts,
     settings,
     activity,
     clock: deps.clock,
@@ -222,7 +225,6 @@ export function createMainServices(deps: MainDeps): MainServices {
   const verifierConfig = new VerifierConfigExporter({
     keys,
     accounts,
-    accountRepo,
     secrets: deps.secrets,
     activity,
     settings,
@@ -237,7 +239,7 @@ export function createMainServices(deps: MainDeps): MainServices {
     gateways,
     activity,
     clock: deps.clock,
-    emitTask: (payload) => deps.emit('task:progress', payload),
+    tasks,
     emitJob: (payload) => deps.emit('job:progress', payload),
     ...(deps.afterJobItem ? { afterItem: deps.afterJobItem } : {}),
   });
@@ -263,6 +265,7 @@ export function createMainServices(deps: MainDeps): MainServices {
     links,
     linkBatch,
     verifierConfig,
+    adminToken: new VerifierAdminToken({ secrets: deps.secrets, activity }),
     saveFile: deps.saveFile ?? null,
     openFiles: deps.openFiles ?? null,
     pathGrants: new PathGrants(),

@@ -41,6 +41,22 @@ const VerifierAddressSchema = z.union([
 ]);
 
 /**
+ * The default lifetime of a new download link, in whole hours: at least an hour, at most a year (365 days). The
+ * window's form, `signet settings set link-expiry` and this schema all read these bounds.
+ */
+export const LINK_EXPIRY_MIN_HOURS = 1;
+export const LINK_EXPIRY_MAX_HOURS = 24 * 365;
+export const LINK_EXPIRY_DEFAULT_HOURS = 72;
+
+/**
+ * The default download limit of a new link: 1 to DEFAULT_MAX_DOWNLOADS_MAX, or null for no limit. Only the
+ * default is bounded this tightly; a single link may allow more (links/schemas MAX_DOWNLOADS).
+ */
+export const DEFAULT_MAX_DOWNLOADS_MIN = 1;
+export const DEFAULT_MAX_DOWNLOADS_MAX = 1000;
+export const DEFAULT_MAX_DOWNLOADS_DEFAULT = 5;
+
+/**
  * The share guard's limits (spec download-token-v1, "Share guard"): a link asked for from more than this many
  * networks is shared. 0 turns the guard off; the verifier takes 1 to 255 (one less than the 256 networks it
  * keeps per link, so "more than N" can be seen).
@@ -69,11 +85,17 @@ export const SettingsSchema = z.object({
   defaultLinkExpiryHours: z
     .number()
     .int()
-    .min(1)
-    .max(24 * 365)
-    .default(72),
+    .min(LINK_EXPIRY_MIN_HOURS)
+    .max(LINK_EXPIRY_MAX_HOURS)
+    .default(LINK_EXPIRY_DEFAULT_HOURS),
   /** How many downloads a new link allows; null means no limit. */
-  defaultMaxDownloads: z.number().int().min(1).max(1000).nullable().default(5),
+  defaultMaxDownloads: z
+    .number()
+    .int()
+    .min(DEFAULT_MAX_DOWNLOADS_MIN)
+    .max(DEFAULT_MAX_DOWNLOADS_MAX)
+    .nullable()
+    .default(DEFAULT_MAX_DOWNLOADS_DEFAULT),
   /** Where the shop's companion verifier answers, e.g. https://shop.example.com (empty until set up). */
   verifierBaseUrl: VerifierAddressSchema.default(''),
   /**

@@ -30,6 +30,7 @@ import {
   runCli,
   type CliRun,
 } from '../support/cli-runner';
+import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
 import { requirePrivateTestKeyring } from '../support/test-keyring';
 
 requirePrivateTestKeyring();
@@ -50,6 +51,8 @@ let removeBuild: (() => void) | undefined;
 let ceph: CephEnv;
 let admin: S3Client;
 let bucket: string;
+/** The account's endpoint: a proxy in front of the gateway, faultless; the cancel test holds requests there. */
+let proxy: FaultyProxy;
 
 function run(args: string[], opts: { stdin?: string } = {}): Promise<CliRun> {
   return runCli(cli, [...args, '--data-dir', dataDir], { ...opts, env });
@@ -107,7 +110,10 @@ beforeAll(async () => {
         ),
     );
   }
-  const add = await run(cephAccountAddArgs(ceph, 'Shop', bucket), { stdin: ceph.secretAccessKey });
+  proxy = await startFaultyProxy(ceph.endpoint, 20261207);
+  const add = await run(cephAccountAddArgs({ ...ceph, endpoint: proxy.url }, 'Shop', bucket), {
+    stdin: ceph.secretAccessKey,
+  });
   expect(add.code, add.stderr).toBe(0);
   const sync = await run(['sync', 'shop']);
   expect(sync.code, sync.stderr).toBe(0);
@@ -118,6 +124,7 @@ afterAll(async () => {
     await keytar.deletePassword(service, c.account);
   if (bucket) await emptyAndDeleteBucket(admin, bucket);
   admin?.destroy();
+  await proxy?.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(filesDir, { recursive: true, force: true });
   removeBuild?.();
@@ -250,6 +257,10 @@ describe('signet jobs', { timeout: 90_000 }, () => {
     const db = new Database(join(dataDir, 'signet.db'), { readonly: true });
     // No job yet when this test runs alone: then any job counts as its own.
     const before = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM jobs').get()!.id ?? 0;
+    // The first ACL writes go through, the rest wait at the proxy: however fast or loaded the machine, the job
+    // is still running when the cancel comes (it used to finish first now and then).
+    let aclWrites = 0;
+    proxy.hold = (req) => req.method === 'PUT' && (req.url ?? '').includes('?acl') && ++aclWrites > 40;
     const runner = spawn(
       process.execPath,
       [cli, 'private', 'shop', '--prefix', 'bulk/', '--json', '--data-dir', dataDir],
@@ -280,7 +291,11 @@ describe('signet jobs', { timeout: 90_000 }, () => {
     expect(Object.keys(cancelled).sort()).toEqual(SUMMARY_KEYS);
     expect(cancelled).toMatchObject({ job: job.id, state: 'cancelled', total: BULK });
 
-    // The runner sees it within a second or two and stops, exit status 1 with the job's summary.
+    // The runner sees it within a second or two and stops, exit status 1 with the job's summary. The writes it
+    // was waiting for are let go after that (they may still land: each item is done or cancelled, never both).
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    proxy.hold = null;
+    proxy.release();
     expect(await exited).toBe(1);
     const last = JSON.parse(stdout) as Record<string, unknown>;
     expect(last).toMatchObject({ job: job.id, state: 'cancelled', total: BULK, failed: 0 });

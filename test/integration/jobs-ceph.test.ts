@@ -191,6 +191,52 @@ describe('uploads on Ceph', () => {
     expect(pub).toMatchObject({ state: 'done', done: 1 });
     expect(await anonymousStatus(env, name, 'images/cover.png')).toBe(200);
   });
+
+  it('cancels a running job through tasks:cancel with its task id, as its Cancel button does', async () => {
+    const n = CONCURRENCY.upload + 3;
+    const paths = Array.from({ length: n }, (_, i) => {
+      const p = join(files, `held-${String(i).padStart(2, '0')}.zip`);
+      writeFileSync(p, `held file ${i}`);
+      return p;
+    });
+    await h.choose(paths);
+    // Every upload waits at the gate, so the job is surely running (with files in flight) when it is cancelled.
+    const upload = StorageGateway.prototype.upload;
+    let reached!: () => void;
+    const inFlight = new Promise<void>((resolve) => (reached = resolve));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const uploads = vi.spyOn(StorageGateway.prototype, 'upload').mockImplementation(async function (
+      this: StorageGateway,
+      ...args: Parameters<StorageGateway['upload']>
+    ) {
+      reached();
+      await gate;
+      return upload.apply(this, args);
+    });
+    try {
+      const job = await h.ok('jobs:upload', { bucketId: id, folder: 'held/', paths });
+      await inFlight;
+      expect((await h.ok('jobs:get', { id: job.id, limit: 1 })).state).toBe('running');
+      expect(await h.ok('tasks:cancel', { taskId: `job:${job.id}` })).toEqual({ cancelled: true });
+      open();
+      const v = await ended(job.id);
+      expect(v.state).toBe('cancelled');
+      expect(v.cancelled).toBeGreaterThan(0);
+      expect(v.done + v.cancelled + v.failed).toBe(n);
+      // The job's task ended cancelled too, and a second cancel finds nothing running.
+      const last = h.events
+        .filter(
+          (e) => e.event === 'task:progress' && (e.payload as { taskId: string }).taskId === `job:${job.id}`,
+        )
+        .at(-1)?.payload;
+      expect(last).toMatchObject({ state: 'cancelled', total: n });
+      expect(await h.ok('tasks:cancel', { taskId: `job:${job.id}` })).toEqual({ cancelled: false });
+    } finally {
+      open();
+      uploads.mockRestore();
+    }
+  });
 });
 
 describe('make private / public on Ceph', () => {
@@ -251,6 +297,13 @@ describe('make private / public on Ceph', () => {
     expect(v).toMatchObject({ state: 'done', done: 1 });
     expect(await anonymousStatus(env, name, row.key)).toBe(200);
     expect((await h.ok('library:object', { id: row.id })).access).toBe('public');
+    // Changed in place: the file is where it was, the same catalog row.
+    expect(await h.ok('jobs:file-now', { id: row.id, bucketId: id, key: row.key })).toMatchObject({
+      id: row.id,
+      bucketId: id,
+      key: row.key,
+      access: 'public',
+    });
   });
 });
 
@@ -284,6 +337,7 @@ describe('the move path: a bucket without per-object ACLs', () => {
 
   it('copies each file to the private bucket, checks the copy, then deletes the source; the catalog follows', async () => {
     const selection = { kind: 'query' as const, query: { bucketId: filesId, recursive: true } };
+    const before = (await h.ok('library:page', { bucketId: filesId, recursive: true })).rows;
     const preview = await h.ok('jobs:access-preview', { selection, access: 'private' });
     expect(preview).toMatchObject({ total: 3, move: 3, acl: 0 });
     expect(preview.plan).toMatch(/moved from .* to .*jobs-vault/);
@@ -305,6 +359,21 @@ describe('the move path: a bucket without per-object ACLs', () => {
       ['a/two.zip', 'private'],
     ]);
     expect((await h.ok('library:page', { bucketId: filesId, recursive: true })).rows).toEqual([]);
+
+    // Main answers where each file went, in one call: its new row in the private bucket.
+    for (const file of before) {
+      const now = await h.ok('jobs:file-now', { id: file.id, bucketId: filesId, key: file.key });
+      const row = moved.rows.find((r) => r.key === file.key)!;
+      expect(now).toMatchObject({
+        id: row.id,
+        bucketId: vaultId,
+        bucket: vault,
+        key: file.key,
+        access: 'private',
+      });
+    }
+    // A file no job moved and the catalog no longer holds is nowhere.
+    expect(await h.ok('jobs:file-now', { id: 999_999, bucketId: filesId, key: 'a/gone.zip' })).toBeNull();
   });
 
   it('refuses to move onto a different file of the same name, and deletes nothing', async () => {
@@ -330,5 +399,10 @@ describe('the move path: a bucket without per-object ACLs', () => {
     const [item] = (await h.ok('jobs:get', { id: v.id })).items;
     expect(item!.error).toMatch(/different file named/);
     expect(await anonymousStatus(env, files_, 'b/clash.zip')).toBe(200); // the source is still there
+    // Not moved: still the same row, where it was (not the different file of that name in the vault).
+    expect(await h.ok('jobs:file-now', { id: row.id, bucketId: filesId, key: row.key })).toMatchObject({
+      id: row.id,
+      bucketId: filesId,
+    });
   });
 });

@@ -11,6 +11,9 @@ import { BucketRepository } from '../../src/main/repositories/bucket-repository'
 import { CatalogRepository } from '../../src/main/repositories/catalog-repository';
 import { LinkRepository } from '../../src/main/repositories/link-repository';
 import { SettingsRepository } from '../../src/main/repositories/settings-repository';
+import type { AccountCredentialStore } from '../../src/main/services/accounts/account-credentials';
+import { AccountService } from '../../src/main/services/accounts/account-service';
+import type { ConnectionTester } from '../../src/main/services/accounts/connection-tester';
 import { ActivityService } from '../../src/main/services/activity-service';
 import type { Clock } from '../../src/main/services/clock';
 import { LinkBatchService } from '../../src/main/services/links/link-batch';
@@ -28,8 +31,11 @@ const dbs: Db[] = [];
 afterEach(() => dbs.splice(0).forEach((db) => db.close()));
 
 /** One account with the bucket "media", holding one file per access type asked for. */
-function setup(files: Record<string, AccessType>): LinkBatchService {
-  const db = openDatabase(':memory:');
+function setup(
+  files: Record<string, AccessType>,
+  options: { links?: LinkService; ledger?: LinkRepository; db?: Db } = {},
+): LinkBatchService {
+  const db = options.db ?? openDatabase(':memory:');
   dbs.push(db);
   const bucketId = seedShopAccount(db, AT);
   const catalog = new CatalogRepository(db);
@@ -47,13 +53,19 @@ function setup(files: Record<string, AccessType>): LinkBatchService {
   );
   const activity = new ActivityService(new ActivityRepository(db), clock);
   return new LinkBatchService({
-    db,
     // The preview never issues a link; issuing (signing keys, keychain) is covered by the integration tests.
-    links: {} as LinkService,
-    ledger: new LinkRepository(db),
+    links: options.links ?? ({} as LinkService),
+    ledger: options.ledger ?? new LinkRepository(db),
     catalog,
     buckets: new BucketRepository(db),
-    accountRepo: new AccountRepository(db),
+    // The preview reads accounts as stored; it never asks the keychain or tests a connection.
+    accounts: new AccountService({
+      repo: new AccountRepository(db),
+      credentials: {} as AccountCredentialStore,
+      tester: {} as ConnectionTester,
+      activity,
+      clock,
+    }),
     settings: new SettingsService(new SettingsRepository(db), activity, clock),
     activity,
     clock,
@@ -124,5 +136,51 @@ describe('batch preview: max', () => {
       [null, 'max: “2.5” is not a number of downloads (1 or more, or none)'],
     ]);
     expect(preview).toMatchObject({ valid: 3, invalid: 5 });
+  });
+});
+
+describe('batch issue: all or nothing', () => {
+  it('removes the chunks it wrote when a later chunk cannot be written, and says what failed', async () => {
+    const db = openDatabase(':memory:');
+    // Links built without signing keys: what is under test is how the batch writes them, not the token.
+    let n = 0;
+    const links = {
+      verifierIssuer: async () => ({}),
+      verifierLink: (_issuer: unknown, target: { bucketId: number; accountId: string; key: string }) => {
+        n++;
+        return {
+          jti: `jti-${n}`,
+          kind: 'verifier',
+          bucketId: target.bucketId,
+          accountId: target.accountId,
+          accountName: 'Shop',
+          bucket: 'media',
+          key: target.key,
+          kid: 'k1',
+          productSlug: 'plugin',
+          orderId: String(n),
+          email: '',
+          note: '',
+          maxDownloads: 2,
+          filename: '',
+          createdAt: AT,
+          expiresAt: '2026-12-08T10:00:00.000Z',
+          url: `https://dl.example.com/downloads/plugin?token=${n}`,
+        };
+      },
+    } as unknown as LinkService;
+    let writes = 0;
+    class FailingLedger extends LinkRepository {
+      override insertMany(records: Parameters<LinkRepository['insertMany']>[0]): void {
+        if (++writes === 3) throw new Error('disk I/O error');
+        super.insertMany(records);
+      }
+    }
+    const batch = setup({ 'products/plugin.zip': 'private' }, { db, links, ledger: new FailingLedger(db) });
+    const rows = Array.from({ length: 1000 }, (_, i) => `${i + 1},,products/plugin.zip,2,7d`);
+    await expect(batch.issue([HEADER, ...rows].join('\n'))).rejects.toThrow('disk I/O error');
+    // Two chunks had been written before the third failed; none of their links was handed out.
+    expect(writes).toBe(3);
+    expect(db.prepare('SELECT count(*) AS n FROM links').get()).toEqual({ n: 0 });
   });
 });

@@ -93,12 +93,17 @@ function checkedFiles(files: readonly string[], prefix: string): string[] {
   });
 }
 
-/** A job number that names no job is bad input (exit status 2), like an unknown key or link id. */
+/**
+ * A job number that names no job is bad input (exit status 2), like an unknown key or link id. The service's
+ * sentence is the window's too; the hint of where job numbers are is the command line's own.
+ */
 function knownJob<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof UserFacingError && err.code === 'not-found') throw new UsageError(err.message);
+    if (err instanceof UserFacingError && err.code === 'not-found') {
+      throw new UsageError(`${err.message} See \`signet jobs list\`.`);
+    }
     throw err;
   }
 }

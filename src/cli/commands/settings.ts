@@ -63,8 +63,7 @@ export function settingsPatchFor(key: string, value: string): SettingsPatch {
 }
 
 async function adminTokenState(services: MainServices): Promise<'set' | 'not set'> {
-  // The keychain's list of entry names: whether the token exists is known without reading (decrypting) it.
-  return (await services.secrets.list()).includes(VERIFIER_ADMIN_TOKEN_ENTRY) ? 'set' : 'not set';
+  return (await services.adminToken.isSet()) ? 'set' : 'not set';
 }
 
 async function print(ctx: CommandContext, settings: Settings): Promise<void> {
@@ -127,8 +126,7 @@ const set: CommandHandler = async (ctx) => {
         `verifier-admin-token: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters without spaces, as the verifier requires`,
       );
     }
-    await services.secrets.set(VERIFIER_ADMIN_TOKEN_ENTRY, token);
-    services.activity.record('settings', 'Changed the verifier admin token (kept in the system keychain).');
+    await services.adminToken.set(token);
     if (ctx.out.json) await print(ctx, services.settings.get());
     else ctx.out.say('The verifier admin token is stored in the system keychain.');
     return 0;

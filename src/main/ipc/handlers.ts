@@ -1,10 +1,10 @@
 import { VERIFIER_CONFIG_WARNING } from '../../shared/links/schemas';
 import { UserFacingError } from '../services/errors';
-import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../services/links/verifier-admin';
 import type { MainServices } from '../wiring';
 import type { Handlers } from './router';
 import type { JobView } from '../../shared/jobs/schemas';
 import { BACKUP_FILE_EXTENSION } from '../../shared/backup/schemas';
+import { syncTaskId } from '../../shared/tasks/task-ids';
 
 /**
  * A job started for the window runs on in main; the window follows it through job:progress events. Its ending
@@ -45,7 +45,7 @@ export function createHandlers(s: MainServices): Handlers {
     'library:object': ({ id }) => s.library.object(id),
     'library:sync': (input) =>
       s.tasks.run(
-        `sync:${input.accountId}:${input.bucket}`,
+        syncTaskId(input.accountId, input.bucket),
         `Sync of ${input.bucket}`,
         ({ signal, progress }) => s.library.sync(input, { signal, onProgress: progress }),
         (r) => `${r.objects} files listed, ${r.added} new, ${r.updated} changed, ${r.removed} removed.`,
@@ -87,13 +87,9 @@ export function createHandlers(s: MainServices): Handlers {
         };
       return s.verifierConfig.write(file, input);
     },
-    // The keychain's list of entry names: whether the token exists is known without reading (decrypting) it.
-    'verifier:admin-token-status': async () => ({
-      set: (await s.secrets.list()).includes(VERIFIER_ADMIN_TOKEN_ENTRY),
-    }),
+    'verifier:admin-token-status': async () => ({ set: await s.adminToken.isSet() }),
     'verifier:admin-token-set': async ({ token }) => {
-      await s.secrets.set(VERIFIER_ADMIN_TOKEN_ENTRY, token);
-      s.activity.record('settings', 'Changed the verifier admin token (kept in the system keychain).');
+      await s.adminToken.set(token);
       return { set: true };
     },
     // The window uploads only paths main handed out: chosen in its Open dialog, or dropped (files:dropped).
@@ -104,6 +100,10 @@ export function createHandlers(s: MainServices): Handlers {
     'files:dropped': ({ paths }) => ({ paths: s.pathGrants.grant(paths) }),
     'jobs:list': ({ limit }) => s.jobs.list(limit),
     'jobs:get': ({ id, limit }) => s.jobs.details(id, limit),
+    'jobs:file-now': (file) => {
+      const place = s.jobs.currentPlace(file);
+      return place ? { ...s.library.object(place.objectId), bucketId: place.bucketId } : null;
+    },
     'jobs:upload-plan': (input) => {
       s.pathGrants.check(input.paths);
       return s.jobs.planUpload(input);

@@ -1,8 +1,11 @@
 import type { KeytarLike } from '../services/keytar-secret-store';
 
 /**
- * keytar is a native module; loading it can fail on a machine without libsecret. Loading lazily lets Signet
- * start anyway and report "keychain unavailable" instead of crashing at launch.
+ * keytar is a native module (libsecret on Linux); loading it can fail on a machine without it. Loading lazily lets
+ * the app start, and commands that never touch the keychain run, anyway: the first keychain call then reports
+ * "keychain unavailable" instead of a crash at launch. A failed load is remembered (and thrown again) rather than
+ * retried on every call. Electron-free: the app (src/main/index.ts) and the command line (src/cli/services.ts)
+ * both load keytar here.
  */
 export function loadKeytar(): KeytarLike {
   let mod: KeytarLike | null = null;
@@ -15,7 +18,9 @@ export function loadKeytar(): KeytarLike {
       mod = require('keytar') as KeytarLike;
       return mod;
     } catch (err) {
-      loadError = new Error(`the keychain library could not be loaded (${(err as Error).message})`);
+      loadError = new Error(`the keychain library could not be loaded (${(err as Error).message})`, {
+        cause: err,
+      });
       throw loadError;
     }
   };

@@ -352,6 +352,22 @@ export class JobRepository {
       .run(id, ...states).changes;
   }
 
+  /**
+   * The bucket the newest finished move took `key` out of `bucketId` to (a make-private on a provider without
+   * per-file access, or a make-public out of the private bucket); null when no job moved it from there.
+   */
+  movedTo(bucketId: number, key: string): number | null {
+    const row = this.db
+      .prepare<[number, string], { target: number | null }>(
+        `SELECT target_bucket AS target FROM job_items
+         WHERE job_id IN (SELECT id FROM jobs WHERE bucket_id = ?) AND source = ? AND method = 'move'
+           AND state = 'done'
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(bucketId, key);
+    return row?.target ?? null;
+  }
+
   cancelPending(id: number): number {
     return this.db
       .prepare(

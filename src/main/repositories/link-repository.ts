@@ -132,6 +132,17 @@ export class LinkRepository {
     })();
   }
 
+  /**
+   * Removes links that were written but never handed out (a batch that failed after writing some chunks): they
+   * are unknown to anyone, so the ledger shows them neither as issued nor as revoked.
+   */
+  removeUnsent(jtis: readonly string[]): void {
+    const remove = this.db.prepare('DELETE FROM links WHERE jti = ?');
+    this.db.transaction(() => {
+      for (const jti of jtis) remove.run(jti);
+    })();
+  }
+
   private run(l: LinkRecord): void {
     this.insertStmt.run(
       l.jti,
@@ -315,15 +326,4 @@ export class LinkRepository {
       .get(accountId, slug);
     return row ? { bucket: row.bucket, bucketId: row.bucket_id, key: row.key } : null;
   }
-}
-
-/**
- * Keys of a bucket's catalog (for resolving a batch CSV's product slugs to files). Read here, beside the
- * ledger, so batch link issuing needs no change to the library's repository.
- */
-export function catalogKeys(db: Db, bucketId: number): string[] {
-  return db
-    .prepare<[number], { key: string }>('SELECT key FROM objects WHERE bucket_id = ? ORDER BY key')
-    .pluck()
-    .all(bucketId) as unknown as string[];
 }

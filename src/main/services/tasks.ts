@@ -12,15 +12,26 @@ export interface TaskProgress {
 
 export interface TaskContext {
   signal: AbortSignal;
-  progress(p: TaskProgress): void;
+  /**
+   * Reports progress. A function is called only when an event goes out (at most every 100 ms): a task whose
+   * progress costs something to work out passes one (a job reads its view, and shows it as job:progress too).
+   */
+  progress(p: TaskProgress | (() => TaskProgress)): void;
 }
+
+/**
+ * How a task that returned ended: a sentence (it is done), or an ending of its own with its final counts (a job
+ * that returns may have failed items, or have been paused or cancelled).
+ */
+export type TaskEnd =
+  string | { state: 'done' | 'failed' | 'cancelled'; progress: Omit<TaskProgress, 'label'> };
 
 /** Progress events at most this often per task: enough for a smooth bar, few enough to never flood IPC. */
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * Long tasks (syncs, verifications) by id: one run per id at a time, cancellable, reporting throttled progress
- * as `task:progress` events and a final event with how it ended.
+ * Long tasks (syncs, verifications, jobs) by id: one run per id at a time, cancellable, reporting throttled
+ * progress as `task:progress` events and a final event with how it ended.
  */
 export class TaskRegistry {
   private readonly running = new Map<string, AbortController>();
@@ -31,7 +42,7 @@ export class TaskRegistry {
     taskId: string,
     label: string,
     work: (ctx: TaskContext) => Promise<T>,
-    describe: (result: T) => string,
+    describe: (result: T) => TaskEnd,
   ): Promise<T> {
     if (this.running.has(taskId)) {
       throw new UserFacingError(
@@ -52,14 +63,17 @@ export class TaskRegistry {
       const result = await work({
         signal: controller.signal,
         progress: (p) => {
-          last = p;
+          if (typeof p !== 'function') last = p;
           const now = Date.now();
           if (now - sentAt < PROGRESS_INTERVAL_MS) return;
           sentAt = now;
-          send('running', p);
+          if (typeof p === 'function') last = p();
+          send('running', last);
         },
       });
-      send('done', { ...last, message: describe(result) });
+      const end = describe(result);
+      if (typeof end === 'string') send('done', { ...last, message: end });
+      else send(end.state, { ...end.progress, label });
       return result;
     } catch (err) {
       const cancelled = controller.signal.aborted;

@@ -41,6 +41,8 @@ import { SettingsPatchSchema, SettingsSchema } from '../settings';
 import {
   AccessChangeSchema,
   AccessPreviewSchema,
+  FileNowInputSchema,
+  FileNowSchema,
   JobDetailsSchema,
   JobIdSchema,
   JobProgressSchema,
@@ -258,6 +260,12 @@ export const contract = {
     input: z.object({ id: JobIdSchema, limit: z.number().int().min(1).max(10_000).default(200) }),
     output: JobDetailsSchema,
   }),
+  'jobs:file-now': channel({
+    summary:
+      'Where a file is now, after jobs that may have moved it (make private without per-file access moves it to the private bucket): its details and bucket, or null',
+    input: FileNowInputSchema,
+    output: FileNowSchema,
+  }),
   'jobs:upload-plan': channel({
     summary:
       'What an upload would do: keys, names that already exist, where the files go and how they stay private',
@@ -325,7 +333,8 @@ export const contract = {
     output: BackupRestoredSchema,
   }),
   'tasks:cancel': channel({
-    summary: 'Cancel a running task (a sync or verification) by its taskId',
+    summary:
+      'Cancel a running task (a sync, a verification, or a job: taskId job:ID cancels it as jobs:cancel does) by its taskId',
     input: z.object({ taskId: z.string().min(1).max(600) }),
     output: z.object({ cancelled: z.boolean() }),
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UploadFolderSchema } from '../library/object-key';
-import { SelectionSchema } from '../library/schemas';
+import { ObjectDetailsSchema, SelectionSchema } from '../library/schemas';
 
 /**
  * Durable jobs: uploads and bulk access changes. A job and its items live in SQLite, so a job survives the app
@@ -82,6 +82,28 @@ export const JobDetailsSchema = JobViewSchema.extend({
   items: z.array(JobItemViewSchema),
 });
 export type JobDetails = z.output<typeof JobDetailsSchema>;
+
+/** A file as the window knew it before a job changed it (say, the file a download link is being made for). */
+export const FileNowInputSchema = z.object({
+  id: z.number().int().positive(),
+  bucketId: z.number().int().positive(),
+  key: z.string().min(1).max(1024),
+});
+export type FileNowInput = z.input<typeof FileNowInputSchema>;
+
+/** Where a file is in the catalog now: its row and the bucket it is in. */
+export const FilePlaceSchema = z.object({
+  objectId: z.number().int().positive(),
+  bucketId: z.number().int().positive(),
+});
+export type FilePlace = z.output<typeof FilePlaceSchema>;
+
+/**
+ * The file where it is now, with the catalog bucket it is in: the same row after an access change in place, a
+ * new row in the bucket a move took it to. null: it is in neither place (deleted, or not synced yet).
+ */
+export const FileNowSchema = ObjectDetailsSchema.extend({ bucketId: z.number().int().positive() }).nullable();
+export type FileNow = z.output<typeof FileNowSchema>;
 
 export const UploadFileSchema = z.object({
   /** An absolute path on this computer (from the file dialog or a drop). */

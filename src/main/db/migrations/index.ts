@@ -11,6 +11,7 @@ import { m009SearchIndexBulk } from './009-search-index-bulk';
 import { m010JobItemMtime } from './010-job-item-mtime';
 import { m011SearchTerms } from './011-search-terms';
 import { m012LinkShareReplace } from './012-link-share-replace';
+import { m013LinkStatusIndexes } from './013-link-status-indexes';
 
 export interface Migration {
   name: string;
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   m010JobItemMtime,
   m011SearchTerms,
   m012LinkShareReplace,
+  m013LinkStatusIndexes,
 ];

@@ -227,6 +227,19 @@ export class AccountService {
     return { record, credentials: await this.credentialsOf(record) };
   }
 
+  /**
+   * The accounts as stored, without asking the keychain (list() does, for the window's "keys stored" marks):
+   * for main's services that need an account's settings or name, many times per run.
+   */
+  records(): AccountRecord[] {
+    return this.deps.repo.list();
+  }
+
+  /** One account as stored (see records()), or null for no such account. */
+  find(id: string): AccountRecord | null {
+    return this.deps.repo.get(id);
+  }
+
   /** The account's fixed verifier store name (what its links carry as src.store), or null for no such account. */
   verifierStore(id: string): string | null {
     return this.deps.repo.verifierStore(id);

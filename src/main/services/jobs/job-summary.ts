@@ -1,8 +1,8 @@
 import type { JobKind, JobState } from '../../../shared/jobs/schemas';
 import type { ItemCounts } from '../../repositories/job-repository';
+import { files } from './job-sentences';
 
 const n = (x: number) => x.toLocaleString('en-US');
-const files = (x: number) => `${n(x)} file${x === 1 ? '' : 's'}`;
 
 const DONE_VERB: Record<JobKind, string> = {
   upload: 'uploaded',

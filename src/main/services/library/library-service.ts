@@ -11,9 +11,9 @@ import {
   ObjectPageInputSchema,
 } from '../../../shared/library/schemas';
 import { locationUrl, objectLocation } from '../../../shared/s3/location';
-import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository, ObjectRecord } from '../../repositories/catalog-repository';
+import type { AccountService } from '../accounts/account-service';
 import { UserFacingError } from '../errors';
 import { accessRule, type AccessRule } from './access-rules';
 import type { SyncOptions, SyncResult, SyncService } from './sync-service';
@@ -28,7 +28,7 @@ import type { VerifySummary } from '../../../shared/library/schemas';
 export const SEARCH_COUNT_CAP = 10_000;
 
 export interface LibraryDeps {
-  accounts: AccountRepository;
+  accounts: AccountService;
   buckets: BucketRepository;
   catalog: CatalogRepository;
   syncer: SyncService;
@@ -48,7 +48,7 @@ export class LibraryService {
 
   /** A bucket by account (name or id) and bucket name; without a name, the account's first bucket. */
   resolveBucket(account: string, bucket?: string): BucketView {
-    const all = this.deps.accounts.list();
+    const all = this.deps.accounts.records();
     const match =
       all.find((a) => a.id === account) ?? all.find((a) => a.name.toLowerCase() === account.toLowerCase());
     if (!match) {
@@ -96,7 +96,7 @@ export class LibraryService {
     if (!o)
       throw new UserFacingError('not-found', 'This file is no longer in the catalog. Sync the bucket again.');
     const bucket = this.bucket(o.bucketId);
-    const account = this.deps.accounts.get(bucket.accountId);
+    const account = this.deps.accounts.find(bucket.accountId);
     const rule = accessRule(bucket);
     return {
       ...toRow(o),

@@ -1,59 +1,41 @@
-import { create as createDisposition } from 'content-disposition';
 import {
   DIRECT_MAX_SECONDS,
-  defaultFilename,
-  expiryProblem,
   LinkCreateForKeySchema,
   LinkCreateSchema,
   LinkReissueSchema,
   LinksPageInputSchema,
-  resolveExpiry,
-  type ExpiryInput,
-  type LinkCreate,
   type LinkCreated,
   type LinkCreateForKeyInput,
   type LinkCreateInput,
-  type LinkKind,
   type LinkReissueInput,
   type LinksPage,
   type LinksPageInput,
   type LinkUsage,
   type LinkView,
 } from '../../../shared/links/schemas';
-import { PUBLIC_ACCESS, type AccessType } from '../../../shared/library/schemas';
-import { generateJti, issueToken, TokenPayloadError, type TokenPayload } from '../../../shared/token';
-import type { AccountRepository } from '../../repositories/account-repository';
+import { PUBLIC_ACCESS } from '../../../shared/library/schemas';
 import type { BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { LinkRecord, LinkRepository, StoredLink } from '../../repositories/link-repository';
+import type { AccountService } from '../accounts/account-service';
 import type { ActivityService } from '../activity-service';
 import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import type { Notice, Notifier } from '../notifier';
 import type { SettingsService } from '../settings-service';
 import type { StorageGateways } from '../storage/storage-gateways';
-import type { SigningKey, SigningKeyService } from './signing-key-service';
+import { LinkBuilder, type LinkFields, type LinkTarget, type VerifierIssuer } from './link-builder';
+import type { SigningKeyService } from './signing-key-service';
 import type { VerifierAdminClient } from './verifier-admin';
 
-/** The file a link is for. */
-export interface LinkTarget {
-  accountId: string;
-  accountName: string;
-  bucketId: number | null;
-  bucket: string;
-  key: string;
-  /** From the catalog (null when the object is not in it). */
-  access: AccessType | null;
-}
-
-/** The customer fields of a link (already validated by the contract's schema). */
-export type LinkFields = Omit<LinkCreate, 'objectId'>;
+// Where the link batch, the tests and the bench have always found them.
+export { attachmentHeader, type LinkFields, type LinkTarget, type VerifierIssuer } from './link-builder';
 
 export interface LinkServiceDeps {
   links: LinkRepository;
   catalog: CatalogRepository;
   buckets: BucketRepository;
-  accountRepo: AccountRepository;
+  accounts: AccountService;
   keys: SigningKeyService;
   gateways: StorageGateways;
   settings: SettingsService;
@@ -69,12 +51,6 @@ export interface LinkServiceDeps {
   onShared?: (jtis: string[]) => void;
 }
 
-/** What verifier links of one run share: the verifier address and the active key (looked up once). */
-export interface VerifierIssuer {
-  base: string;
-  key: SigningKey;
-}
-
 const invalid = (message: string) => new UserFacingError('invalid-input', message);
 
 /** LinkCreated.warnings when the active key is in no exported verifier config yet. */
@@ -82,30 +58,17 @@ export const KEY_NOT_EXPORTED_WARNING =
   'Your verifier does not know the current signing key yet: export the verifier config (Settings → Links) and ' +
   'install it, or this link will be refused.';
 
-/** `attachment; filename="…"; filename*=UTF-8''…` with a pure-ASCII plain name (safe in an S3 query parameter). */
-export function attachmentHeader(filename: string): string {
-  const fallback = filename
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^\x20-\x7e]|[%"\\]/gu, '_');
-  return createDisposition(filename, {
-    type: 'attachment',
-    fallback: fallback.trim() === '' ? 'download' : fallback,
-  });
-}
-
 /**
  * Download links: verifier links (a token per download-token-v1, checked by the shop's verifier) and direct
  * pre-signed storage URLs; the ledger; revocation and usage through the verifier's admin API.
  */
 export class LinkService {
-  /**
-   * Each account's verifier store, remembered per account id (a batch asks for the same one 10,000 times). An
-   * account's store never changes (migration 008), so nothing here goes stale; ids are never reused.
-   */
-  private readonly stores = new Map<string, string>();
+  /** Builds the links (tokens, pre-signed URLs, ledger rows); this class stores them and keeps the ledger. */
+  private readonly build: LinkBuilder;
 
-  constructor(private readonly deps: LinkServiceDeps) {}
+  constructor(private readonly deps: LinkServiceDeps) {
+    this.build = new LinkBuilder(deps);
+  }
 
   /** A link for a catalog object (the library table's row). */
   async create(input: LinkCreateInput): Promise<LinkCreated> {
@@ -136,7 +99,7 @@ export class LinkService {
 
   /** Resolves account, bucket row and catalog access of a key. */
   target(accountId: string, bucket: string, key: string): LinkTarget {
-    const account = this.deps.accountRepo.get(accountId);
+    const account = this.deps.accounts.find(accountId);
     if (!account) throw new UserFacingError('not-found', 'That storage account does not exist (any more).');
     const row = this.deps.buckets.byName(accountId, bucket);
     const object = row ? this.deps.catalog.getByKey(row.id, key) : null;
@@ -154,8 +117,8 @@ export class LinkService {
     const now = this.deps.clock.now();
     const issuer = fields.kind === 'verifier' ? await this.verifierIssuer() : null;
     const record = issuer
-      ? this.verifierLink(issuer, target, fields, now)
-      : await this.directLink(target, fields, now);
+      ? this.build.verifierLink(issuer, target, fields, now)
+      : await this.build.directLink(target, fields, now);
     this.deps.links.insert(record);
     this.deps.activity.record(
       'links',
@@ -217,8 +180,8 @@ export class LinkService {
     const now = this.deps.clock.now();
     const issuer = fields.kind === 'verifier' ? await this.verifierIssuer() : null;
     const record = issuer
-      ? this.verifierLink(issuer, target, fields, now)
-      : await this.directLink(target, fields, now);
+      ? this.build.verifierLink(issuer, target, fields, now)
+      : await this.build.directLink(target, fields, now);
     let revokedAt: string | null = null;
     if (old.kind === 'verifier' && old.revokedAt === null) {
       try {
@@ -261,134 +224,14 @@ export class LinkService {
     return { ...this.view(record.jti), warnings };
   }
 
-  /** The verifier address and active key: needed before any verifier link. */
-  async verifierIssuer(): Promise<VerifierIssuer> {
-    const base = this.deps.settings.get().verifierBaseUrl.replace(/\/+$/, '');
-    if (base === '') {
-      throw new UserFacingError(
-        'conflict',
-        'Set your verifier’s address in Settings first (or make a direct storage link).',
-      );
-    }
-    return { base, key: await this.deps.keys.activeKey() };
+  /** The verifier address and active key: needed before any verifier link (LinkBuilder.verifierIssuer). */
+  verifierIssuer(): Promise<VerifierIssuer> {
+    return this.build.verifierIssuer();
   }
 
-  /** Builds (without storing) a verifier link: the token per download-token-v1 and its ledger row. Synchronous. */
+  /** Builds (without storing) a verifier link and its ledger row; the batch stores 10,000 in one transaction. */
   verifierLink(issuer: VerifierIssuer, target: LinkTarget, fields: LinkFields, now: Date): LinkRecord {
-    const expiresAt = this.checkedExpiry('verifier', fields.expiry, now);
-    const jti = generateJti();
-    const filename = fields.filename || defaultFilename(target.key);
-    const payload: TokenPayload = {
-      product_slug: fields.productSlug,
-      expires: Math.floor(expiresAt.getTime() / 1000),
-      jti,
-      src: {
-        type: 's3',
-        store: this.storeOf(target.accountId),
-        bucket: target.bucket,
-        key: target.key,
-      },
-      // undefined leaves the field out of the JSON (no spread of a temporary object per link)
-      license_id: fields.orderId !== '' ? fields.orderId : undefined,
-      max: fields.maxDownloads !== null ? fields.maxDownloads : undefined,
-      filename,
-      iat: Math.floor(now.getTime() / 1000),
-    };
-    let token: string;
-    try {
-      token = issueToken(payload, issuer.key.kid, issuer.key.secret);
-    } catch (err) {
-      if (err instanceof TokenPayloadError) {
-        throw invalid(`This link cannot be made: ${err.field} ${err.message.replace(/^.*": /, '')}.`);
-      }
-      throw invalid(`This link cannot be made: ${(err as Error).message}.`);
-    }
-    const url = `${issuer.base}/downloads/${encodeURIComponent(fields.productSlug)}?token=${token}`;
-    return this.record(target, fields, now, expiresAt, filename, jti, 'verifier', issuer.key.kid, url);
-  }
-
-  /** The account's fixed verifier store (not derived from its name: a rename must not break links). */
-  private storeOf(accountId: string): string {
-    let store = this.stores.get(accountId);
-    if (store === undefined) {
-      const found = this.deps.accountRepo.verifierStore(accountId);
-      if (found === null)
-        throw new UserFacingError('not-found', 'That storage account does not exist (any more).');
-      store = found;
-      if (this.stores.size > 1000) this.stores.clear();
-      this.stores.set(accountId, store);
-    }
-    return store;
-  }
-
-  private async directLink(target: LinkTarget, fields: LinkFields, now: Date): Promise<LinkRecord> {
-    if (fields.maxDownloads !== null) {
-      throw invalid('A direct storage link cannot limit downloads; use a verifier link or no limit.');
-    }
-    const expiresAt = this.checkedExpiry('direct', fields.expiry, now);
-    const expiresIn = Math.floor(expiresAt.getTime() / 1000) - Math.floor(now.getTime() / 1000);
-    const gateway = await this.deps.gateways.for(target.accountId);
-    const credentials = gateway.account.credentials as typeof gateway.account.credentials & {
-      expiration?: Date;
-    };
-    if (credentials.expiration instanceof Date && expiresAt > credentials.expiration) {
-      throw invalid(
-        `This account’s temporary credentials end at ${credentials.expiration.toISOString()}; a direct link cannot ` +
-          'outlive them. Choose an earlier expiry or a verifier link.',
-      );
-    }
-    if (credentials.sessionToken && !(credentials.expiration instanceof Date)) {
-      throw invalid(
-        'This account uses temporary credentials (a session token) and Signet does not know when they end, so a ' +
-          'direct link could stop working before its expiry. Make a verifier link instead.',
-      );
-    }
-    const filename = fields.filename || defaultFilename(target.key);
-    const url = gateway.presign(target.bucket, target.key, {
-      expiresIn: Math.min(expiresIn, DIRECT_MAX_SECONDS),
-      query: { 'response-content-disposition': attachmentHeader(filename) },
-    });
-    return this.record(target, fields, now, expiresAt, filename, generateJti(), 'direct', null, url);
-  }
-
-  /** One literal per ledger row (a batch builds 10,000 of them). */
-  private record(
-    target: LinkTarget,
-    fields: LinkFields,
-    now: Date,
-    expiresAt: Date,
-    filename: string,
-    jti: string,
-    kind: LinkKind,
-    kid: string | null,
-    url: string,
-  ): LinkRecord {
-    return {
-      jti,
-      kind,
-      kid,
-      url,
-      bucketId: target.bucketId,
-      accountId: target.accountId,
-      accountName: target.accountName,
-      bucket: target.bucket,
-      key: target.key,
-      productSlug: fields.productSlug,
-      orderId: fields.orderId,
-      email: fields.email,
-      note: fields.note,
-      maxDownloads: fields.maxDownloads,
-      filename,
-      createdAt: now.toISOString(),
-      expiresAt: expiresAt.toISOString(),
-    };
-  }
-
-  checkedExpiry(kind: LinkKind, expiry: ExpiryInput, now: Date): Date {
-    const expiresAt = resolveExpiry(expiry, now);
-    const problem = expiryProblem(kind, expiresAt, now);
-    if (problem) throw invalid(problem);
-    return expiresAt;
+    return this.build.verifierLink(issuer, target, fields, now);
   }
 
   list(input: LinksPageInput = {}): LinksPage {

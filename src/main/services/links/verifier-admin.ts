@@ -1,3 +1,4 @@
+import type { ActivityService } from '../activity-service';
 import type { SettingsService } from '../settings-service';
 import { UserFacingError } from '../errors';
 import type { SecretStore } from '../secret-store';
@@ -153,5 +154,25 @@ export class VerifierAdminClient {
     } catch {
       throw new UserFacingError('verifier-error', `${where} did not answer with JSON.`);
     }
+  }
+}
+
+/**
+ * The verifier admin token as the owner sets it: Settings in the window and `signet settings set
+ * verifier-admin-token` both go through here, so the keychain entry and the activity log line are the same. Each
+ * caller checks the token against the verifier's rule first (the IPC contract's schema, the CLI's usage check).
+ * The verifier config export makes a token when none is set (verifier-config.ts).
+ */
+export class VerifierAdminToken {
+  constructor(private readonly deps: { secrets: SecretStore; activity: ActivityService }) {}
+
+  /** Whether a token is stored: the keychain's list of entry names says so without reading (decrypting) it. */
+  async isSet(): Promise<boolean> {
+    return (await this.deps.secrets.list()).includes(VERIFIER_ADMIN_TOKEN_ENTRY);
+  }
+
+  async set(token: string): Promise<void> {
+    await this.deps.secrets.set(VERIFIER_ADMIN_TOKEN_ENTRY, token);
+    this.deps.activity.record('settings', 'Changed the verifier admin token (kept in the system keychain).');
   }
 }

@@ -3,8 +3,8 @@ import { chmodSync, closeSync, lstatSync, openSync, writeSync } from 'node:fs';
 import { fullKeyWarning } from '../../../shared/accounts/read-only-key';
 import type { VerifierExport, VerifierExportInput } from '../../../shared/links/schemas';
 import { VerifierExportInputSchema } from '../../../shared/links/schemas';
+import { parseListen } from '../../../shared/links/verifier-listen-address';
 import { b64uEncode } from '../../../shared/token';
-import type { AccountRepository } from '../../repositories/account-repository';
 import type { AccountService } from '../accounts/account-service';
 import type { ActivityService } from '../activity-service';
 import { writeFileAtomic } from '../backup/atomic-file';
@@ -36,12 +36,6 @@ export interface VerifierConfigFile {
   shareGuard?: { networks: number; action: 'flag' | 'block' };
 }
 
-export function parseListen(listen: string): { host: string; port: number } {
-  const cut = listen.lastIndexOf(':');
-  const host = listen.slice(0, cut).replace(/^\[(.*)\]$/, '$1');
-  return { host, port: Number(listen.slice(cut + 1)) };
-}
-
 /**
  * Builds and writes the verifier's complete config: the keys that still verify, one store per account (its fixed
  * verifier store, as `src.store` in its tokens; unique in the accounts table, so no two accounts meet) with the
@@ -54,7 +48,6 @@ export class VerifierConfigExporter {
     private readonly deps: {
       keys: SigningKeyService;
       accounts: AccountService;
-      accountRepo: AccountRepository;
       secrets: SecretStore;
       activity: ActivityService;
       settings: SettingsService;
@@ -72,7 +65,7 @@ export class VerifierConfigExporter {
     const fullPermissionKeys: VerifierExport['fullPermissionKeys'] = [];
     const keys = await this.deps.keys.verifyingKeys();
     const stores: VerifierConfigFile['stores'] = {};
-    for (const record of this.deps.accountRepo.list()) {
+    for (const record of this.deps.accounts.records()) {
       // The read-only verifier key where the account has one: the verifier only reads files.
       let credentials = await this.deps.accounts.verifierKey(record.id);
       if (!credentials) {

@@ -1,10 +1,7 @@
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCopyCommand,
   DeleteObjectCommand,
   GetObjectAclCommand,
   HeadObjectCommand,
@@ -21,8 +18,8 @@ import type { StoredGrant } from '../../repositories/catalog-repository';
 import type { S3ConnectionSettings, S3Credentials } from './s3-client-factory';
 import type { Clock } from '../clock';
 import { offsetClock } from './clock-skew';
-import { forEachConcurrent } from '../../lib/async-queue';
 import { parseListObjectsV2, type ListPageXml } from './list-objects-xml';
+import { copyInParts } from './copy-in-parts';
 import {
   abortedPromise,
   countingRetries,
@@ -317,8 +314,8 @@ export class StorageGateway {
 
   /**
    * A server-side copy (the bytes never pass through this computer). Above `multipartAbove` (5 GB, the limit of
-   * one CopyObject) it copies in parts of `partSize` with UploadPartCopy, several at once. Both are parameters
-   * only so a test can run the parts path on megabytes; callers keep the defaults.
+   * one CopyObject) it copies in parts of `partSize` with UploadPartCopy, several at once (copy-in-parts.ts). Both
+   * are parameters only so a test can run the parts path on megabytes; callers keep the defaults.
    */
   async copy(
     from: { bucket: string; key: string; size?: number },
@@ -330,7 +327,14 @@ export class StorageGateway {
     const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
     if (from.size !== undefined && from.size > multipartAbove) {
       return {
-        ...(await this.copyInParts({ ...from, size: from.size }, source, to, partSize, signal)),
+        ...(await copyInParts(
+          { client: this.client, head: (b, k) => this.head(b, k) },
+          { ...from, size: from.size },
+          source,
+          to,
+          partSize,
+          signal,
+        )),
         multipart: true,
       };
     }
@@ -343,87 +347,6 @@ export class StorageGateway {
       multipart: false,
       attempts: out.$metadata.attempts ?? 1,
     };
-  }
-
-  /**
-   * UploadPartCopy copies bytes only: unlike CopyObject, the new object gets none of the source's headers. They
-   * are read from the source first and given to the new upload, so a moved file keeps its Content-Type (what a
-   * browser does with a download) and metadata.
-   */
-  private async copyInParts(
-    from: { bucket: string; key: string; size: number },
-    source: string,
-    to: { bucket: string; key: string; acl?: 'private' | 'public-read' },
-    minPartSize: number,
-    signal?: AbortSignal,
-  ): Promise<{ etag: string } & Attempts> {
-    const { size } = from;
-    const partSize = Math.max(minPartSize, Math.ceil(size / 10_000));
-    const head = await this.client.send(new HeadObjectCommand({ Bucket: from.bucket, Key: from.key }), {
-      abortSignal: signal,
-    });
-    const created = await this.client.send(
-      new CreateMultipartUploadCommand({
-        Bucket: to.bucket,
-        Key: to.key,
-        ACL: to.acl,
-        ContentType: head.ContentType,
-        ContentDisposition: head.ContentDisposition,
-        ContentEncoding: head.ContentEncoding,
-        ContentLanguage: head.ContentLanguage,
-        CacheControl: head.CacheControl,
-        Metadata: head.Metadata,
-      }),
-      { abortSignal: signal },
-    );
-    const uploadId = created.UploadId!;
-    let attempts = 1;
-    try {
-      const ranges = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => ({
-        n: i + 1,
-        from: i * partSize,
-        to: Math.min(size, (i + 1) * partSize) - 1,
-      }));
-      const parts: { PartNumber: number; ETag: string }[] = [];
-      await forEachConcurrent(
-        ranges,
-        4,
-        async (r) => {
-          const out = await this.client.send(
-            new UploadPartCopyCommand({
-              Bucket: to.bucket,
-              Key: to.key,
-              UploadId: uploadId,
-              PartNumber: r.n,
-              CopySource: source,
-              CopySourceRange: `bytes=${r.from}-${r.to}`,
-            }),
-            { abortSignal: signal },
-          );
-          attempts += (out.$metadata.attempts ?? 1) - 1;
-          parts.push({ PartNumber: r.n, ETag: out.CopyPartResult?.ETag ?? '' });
-        },
-        signal,
-      );
-      parts.sort((a, b) => a.PartNumber - b.PartNumber);
-      const done = await this.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: to.bucket,
-          Key: to.key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts },
-        }),
-        { abortSignal: signal },
-      );
-      const etag =
-        (done.ETag ?? '').replaceAll('"', '') || ((await this.head(to.bucket, to.key))?.etag ?? '');
-      return { etag, attempts };
-    } catch (err) {
-      await this.client
-        .send(new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId: uploadId }))
-        .catch(() => undefined);
-      throw err;
-    }
   }
 
   async delete(bucket: string, key: string, signal?: AbortSignal): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   SyncInput,
   SyncSummary,
 } from '../../../shared/library/schemas';
+import { syncTaskId } from '../../../shared/tasks/task-ids';
 import { api, unwrap } from './api';
 import { keys } from './queries';
 
@@ -121,8 +122,6 @@ export function useRunningTask(prefix: string | null): TaskProgress | null {
     return found;
   });
 }
-
-export const syncTaskId = (accountId: string, bucket: string) => `sync:${accountId}:${bucket}`;
 
 // ---- Sync, verify, cancel ----
 

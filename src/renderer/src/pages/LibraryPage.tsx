@@ -36,7 +36,6 @@ import { useAccessChange } from '../lib/use-access-change';
 import { useLibrarySelection } from '../lib/library-selection';
 import { VerifyResultModal } from '../components/library/VerifyResultModal';
 import {
-  syncTaskId,
   useBuckets,
   useCancelTask,
   useObjectPages,
@@ -46,6 +45,7 @@ import {
   useTaskProgress,
   useVerify,
 } from '../lib/library-queries';
+import { syncTaskId } from '../../../shared/tasks/task-ids';
 import { useAccounts } from '../lib/queries';
 
 /** Typing settles for this long before the search goes to main: fast enough to feel live, not per keystroke. */

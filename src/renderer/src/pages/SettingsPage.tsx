@@ -16,7 +16,16 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconCheck } from '@tabler/icons-react';
 import { useEffect } from 'react';
-import { verifierAddressProblem, type Settings, type SettingsPatch } from '../../../shared/settings';
+import {
+  DEFAULT_MAX_DOWNLOADS_DEFAULT,
+  DEFAULT_MAX_DOWNLOADS_MAX,
+  DEFAULT_MAX_DOWNLOADS_MIN,
+  LINK_EXPIRY_MAX_HOURS,
+  LINK_EXPIRY_MIN_HOURS,
+  verifierAddressProblem,
+  type Settings,
+  type SettingsPatch,
+} from '../../../shared/settings';
 import { BackupCard } from '../components/BackupCard';
 import { KeychainCard } from '../components/KeychainCard';
 import { LinkKeysCard } from '../components/links/LinkKeysCard';
@@ -55,9 +64,14 @@ function SettingsForm({ initial }: { initial: Settings }) {
     initialValues: initial,
     validate: {
       defaultLinkExpiryHours: (v) =>
-        Number.isInteger(v) && v >= 1 && v <= 8760 ? null : 'Between 1 and 8760 hours',
+        Number.isInteger(v) && v >= LINK_EXPIRY_MIN_HOURS && v <= LINK_EXPIRY_MAX_HOURS
+          ? null
+          : `Between ${LINK_EXPIRY_MIN_HOURS} and ${LINK_EXPIRY_MAX_HOURS} hours`,
       defaultMaxDownloads: (v) =>
-        v === null || (Number.isInteger(v) && v >= 1 && v <= 1000) ? null : '1 to 1000',
+        v === null ||
+        (Number.isInteger(v) && v >= DEFAULT_MAX_DOWNLOADS_MIN && v <= DEFAULT_MAX_DOWNLOADS_MAX)
+          ? null
+          : `${DEFAULT_MAX_DOWNLOADS_MIN} to ${DEFAULT_MAX_DOWNLOADS_MAX}`,
       // The schema's own rule (main checks it again): https://, or http:// only to this computer.
       verifierBaseUrl: (v) => (v.trim() === '' ? null : verifierAddressProblem(v.trim())),
       verifierAdminUrl: (v) => (v.trim() === '' ? null : verifierAddressProblem(v.trim())),
@@ -100,22 +114,27 @@ function SettingsForm({ initial }: { initial: Settings }) {
             <NumberInput
               label="Link lifetime (hours)"
               description={lifetimeHint(form.values.defaultLinkExpiryHours)}
-              min={1}
-              max={8760}
+              min={LINK_EXPIRY_MIN_HOURS}
+              max={LINK_EXPIRY_MAX_HOURS}
               allowDecimal={false}
               {...form.getInputProps('defaultLinkExpiryHours')}
             />
             <Switch
               label="Limit how many times a link can be downloaded"
               checked={limited}
-              onChange={(e) => form.setFieldValue('defaultMaxDownloads', e.currentTarget.checked ? 5 : null)}
+              onChange={(e) =>
+                form.setFieldValue(
+                  'defaultMaxDownloads',
+                  e.currentTarget.checked ? DEFAULT_MAX_DOWNLOADS_DEFAULT : null,
+                )
+              }
             />
             {limited && (
               <NumberInput
                 label="Downloads per link"
                 description="A customer who needs more can ask you for a new link."
-                min={1}
-                max={1000}
+                min={DEFAULT_MAX_DOWNLOADS_MIN}
+                max={DEFAULT_MAX_DOWNLOADS_MAX}
                 allowDecimal={false}
                 {...form.getInputProps('defaultMaxDownloads')}
               />
