@@ -1,9 +1,11 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
+import { pathAliases } from './path-aliases.mjs';
 
 export default defineConfig({
   main: {
+    resolve: { alias: pathAliases },
     build: {
       rollupOptions: {
         input: {
@@ -15,6 +17,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias: pathAliases },
     build: {
       // A sandboxed preload cannot require() packages, so everything it uses (zod) is bundled in.
       externalizeDeps: false,
@@ -25,6 +28,7 @@ export default defineConfig({
     root: resolve(__dirname, 'src/renderer'),
     // Relative asset URLs so the same build loads from file:// in the app and from http:// in browser tests.
     base: './',
+    resolve: { alias: pathAliases },
     build: {
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },

@@ -25,6 +25,18 @@ const dbOnlyInRepositories = {
   message:
     'Only src/main/repositories, src/main/db and src/main/wiring.ts touch the database: use a repository (docs/architecture.md).',
 };
+/** Shared code by its alias: `@shared/…` (browser-safe) or `@shared-node/…` (needs Node), never `../../../../shared`. */
+const sharedByAlias = {
+  regex: '^(\\.\\./)+(.*/)?shared(-node)?(/|$)',
+  message:
+    'Import shared code as @shared/… or @shared-node/…, not by climbing folders (docs/architecture.md).',
+};
+/** src/shared-node needs Node: the window (sandboxed, no Node) and src/shared (used by the window) never import it. */
+const noNodeSharedInTheWindow = {
+  group: ['@shared-node', '@shared-node/*', '**/shared-node', '**/shared-node/**'],
+  message:
+    'src/shared-node needs Node (crypto): tokens are issued and URLs pre-signed in main, never in the window (docs/architecture.md).',
+};
 const noRepositoryAtTheEdges = {
   group: ['**/repositories', '**/repositories/**'],
   message: 'IPC handlers and CLI commands go through services, never a repository (docs/architecture.md).',
@@ -33,7 +45,7 @@ const noRepositoryAtTheEdges = {
 /** The `no-restricted-imports` rule with these `paths` and `patterns` restrictions. */
 function restrict(...restrictions) {
   const paths = restrictions.filter((r) => 'name' in r);
-  const patterns = restrictions.filter((r) => 'group' in r);
+  const patterns = [sharedByAlias, ...restrictions.filter((r) => 'group' in r)];
   return { 'no-restricted-imports': ['error', { paths, patterns }] };
 }
 
@@ -107,14 +119,8 @@ export default tseslint.config(
               group: ['**/main/**', '**/preload/**', '**/verifier/**'],
               message: 'The renderer talks to main only through window.api.',
             },
-            {
-              group: ['**/shared/token', '**/shared/token/**'],
-              message: 'Tokens are issued in main (Node crypto), never in the renderer.',
-            },
-            {
-              group: ['**/shared/s3/sigv4'],
-              message: 'URLs are pre-signed in main (Node crypto), never in the renderer.',
-            },
+            sharedByAlias,
+            noNodeSharedInTheWindow,
             {
               group: ['node:*', 'fs', 'path', 'child_process', 'keytar', 'better-sqlite3'],
               message: 'The renderer runs in a sandbox without Node.',
@@ -133,9 +139,30 @@ export default tseslint.config(
           paths: [electronOnlyInPlatform, sqliteOnlyInRepositories],
           patterns: [
             s3OnlyInStorage,
+            noNodeSharedInTheWindow,
             {
               group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/verifier/**'],
               message: 'src/shared depends on nothing else in src.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // src/shared-node: Node-only code for main, the CLI and the verifier; like src/shared, it depends on nothing
+  // else in src but src/shared.
+  {
+    files: ['src/shared-node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInPlatform, sqliteOnlyInRepositories],
+          patterns: [
+            s3OnlyInStorage,
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/verifier/**'],
+              message: 'src/shared-node depends on nothing else in src but src/shared.',
             },
           ],
         },

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { pathAliases } from './path-aliases.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
@@ -21,6 +22,7 @@ const external = (id: string): boolean =>
   deps.some((d) => id === d || id.startsWith(`${d}/`));
 
 export default defineConfig({
+  resolve: { alias: pathAliases },
   publicDir: false,
   define: { __SIGNET_VERSION__: JSON.stringify(pkg.version) },
   build: {

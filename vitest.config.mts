@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { pathAliases } from './path-aliases.mjs';
 
 /**
  * `npm test`: unit tests (pure, fast) and integration tests (real Ceph, Redis, keychain, processes).
  * `npx vitest run --project unit` runs only the first, without starting Ceph.
  */
 export default defineConfig({
+  resolve: { alias: pathAliases },
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,

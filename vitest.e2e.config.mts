@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { pathAliases } from './path-aliases.mjs';
 
 /** Browser tests: the built renderer in Debian Chromium, driven by playwright-core. */
 export default defineConfig({
+  resolve: { alias: pathAliases },
   test: {
     include: ['test/e2e/**/*.test.ts'],
     globalSetup: ['test/e2e/support/build-setup.ts', 'test/support/ceph-global-setup.ts'],

@@ -15,7 +15,7 @@ import {
   type TokenErrorCode,
   type TokenErrorStatus,
   type TokenPayload,
-} from '../src/shared/token';
+} from '../src/shared-node/token';
 import { signPayload } from '../test/support/token-unchecked';
 
 export const VECTORS_FILE = new URL('../test/vectors/download-token-v1.json', import.meta.url);

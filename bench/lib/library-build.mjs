@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
+import { pathAliases } from '../../path-aliases.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const require = createRequire(join(ROOT, 'package.json'));
@@ -52,6 +53,7 @@ export async function buildLibrary(outDir) {
   const external = (id) => isBuiltin(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
   await build({
     configFile: false,
+    resolve: { alias: pathAliases },
     logLevel: 'silent',
     publicDir: false,
     build: {

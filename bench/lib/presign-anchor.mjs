@@ -9,6 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import { HttpRequest } from '@smithy/protocol-http';
+import { pathAliases } from '../../path-aliases.mjs';
 
 /** SigV4 needs a sha256/hmac-sha256 constructor (the smithy Checksum shape): node:crypto behind it. */
 class NodeSha256 {
@@ -90,7 +91,7 @@ export function makeNaivePresigner(store) {
 
 /**
  * The verifier's own signer (S3UrlSigner in src/verifier/sources/s3.ts, over objectLocation and
- * SigV4QuerySigner from src/shared/s3/), bundled from source into a temp folder with Vite so the bench
+ * SigV4QuerySigner from src/shared-node/s3/), bundled from source into a temp folder with Vite so the bench
  * measures the code as it is now, path building included.
  */
 export async function makeSignetPresigner(store, outDir) {
@@ -98,6 +99,7 @@ export async function makeSignetPresigner(store, outDir) {
   const root = new URL('../../', import.meta.url).pathname;
   await build({
     configFile: false,
+    resolve: { alias: pathAliases },
     logLevel: 'silent',
     publicDir: false,
     build: {

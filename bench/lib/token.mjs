@@ -1,6 +1,6 @@
 /**
  * Issues download tokens straight from the spec (shared/spec/download-token-v1.md) with node:crypto,
- * independent of src/shared/token: the bench then also shows that a second implementation written
+ * independent of src/shared-node/token: the bench then also shows that a second implementation written
  * from the page alone is accepted by the verifier.
  */
 import { createHmac, randomBytes } from 'node:crypto';

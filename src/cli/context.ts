@@ -2,7 +2,7 @@
  * What a command gets to work with: its parsed arguments, the output, the services (opened on first use, so a
  * usage error never touches the data folder), and helpers shared by the command groups.
  */
-import type { AccountView } from '../shared/accounts/schemas';
+import type { AccountView } from '@shared/accounts/schemas';
 import type { MainServices } from '../main/wiring';
 import { flag, stringOption, UsageError, type CommandSpec, type OptionValues } from './args';
 import type { Output } from './output';

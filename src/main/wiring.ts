@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../shared/ipc/contract';
+import type { EventName, EventPayload } from '@shared/ipc/contract';
 import { openDatabase, type Db } from './db/database';
 import { AccountRepository } from './repositories/account-repository';
 import { ActivityRepository } from './repositories/activity-repository';

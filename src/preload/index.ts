@@ -3,9 +3,9 @@
  * function per channel and a typed `on` for events. The page never gets ipcRenderer itself.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { buildApi } from '../shared/ipc/api';
-import { CHANNEL_NAMES, EVENT_CHANNEL_PREFIX, EVENT_NAMES } from '../shared/ipc/contract';
-import type { IpcResult } from '../shared/ipc/define';
+import { buildApi } from '@shared/ipc/api';
+import { CHANNEL_NAMES, EVENT_CHANNEL_PREFIX, EVENT_NAMES } from '@shared/ipc/contract';
+import type { IpcResult } from '@shared/ipc/define';
 
 const api = buildApi(
   (channel, input) => {

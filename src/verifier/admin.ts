@@ -19,7 +19,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 
-import { jtiSchema, licenseIdSchema } from '../shared/token';
+import { jtiSchema, licenseIdSchema } from '@shared-node/token';
 import type { ShareGuardConfig } from './config';
 import type { Exchange } from './http/exchange';
 import { errorFields, type Logger } from './log';

@@ -15,7 +15,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
-import { isCanonicalB64u, isValidKid, parseKeys, type TokenKeys } from '../shared/token';
+import { isCanonicalB64u, isValidKid, parseKeys, type TokenKeys } from '@shared-node/token';
 import { parseIpRange } from './http/client-network';
 import { NETWORKS_PER_LINK } from './state/networks';
 

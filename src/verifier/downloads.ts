@@ -28,7 +28,7 @@ import { lookup as mimeLookup } from 'mime-types';
 import parseRange from 'range-parser';
 import { pipeline } from 'node:stream/promises';
 
-import { verifyToken, type TokenKeys, type TokenPayload } from '../shared/token';
+import { verifyToken, type TokenKeys, type TokenPayload } from '@shared-node/token';
 import type { ShareGuardConfig } from './config';
 import type { ClientNetwork } from './http/client-network';
 import { attachmentDisposition, baseName } from './http/content-disposition';

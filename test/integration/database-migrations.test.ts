@@ -7,6 +7,8 @@ import { migrate, openDatabase, registerFunctions } from '../../src/main/db/data
 import { migrations, type Migration } from '../../src/main/db/migrations';
 import { AccountRepository } from '../../src/main/repositories/account-repository';
 import { CatalogRepository, searchMatch } from '../../src/main/repositories/catalog-repository';
+import { LinkRepository } from '../../src/main/repositories/link-repository';
+import { LinksPageInputSchema } from '../../src/shared/links/schemas';
 import { ObjectQuerySchema } from '../../src/shared/library/schemas';
 
 const dirs: string[] = [];
@@ -37,7 +39,8 @@ describe('database', () => {
     // FTS5's own shadow tables (objects_search_*) are SQLite's, not ours: they cannot be STRICT.
     const tables = db
       .prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'objects_search%'",
+        `SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+           AND name NOT LIKE 'objects_search%' AND name NOT GLOB 'links_search_[cdi]*' AND name <> 'links_search'`,
       )
       .all() as { name: string; sql: string }[];
     expect(tables.map((t) => t.name).sort()).toEqual([
@@ -48,6 +51,7 @@ describe('database', () => {
       'job_items',
       'jobs',
       'links',
+      'links_search_state',
       'objects',
       'settings',
       'signing_keys',
@@ -320,6 +324,37 @@ describe('database', () => {
     expect(() =>
       db.prepare("INSERT INTO objects_search (objects_search, rank) VALUES ('integrity-check', 1)").run(),
     ).not.toThrow();
+    db.close();
+  });
+
+  it('migrates a ledger to its search index: links already there are found before and after it is filled', () => {
+    const file = tempFile();
+    const old = new Database(file);
+    registerFunctions(old);
+    migrate(
+      old,
+      migrations.slice(
+        0,
+        migrations.findIndex((m) => m.name === 'link-search'),
+      ),
+    );
+    old.exec(`INSERT INTO links (jti, kind, account_id, account_name, bucket, key, product_slug, order_id, email,
+        created_at, expires_at, url)
+      VALUES ('jti-0000000000000001', 'verifier', 'a1', 'Shop', 'b', 'f.zip', 'font', 'ORD-7731', 'Ann@Example.com',
+        '2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z', 'https://x')`);
+    old.close();
+
+    const db = openDatabase(file);
+    const links = new LinkRepository(db);
+    const found = (search: string) =>
+      links
+        .page(LinksPageInputSchema.parse({ search, limit: 10 }), '2026-01-02T00:00:00.000Z')
+        .rows.map((r) => r.jti);
+    expect(db.prepare('SELECT up_to FROM links_search_state').pluck().get()).toBe(0);
+    expect(found('ord-7731')).toEqual(['jti-0000000000000001']);
+    expect(links.fillSearchIndex()).toBe(1);
+    expect(found('ann@example')).toEqual(['jti-0000000000000001']);
+    expect(found('ord-7732')).toEqual([]);
     db.close();
   });
 

@@ -23,6 +23,7 @@ import {
 import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
 import { syncedThenOneDeleted } from '../support/library-sync';
 import { cephAccount, startHarness, type Harness } from '../support/main-harness';
+import { pathAliases } from '../../path-aliases.mjs';
 
 const ROOT = resolve(__dirname, '../..');
 const buildDir = join(ROOT, 'node_modules', '.cache', 'signet-sync-worker-test', `${process.pid}`);
@@ -41,6 +42,7 @@ beforeAll(async () => {
   const deps = Object.keys(pkg.dependencies);
   await build({
     configFile: false,
+    resolve: { alias: pathAliases },
     logLevel: 'silent',
     build: {
       ssr: resolve(ROOT, 'src/main/workers/sync-worker.ts'),

@@ -8,7 +8,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { generateJti, type TokenPayload } from '../../src/shared/token';
+import { generateJti, type TokenPayload } from '../../src/shared-node/token';
 import { signPayloadBytes } from '../support/token-unchecked';
 import { openInRoot } from '../../src/verifier/sources/file';
 import {

@@ -19,7 +19,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { b64uEncode } from '../../src/shared/token';
+import { b64uEncode } from '../../src/shared-node/token';
 import { signPayloadBytes } from '../support/token-unchecked';
 import {
   buildVerifierCli,

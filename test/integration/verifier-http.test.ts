@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { generateJti } from '../../src/shared/token';
+import { generateJti } from '../../src/shared-node/token';
 import { errorSentence } from '../../src/verifier/http/error-page';
 import { createLogger } from '../../src/verifier/log';
 import {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { generateJti } from '../../src/shared/token';
+import { generateJti } from '../../src/shared-node/token';
 import { startRedis, type TestRedis } from '../support/redis';
 import {
   adminFetch,

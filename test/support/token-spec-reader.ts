@@ -1,6 +1,6 @@
 /**
  * An independent reading of download-token-v1.md, written from the spec text alone (it uses nothing of
- * src/shared/token): split, B64U without padding, HMAC-SHA256 over `v1.{kid}.{B64U(payload)}`, then the payload
+ * src/shared-node/token): split, B64U without padding, HMAC-SHA256 over `v1.{kid}.{B64U(payload)}`, then the payload
  * JSON and the field rules of the spec's table "Payload fields". Tests use it to cross-check tokens the app issues.
  *
  * How this reader takes the words of the spec (each one is what the spec text says, read plainly):

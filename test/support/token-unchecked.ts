@@ -1,11 +1,11 @@
 /**
  * Test-only signing without any payload check: how test vectors with invalid payloads (bad JSON, invalid
  * UTF-8, over-long tokens, millisecond expiries) and fuzz inputs get real MACs. The app issues tokens only
- * through `issueToken` (src/shared/token), which checks every field first; this entry point lives under test/
+ * through `issueToken` (src/shared-node/token), which checks every field first; this entry point lives under test/
  * so nothing in src can reach it.
  */
-import { b64uEncode, isValidKid, SECRET_BYTES } from '../../src/shared/token';
-import { computeMac } from '../../src/shared/token/mac';
+import { b64uEncode, isValidKid, SECRET_BYTES } from '../../src/shared-node/token';
+import { computeMac } from '../../src/shared-node/token/mac';
 
 /** Signs exact payload bytes. */
 export function signPayload(payload: Uint8Array, kid: string, secret: Uint8Array): string {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { b64uEncode, generateJti, issueToken, type TokenPayload } from '../../src/shared/token';
+import { b64uEncode, generateJti, issueToken, type TokenPayload } from '../../src/shared-node/token';
 import { parseConfig, type VerifierConfig } from '../../src/verifier/config';
 import { createLogger, type Logger } from '../../src/verifier/log';
 import { startVerifier, type RunningVerifier, type VerifierOptions } from '../../src/verifier/server';

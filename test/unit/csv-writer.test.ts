@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { safeCsvCell, toCsv } from '../../src/shared/csv/write-csv';
-import { generateJti } from '../../src/shared/token';
+import { generateJti } from '../../src/shared-node/token';
 
 describe('CSV cells', () => {
   it('prefixes a cell starting with = + - @ tab or CR with a quote, and nothing else', () => {

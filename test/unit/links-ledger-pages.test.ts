@@ -37,6 +37,8 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 let db: Db;
 let repo: LinkRepository;
+let records: LinkRecord[] = [];
+let makeRecords: (n: number) => LinkRecord[];
 
 beforeAll(() => {
   db = openDatabase(':memory:');
@@ -46,32 +48,36 @@ beforeAll(() => {
   const jti = () => Array.from({ length: 22 }, () => ALPHABET[rng.int(64)]).join('');
   const nowMs = Date.parse(NOW);
   let at = nowMs - 400 * DAY;
-  const records: LinkRecord[] = [];
-  for (let i = 0; i < ROWS; i++) {
-    // Batches share one timestamp: the page order then rests on the jti, and so does the cursor.
-    if (rng.next() > 0.3) at += rng.int(4 * 3_600_000);
-    const direct = rng.next() < 0.3;
-    const slug = rng.pick(['font-a', 'theme-b', 'Plugin-C', 'course-d']);
-    records.push({
-      jti: jti(),
-      kind: direct ? 'direct' : 'verifier',
-      bucketId,
-      accountId: 'a1',
-      accountName: 'Shop',
-      bucket: 'media',
-      key: `products/${slug}/${slug}-v${rng.int(4)}.zip`,
-      kid: direct ? null : 'k1',
-      productSlug: slug.toLowerCase(),
-      orderId: rng.next() < 0.1 ? '' : `${rng.pick(['', 'ORD-', '#'])}${1000 + rng.int(9000)}`,
-      email: `${rng.pick(['ann', 'Bob', 'zoë', 'li_wei', 'o%brien'])}${rng.int(50)}@${rng.pick(['example.com', 'MAIL.test'])}`,
-      note: rng.next() < 0.1 ? rng.pick(['gift', 'Refund 50%', 'VIP']) : '',
-      maxDownloads: direct ? null : 3,
-      filename: '',
-      createdAt: new Date(at).toISOString(),
-      expiresAt: new Date(at + (direct ? 1 + rng.int(7) : rng.pick([7, 30, 365])) * DAY).toISOString(),
-      url: `https://shop.example.com/d?token=${i}`,
-    });
-  }
+  makeRecords = (n) => {
+    const out: LinkRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      // Batches share one timestamp: the page order then rests on the jti, and so does the cursor.
+      if (rng.next() > 0.3) at += rng.int(4 * 3_600_000);
+      const direct = rng.next() < 0.3;
+      const slug = rng.pick(['font-a', 'theme-b', 'Plugin-C', 'course-d']);
+      out.push({
+        jti: jti(),
+        kind: direct ? 'direct' : 'verifier',
+        bucketId,
+        accountId: 'a1',
+        accountName: 'Shop',
+        bucket: 'media',
+        key: `products/${slug}/${slug}-v${rng.int(4)}.zip`,
+        kid: direct ? null : 'k1',
+        productSlug: slug.toLowerCase(),
+        orderId: rng.next() < 0.1 ? '' : `${rng.pick(['', 'ORD-', '#'])}${1000 + rng.int(9000)}`,
+        email: `${rng.pick(['ann', 'Bob', 'zoë', 'li_wei', 'o%brien'])}${rng.int(50)}@${rng.pick(['example.com', 'MAIL.test'])}`,
+        note: rng.next() < 0.1 ? rng.pick(['gift', 'Refund 50%', 'VIP']) : '',
+        maxDownloads: direct ? null : 3,
+        filename: '',
+        createdAt: new Date(at).toISOString(),
+        expiresAt: new Date(at + (direct ? 1 + rng.int(7) : rng.pick([7, 30, 365])) * DAY).toISOString(),
+        url: `https://shop.example.com/d?token=${i}`,
+      });
+    }
+    return out;
+  };
+  records = makeRecords(ROWS);
   repo.insertMany(records);
   for (const r of records) {
     const roll = rng.next();
@@ -195,5 +201,96 @@ describe('Links page plans against the exact answer (issue 19)', () => {
     for (const status of LINK_STATUSES) {
       expect(expected({ search: '', status, kind: 'all', shared: false }).length).toBeGreaterThan(37);
     }
+  });
+
+  /** Texts in few rows (the search index's plan, migration 014) and the common ones, every filter paged. */
+  function compareRare(): number {
+    const r = (i: number) => records[i % records.length]!;
+    const rare = [
+      r(100).jti.slice(3, 11),
+      r(1500).email.toLowerCase(),
+      r(2200).email.slice(0, 5),
+      r(2900).orderId || 'ord-4',
+      r(700).jti.slice(-4).toUpperCase(),
+      // The newest rows: written after the index was filled, or on rowids of deleted links.
+      records[records.length - 1]!.jti.slice(2, 9),
+      records[records.length - 30]!.email,
+      'no such text',
+      'zoë1',
+      'o%b',
+      'gift',
+      'example.com',
+    ];
+    let compared = 0;
+    for (const search of rare) {
+      for (const status of ['all', 'revoked', 'active']) {
+        for (const kind of ['all', 'verifier']) {
+          for (const shared of [false, true]) {
+            const q = { search, status, kind, shared };
+            const want = expected(q);
+            expect(paged(q), JSON.stringify(q)).toEqual(want);
+            compared += want.length;
+          }
+        }
+      }
+    }
+    return compared;
+  }
+
+  it('pages the same rows through the search index, with rows written after it was filled and deleted', () => {
+    const upTo = () => db.prepare('SELECT up_to FROM links_search_state').pluck().get() as number;
+    const maxRowid = () => db.prepare('SELECT max(rowid) FROM links').pluck().get() as number;
+    // Nothing indexed yet: every row is read as written since the index was filled.
+    all = undefined;
+    expect(compareRare()).toBeGreaterThan(37);
+
+    expect(repo.fillSearchIndex()).toBe(ROWS);
+    expect(upTo()).toBe(maxRowid());
+    all = undefined;
+    expect(compareRare()).toBeGreaterThan(37);
+
+    // Rows written since: newer ones and ones dated among the old (a backup's), read beside the index.
+    const more = makeRecords(400);
+    more.forEach((m, i) => {
+      if (i % 2 === 1) m.createdAt = records[(i * 7) % ROWS]!.createdAt;
+    });
+    repo.insertMany(more);
+    records = [...records, ...more];
+    all = undefined;
+    expect(compareRare()).toBeGreaterThan(37);
+
+    // Deleted links leave the index; the top rowids go to the next links written, which the index must not
+    // confuse with the deleted ones.
+    repo.fillSearchIndex();
+    const gone = [...records.slice(-150), ...records.slice(10, 20)];
+    repo.removeUnsent(gone.map((g) => g.jti));
+    expect(upTo()).toBe(maxRowid());
+    const reused = makeRecords(60);
+    reused.forEach((m, i) => {
+      m.email = gone[i]!.email;
+      m.orderId = gone[i]!.orderId;
+    });
+    repo.insertMany(reused);
+    records = [...records.filter((x) => !gone.includes(x)), ...reused];
+    all = undefined;
+    expect(compareRare()).toBeGreaterThan(37);
+    repo.fillSearchIndex();
+    all = undefined;
+    expect(compareRare()).toBeGreaterThan(37);
+    expect(paged({ search: gone[140]!.jti, status: 'all', kind: 'all', shared: false })).toEqual([]);
+  });
+
+  it('reads a text in few rows through the index (an index row removed hides its link)', () => {
+    repo.fillSearchIndex();
+    const target = records[records.length - 5]!;
+    const q = { search: target.jti.toLowerCase(), status: 'all', kind: 'all', shared: false };
+    expect(paged(q)).toEqual([target.jti]);
+    const rowid = db.prepare('SELECT rowid FROM links WHERE jti = ?').pluck().get(target.jti) as number;
+    db.prepare('DELETE FROM links_search WHERE rowid = ?').run(rowid);
+    expect(paged(q)).toEqual([]);
+    db.prepare(
+      `INSERT INTO links_search (rowid, text) SELECT rowid, lower(jti) FROM links WHERE rowid = ?`,
+    ).run(rowid);
+    expect(paged(q)).toEqual([target.jti]);
   });
 });

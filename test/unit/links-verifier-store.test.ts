@@ -11,7 +11,7 @@ import { AccountCreateSchema, AccountUpdateSchema } from '../../src/shared/accou
 import { AccountRepository } from '../../src/main/repositories/account-repository';
 import { KEY_NOT_EXPORTED_WARNING } from '../../src/main/services/links/link-service';
 import type { MainServices } from '../../src/main/wiring';
-import { verifyToken } from '../../src/shared/token';
+import { verifyToken } from '../../src/shared-node/token';
 import { loadConfigFile } from '../../src/verifier/config';
 import { openTestServices } from '../support/test-services';
 

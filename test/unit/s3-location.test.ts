@@ -1,5 +1,5 @@
 /**
- * objectLocation + SigV4QuerySigner (src/shared/s3), as the app pre-signs, must give exactly the URL the
+ * objectLocation + SigV4QuerySigner (src/shared-node/s3), as the app pre-signs, must give exactly the URL the
  * AWS SDK's getSignedUrl gives for the same account, bucket and key: same origin, same raw path bytes,
  * same query parameters byte for byte (only their order differs: the signer puts X-Amz-Signature last,
  * and SigV4 sorts parameters before signing, so order is not part of the signature).
@@ -13,8 +13,8 @@ import {
   objectLocation,
   resolveEndpoint,
   type S3LocationSettings,
-} from '../../src/shared/s3/location';
-import { SigV4QuerySigner } from '../../src/shared/s3/sigv4';
+} from '../../src/shared-node/s3/location';
+import { SigV4QuerySigner } from '../../src/shared-node/s3/sigv4';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',

@@ -1,5 +1,5 @@
 /**
- * The fast pre-signer (SigV4QuerySigner in src/shared/s3, here through the verifier's S3UrlSigner) must
+ * The fast pre-signer (SigV4QuerySigner in src/shared-node/s3, here through the verifier's S3UrlSigner) must
  * produce exactly what the AWS SDK's getSignedUrl produces (which is known to work against S3), for
  * path-style and virtual-hosted stores and awkward keys. test/unit/s3-location.test.ts checks the same
  * through objectLocation, as the app signs; the real round trip against Ceph is in
@@ -9,7 +9,7 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
 
-import { encodeKeyPath } from '../../src/shared/s3/location';
+import { encodeKeyPath } from '../../src/shared-node/s3/location';
 import type { StoreConfig } from '../../src/verifier/config';
 import { S3UrlSigner } from '../../src/verifier/sources/s3';
 

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { b64uDecode, b64uEncode, isCanonicalB64u } from '../../src/shared/token';
+import { b64uDecode, b64uEncode, isCanonicalB64u } from '../../src/shared-node/token';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const alphabetString = fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 64 });

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { b64uEncode, issueToken, verifyToken } from '../../src/shared/token';
+import { b64uEncode, issueToken, verifyToken } from '../../src/shared-node/token';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>();

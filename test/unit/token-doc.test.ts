@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { b64uDecode, parseKeys, verifyToken } from '../../src/shared/token';
+import { b64uDecode, parseKeys, verifyToken } from '../../src/shared-node/token';
 
 const DOC_FILE = join(__dirname, '../../docs/download-token-v1.md');
 const DOC = readFileSync(DOC_FILE, 'utf8');

@@ -10,7 +10,7 @@ import {
   type TokenPayload,
   type VerifyResult,
   MAX_PLAUSIBLE_UNIX_SECONDS,
-} from '../../src/shared/token';
+} from '../../src/shared-node/token';
 import { signPayloadBytes } from '../support/token-unchecked';
 
 const secret = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);

@@ -14,7 +14,7 @@ import {
   writeTokenVectors,
   type TokenVectorFile,
 } from '../../scripts/gen-token-vectors';
-import { parseKeys, TOKEN_ERROR_STATUS, verifyToken } from '../../src/shared/token';
+import { parseKeys, TOKEN_ERROR_STATUS, verifyToken } from '../../src/shared-node/token';
 
 if (process.env.SIGNET_WRITE_VECTORS === '1') writeTokenVectors();
 

@@ -13,7 +13,7 @@ import {
   TokenTooLongError,
   verifyToken,
   type TokenPayload,
-} from '../../src/shared/token';
+} from '../../src/shared-node/token';
 import { signPayloadBytes } from '../support/token-unchecked';
 
 const SPEC_SECRET_B64U = 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE';

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { tokenPayloadSchema } from '../../src/shared/token';
-import { computeMac, macInto } from '../../src/shared/token/mac';
-import { parsePayloadFast } from '../../src/shared/token/payload-fast';
+import { tokenPayloadSchema } from '../../src/shared-node/token';
+import { computeMac, macInto } from '../../src/shared-node/token/mac';
+import { parsePayloadFast } from '../../src/shared-node/token/payload-fast';
 import { S3UrlSigner } from '../../src/verifier/sources/s3';
 
 const reference = (v: unknown): unknown => {

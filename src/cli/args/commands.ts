@@ -2,14 +2,14 @@
  * The command table of `signet`: every command with its usage line, summary, flags and positional arguments.
  * Parsing (parse.ts) and the usage texts (usage.ts) both read it, so a flag's help cannot drift from its parsing.
  */
-import { ACCESS_TYPES } from '../../shared/library/schemas';
-import { PROVIDER_IDS } from '../../shared/accounts/providers';
+import { ACCESS_TYPES } from '@shared/library/schemas';
+import { PROVIDER_IDS } from '@shared/accounts/providers';
 import {
   DEFAULT_MAX_DOWNLOADS_MAX,
   DEFAULT_MAX_DOWNLOADS_MIN,
   SHARE_NETWORKS_DEFAULT,
   SHARE_NETWORKS_MAX,
-} from '../../shared/settings';
+} from '@shared/settings';
 import type { CommandSpec, OptionSpec } from './command-spec';
 
 const ACCOUNT_MISSING = 'needs ACCOUNT (an account name or id; signet accounts list shows them)';

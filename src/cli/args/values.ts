@@ -2,7 +2,7 @@
  * The value parsers of `signet`'s flags and settings: access types, durations and each setting's value. A bad
  * value is a UsageError naming it. The settings' bounds come from the settings schema (shared/settings.ts).
  */
-import { ACCESS_TYPES, type AccessType } from '../../shared/library/schemas';
+import { ACCESS_TYPES, type AccessType } from '@shared/library/schemas';
 import {
   DEFAULT_MAX_DOWNLOADS_MAX,
   DEFAULT_MAX_DOWNLOADS_MIN,
@@ -15,7 +15,7 @@ import {
   WATCH_EVERY_MAX_MINUTES,
   WATCH_EVERY_MIN_MINUTES,
   WATCH_EVERY_OFF,
-} from '../../shared/settings';
+} from '@shared/settings';
 import { UsageError } from './usage-error';
 
 /** `--access A`: one of the catalog's access words. */

@@ -1,13 +1,13 @@
 /** `signet accounts add|list|test|remove`: thin calls into the app's AccountService. */
 import type { z } from 'zod';
-import { endpointFor, PROVIDER_IDS, PROVIDERS } from '../../shared/accounts/providers';
+import { endpointFor, PROVIDER_IDS, PROVIDERS } from '@shared/accounts/providers';
 import {
   AccountCreateSchema,
   type AccountCreate,
   type AccountView,
   type TestResult,
   VerifierKeyInputSchema,
-} from '../../shared/accounts/schemas';
+} from '@shared/accounts/schemas';
 import { UserFacingError } from '../../main/services/errors';
 import { flag, listOption, stringOption, UsageError } from '../args';
 import { findAccount, readSecret, secretSource, type CommandContext, type CommandHandler } from '../context';

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BACKUP_PASSPHRASE_MIN } from '../../shared/backup/schemas';
+import { BACKUP_PASSPHRASE_MIN } from '@shared/backup/schemas';
 import { openBackup, readBackupFile, RestoreRefusedError } from '../../main/services/backup/backup-service';
 import { flag, stringOption, UsageError } from '../args';
 import { promptHidden, readAll, type CommandContext, type CommandHandler } from '../context';

@@ -2,9 +2,9 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UserFacingError } from '../../main/services/errors';
-import type { JobView } from '../../shared/jobs/schemas';
-import { uploadFolderProblem, uploadKey, uploadNameProblem } from '../../shared/library/object-key';
-import { showable } from '../../shared/text/unsafe-characters';
+import type { JobView } from '@shared/jobs/schemas';
+import { uploadFolderProblem, uploadKey, uploadNameProblem } from '@shared/library/object-key';
+import { showable } from '@shared/text/unsafe-characters';
 import { flag, stringOption, UsageError } from '../args';
 import type { CommandContext, CommandHandler } from '../context';
 import { formatBytes, type Output } from '../output';

@@ -7,8 +7,8 @@ import {
   type BucketView,
   type ObjectQuery,
   type Selection,
-} from '../../shared/library/schemas';
-import type { AccountView } from '../../shared/accounts/schemas';
+} from '@shared/library/schemas';
+import type { AccountView } from '@shared/accounts/schemas';
 import { UserFacingError } from '../../main/services/errors';
 import type { TaskProgress } from '../../main/services/tasks';
 import { parseAccess, stringOption, UsageError } from '../args';

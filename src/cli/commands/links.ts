@@ -21,12 +21,12 @@ import {
   type ExpiryInput,
   type LinkView,
   type SigningKeyView,
-} from '../../shared/links/schemas';
-import { LINK_STATUSES } from '../../shared/links/schemas';
+} from '@shared/links/schemas';
+import { LINK_STATUSES } from '@shared/links/schemas';
 import { UserFacingError } from '../../main/services/errors';
 import { tooLargeMessage } from '../../main/services/links/link-batch';
 import { refuseSymlink, writePrivateFile } from '../../main/services/links/verifier-config';
-import { showable } from '../../shared/text/unsafe-characters';
+import { showable } from '@shared/text/unsafe-characters';
 import { flag, stringOption, UsageError, type CommandName } from '../args';
 import { findAccount, type CommandContext, type CommandHandler } from '../context';
 import { count } from '../output';

@@ -1,5 +1,5 @@
 /** `signet settings get|set`: the app's SettingsService, plus the verifier admin token in the keychain. */
-import { SettingsPatchSchema, type Settings, type SettingsPatch } from '../../shared/settings';
+import { SettingsPatchSchema, type Settings, type SettingsPatch } from '@shared/settings';
 import type { MainServices } from '../../main/wiring';
 import {
   parseLinkExpiryHours,

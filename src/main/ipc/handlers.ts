@@ -1,10 +1,10 @@
-import { VERIFIER_CONFIG_WARNING } from '../../shared/links/schemas';
+import { VERIFIER_CONFIG_WARNING } from '@shared/links/schemas';
 import { UserFacingError } from '../services/errors';
 import type { MainServices } from '../wiring';
 import type { Handlers } from './router';
-import type { JobView } from '../../shared/jobs/schemas';
-import { BACKUP_FILE_EXTENSION } from '../../shared/backup/schemas';
-import { syncTaskId } from '../../shared/tasks/task-ids';
+import type { JobView } from '@shared/jobs/schemas';
+import { BACKUP_FILE_EXTENSION } from '@shared/backup/schemas';
+import { syncTaskId } from '@shared/tasks/task-ids';
 
 /**
  * A job started for the window runs on in main; the window follows it through job:progress events. Its ending

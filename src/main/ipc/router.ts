@@ -7,8 +7,8 @@ import {
   type ChannelOutput,
   type Contract,
   type PreloadContract,
-} from '../../shared/ipc/contract';
-import type { IpcError, IpcResult } from '../../shared/ipc/define';
+} from '@shared/ipc/contract';
+import type { IpcError, IpcResult } from '@shared/ipc/define';
 import { UserFacingError } from '../services/errors';
 
 /** What main needs to know about who is calling, independent of Electron's event objects. */

@@ -6,7 +6,7 @@ import {
   events,
   type EventName,
   type EventPayload,
-} from '../../shared/ipc/contract';
+} from '@shared/ipc/contract';
 import type { IpcRouter } from '../ipc/router';
 
 /**

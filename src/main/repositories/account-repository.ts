@@ -1,12 +1,12 @@
 import type { Db } from '../db/database';
-import type { ProviderId } from '../../shared/accounts/providers';
+import type { ProviderId } from '@shared/accounts/providers';
 import {
   TestResultSchema,
   type BucketReport,
   type PrivacyModel,
   type TestResult,
-} from '../../shared/accounts/schemas';
-import { verifierStoreName } from '../../shared/links/schemas';
+} from '@shared/accounts/schemas';
+import { verifierStoreName } from '@shared/links/schemas';
 
 /** An account row: settings only. Credentials are never in this table (they live in the OS keychain). */
 export interface AccountRecord {

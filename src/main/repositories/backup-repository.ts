@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
-import type { ProviderId } from '../../shared/accounts/providers';
-import { verifierStoreName } from '../../shared/links/schemas';
+import type { ProviderId } from '@shared/accounts/providers';
+import { verifierStoreName } from '@shared/links/schemas';
+import { RESET_LINK_SEARCH_SQL } from './link-search-index';
 
 /**
  * The rows a backup carries, as the tables hold them (secrets are not in any table: the backup service reads them
@@ -320,6 +321,7 @@ export class BackupRepository {
         opts.check(this.existing(opts.nowMs));
         if (opts.replace) {
           this.db.exec('DELETE FROM links; DELETE FROM accounts; DELETE FROM signing_keys;');
+          this.db.exec(RESET_LINK_SEARCH_SQL);
         }
         this.db.prepare('DELETE FROM settings WHERE key <> ?').run(LAST_BACKUP_SETTING);
         const setting = this.db.prepare<[string, string, string]>(

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
-import type { PrivacyModel } from '../../shared/accounts/schemas';
-import type { ProviderId } from '../../shared/accounts/providers';
-import type { BucketRole } from '../../shared/library/schemas';
+import type { PrivacyModel } from '@shared/accounts/schemas';
+import type { ProviderId } from '@shared/accounts/providers';
+import type { BucketRole } from '@shared/library/schemas';
 
 /** A bucket row: which account it belongs to, its role, the privacy last detected and the last sync. */
 export interface BucketRecord {

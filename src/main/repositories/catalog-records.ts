@@ -1,5 +1,5 @@
 /** The catalog's record types, the objects table's row as read and its mapping, and the key helpers. */
-import { isLeak, type AccessType, type ObjectRow } from '../../shared/library/schemas';
+import { isLeak, type AccessType, type ObjectRow } from '@shared/library/schemas';
 
 /** One object as a listing reports it. */
 export interface ListedObject {

@@ -32,7 +32,7 @@ import { CatalogWrites, type UpsertCounts } from './catalog-writes';
 import { choosePlan, type PlanChoice, type PlanKind, type Want } from './search-plan';
 import { charCount, fold, SearchTerms } from './search-terms';
 import { quote, TrigramProbe } from './trigram-probe';
-import { ACCESS_TYPES, type AccessType, type ObjectQuery, type Sort } from '../../shared/library/schemas';
+import { ACCESS_TYPES, type AccessType, type ObjectQuery, type Sort } from '@shared/library/schemas';
 
 // The catalog's helpers and types, where its callers have always imported them from.
 export {

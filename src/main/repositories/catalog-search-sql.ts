@@ -3,7 +3,7 @@
  * conditions every plan applies, the FROM clauses of the index's two arms, and what a page or a count wants of a
  * plan (search-plan.ts). CatalogRepository puts them together and runs them.
  */
-import type { ObjectQuery, Sort } from '../../shared/library/schemas';
+import type { ObjectQuery, Sort } from '@shared/library/schemas';
 import { MAX_CHAR, type ObjectRecord } from './catalog-records';
 import type { PlanKind, Want } from './search-plan';
 import { quote, type SampledRow } from './trigram-probe';

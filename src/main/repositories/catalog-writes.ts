@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { lookup as mimeLookup } from 'mime-types';
 import type { Db } from '../db/database';
-import { isLeak, type AccessType } from '../../shared/library/schemas';
+import { isLeak, type AccessType } from '@shared/library/schemas';
 import { ancestorFolders, MAX_CHAR, splitKey, type ListedObject, type StoredGrant } from './catalog-records';
 import type { SearchTerms } from './search-terms';
 import type { TrigramProbe } from './trigram-probe';

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
-import type { ItemMethod, ItemState, JobKind, JobState } from '../../shared/jobs/schemas';
+import type { ItemMethod, ItemState, JobKind, JobState } from '@shared/jobs/schemas';
 
 export interface JobRecord {
   id: number;

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { SigningKeyView } from '../../shared/links/schemas';
+import type { SigningKeyView } from '@shared/links/schemas';
 
 interface Row {
   kid: string;

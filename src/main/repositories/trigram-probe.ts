@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
-import type { AccessType } from '../../shared/library/schemas';
+import type { AccessType } from '@shared/library/schemas';
 import { fold } from './search-terms';
 
 /** Keys read, evenly spread over the catalog, to judge how common a trigram is. */

@@ -1,4 +1,4 @@
-import type { IpcErrorCode } from '../../shared/ipc/define';
+import type { IpcErrorCode } from '@shared/ipc/define';
 
 /**
  * An error a service raises on purpose, with a message written for the shop owner. The IPC router passes

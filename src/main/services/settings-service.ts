@@ -1,4 +1,4 @@
-import { SETTING_KEYS, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/settings';
+import { SETTING_KEYS, SettingsSchema, type Settings, type SettingsPatch } from '@shared/settings';
 import type { SettingsRepository } from '../repositories/settings-repository';
 import type { ActivityService } from './activity-service';
 import type { Clock } from './clock';

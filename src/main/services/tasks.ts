@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { EventPayload } from '../../shared/ipc/contract';
+import type { EventPayload } from '@shared/ipc/contract';
 import { UserFacingError } from './errors';
 
 export interface TaskProgress {

@@ -1,4 +1,4 @@
-import type { SignetApi } from '../../shared/ipc/api';
+import type { SignetApi } from '@shared/ipc/api';
 
 declare global {
   interface Window {

@@ -5,7 +5,7 @@
  * which also keeps the header safe inside an S3 `response-content-disposition` parameter.
  */
 import { create } from 'content-disposition';
-import { withoutControlCharacters } from '../../shared/text/unsafe-characters';
+import { withoutControlCharacters } from '@shared/text/unsafe-characters';
 
 /**
  * Strips what a saved file name must not contain: path separators, control characters, and bidi controls (a

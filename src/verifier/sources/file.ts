@@ -11,7 +11,7 @@ import { constants, type BigIntStats } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 
-import { isSafeRelativePath } from '../../shared/token';
+import { isSafeRelativePath } from '@shared-node/token';
 
 export interface OpenedFile {
   handle: FileHandle;

@@ -1,11 +1,11 @@
 /**
  * Pre-signed S3 GET (and HEAD) URLs, cheaply: the endpoint is resolved once per store at start, and each
- * request only locates the object (src/shared/s3/location.ts) and signs the query with SigV4QuerySigner
- * (two SHA-256 passes; see src/shared/s3/sigv4.ts for why not the SDK's presigner). Unit tests check the
+ * request only locates the object (src/shared-node/s3/location.ts) and signs the query with SigV4QuerySigner
+ * (two SHA-256 passes; see src/shared-node/s3/sigv4.ts for why not the SDK's presigner). Unit tests check the
  * URLs are byte-identical to getSignedUrl's.
  */
-import { locateObject, locationUrl, resolveEndpoint, type S3Endpoint } from '../../shared/s3/location';
-import { SigV4QuerySigner } from '../../shared/s3/sigv4';
+import { locateObject, locationUrl, resolveEndpoint, type S3Endpoint } from '@shared-node/s3/location';
+import { SigV4QuerySigner } from '@shared-node/s3/sigv4';
 import type { StoreConfig } from '../config';
 
 export interface PresignOptions {

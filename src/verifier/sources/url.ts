@@ -4,7 +4,7 @@
  * redirector. Hosts match exactly, case-insensitively; a port other than 443 must be listed with the
  * host ("cdn.example.com:8443"). URLs with user info ("https://a@b/") are refused outright.
  */
-import { isHttpsUrl } from '../../shared/token';
+import { isHttpsUrl } from '@shared-node/token';
 
 /** The normalized URL to put in Location, or null when it is not allowed. */
 export function allowedRedirect(url: string, allowedHosts: ReadonlySet<string>): string | null {

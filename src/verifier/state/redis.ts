@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type Result } from 'ioredis';
 
-import { b64uDecode, b64uEncode } from '../../shared/token';
+import { b64uDecode, b64uEncode } from '@shared-node/token';
 
 import { redactUrl } from './redact';
 import {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { build } from 'vite';
+import { pathAliases } from '../../../path-aliases.mjs';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const PRELOAD_BUNDLE = resolve(ROOT, 'test-results/.e2e/preload.js');
@@ -13,6 +14,7 @@ export default async function setup(): Promise<void> {
   execFileSync(resolve(ROOT, 'node_modules/.bin/electron-vite'), ['build'], { cwd: ROOT, stdio: 'inherit' });
   await build({
     configFile: false,
+    resolve: { alias: pathAliases },
     logLevel: 'warn',
     build: {
       outDir: resolve(ROOT, 'test-results/.e2e'),

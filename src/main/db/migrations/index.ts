@@ -12,6 +12,7 @@ import { m010JobItemMtime } from './010-job-item-mtime';
 import { m011SearchTerms } from './011-search-terms';
 import { m012LinkShareReplace } from './012-link-share-replace';
 import { m013LinkStatusIndexes } from './013-link-status-indexes';
+import { m014LinkSearch } from './014-link-search';
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   m011SearchTerms,
   m012LinkShareReplace,
   m013LinkStatusIndexes,
+  m014LinkSearch,
 ];

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { PROVIDERS } from '../../../shared/accounts/providers';
+import { PROVIDERS } from '@shared/accounts/providers';
 import type {
   BucketReport,
   AccountCreate,
   AccountSettings,
   AccountUpdate,
   AccountView,
-} from '../../../shared/accounts/schemas';
+} from '@shared/accounts/schemas';
 import type {
   AccountRecord,
   AccountRepository,

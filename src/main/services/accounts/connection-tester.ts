@@ -1,6 +1,6 @@
-import { effectiveEndpoint, PROVIDERS } from '../../../shared/accounts/providers';
-import type { BucketReport, ClockCheck, Note, Problem, TestResult } from '../../../shared/accounts/schemas';
-import { needsPrivateBucket } from '../../../shared/accounts/privacy';
+import { effectiveEndpoint, PROVIDERS } from '@shared/accounts/providers';
+import type { BucketReport, ClockCheck, Note, Problem, TestResult } from '@shared/accounts/schemas';
+import { needsPrivateBucket } from '@shared/accounts/privacy';
 import type { Clock } from '../clock';
 import { clockCheckFrom, describeOffset } from '../storage/clock-skew';
 import { openTestConnection, type TestConnection } from '../storage/connection-probe';

@@ -3,8 +3,8 @@
  * bucket as a whole lets strangers in (exposure). Pure: the answers are gathered by storage/privacy-probe.ts, and
  * unit tests feed provider answers reconstructed from the documentation through the same path.
  */
-import type { BucketReport, ExposureFinding, PrivacyModel } from '../../../shared/accounts/schemas';
-import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';
+import type { BucketReport, ExposureFinding, PrivacyModel } from '@shared/accounts/schemas';
+import { PROVIDERS, type ProviderId } from '@shared/accounts/providers';
 import type { Answer, BucketAnswers } from '../storage/bucket-answers';
 import { analyzeBucketPolicy } from './privacy-policy';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExposureFinding } from '../../../shared/accounts/schemas';
+import type { ExposureFinding } from '@shared/accounts/schemas';
 
 /**
  * Reads a bucket policy for statements that let everyone in. Simplified from what AWS itself calls "public": a

@@ -10,8 +10,8 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { PROVIDER_IDS } from '../../../shared/accounts/providers';
-import { parseSecret } from '../../../shared/token';
+import { PROVIDER_IDS } from '@shared/accounts/providers';
+import { parseSecret } from '@shared-node/token';
 import type {
   AccountRowData,
   BucketRowData,

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { BACKUP_PASSPHRASE_MIN, backupStatus, type BackupStatus } from '../../../shared/backup/schemas';
+import { BACKUP_PASSPHRASE_MIN, backupStatus, type BackupStatus } from '@shared/backup/schemas';
 import type { BackupRepository, ExistingData } from '../../repositories/backup-repository';
 import { CREDENTIAL_PARTS } from '../accounts/account-credentials';
 import type { ActivityService } from '../activity-service';
@@ -7,7 +7,7 @@ import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
 import { signingKeyEntry } from '../links/signing-key-service';
 import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../links/verifier-admin';
-import { parseSecret } from '../../../shared/token';
+import { parseSecret } from '@shared-node/token';
 import type { SecretStore } from '../secret-store';
 import { writeFileAtomic } from './atomic-file';
 import {

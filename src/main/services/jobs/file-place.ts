@@ -3,7 +3,7 @@
  * (a make-private on a provider without per-file access moves the file to the account's private bucket, where
  * it is a new catalog row).
  */
-import type { FilePlace } from '../../../shared/jobs/schemas';
+import type { FilePlace } from '@shared/jobs/schemas';
 import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { JobRepository } from '../../repositories/job-repository';
 

@@ -1,5 +1,5 @@
 import { lookup as mimeLookup } from 'mime-types';
-import { PUBLIC_ACCESS, type AccessType } from '../../../shared/library/schemas';
+import { PUBLIC_ACCESS, type AccessType } from '@shared/library/schemas';
 import type { BucketRecord } from '../../repositories/bucket-repository';
 import type { ItemRecord } from '../../repositories/job-repository';
 import { KeyExistsError, UPLOAD_PART_SIZE, type StorageGateway } from '../storage/storage-gateway';

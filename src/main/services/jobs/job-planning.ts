@@ -14,9 +14,9 @@ import {
   type UploadPlan,
   type UploadPlanInput,
   type UploadStart,
-} from '../../../shared/jobs/schemas';
-import { sentence, uploadKey, uploadNameProblem } from '../../../shared/library/object-key';
-import type { Selection } from '../../../shared/library/schemas';
+} from '@shared/jobs/schemas';
+import { sentence, uploadKey, uploadNameProblem } from '@shared/library/object-key';
+import type { Selection } from '@shared/library/schemas';
 import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository, ObjectRecord } from '../../repositories/catalog-repository';

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { ProviderId } from '../../../shared/accounts/providers';
-import { JOB_PROGRESS_FILES, type JobKind } from '../../../shared/jobs/schemas';
+import type { ProviderId } from '@shared/accounts/providers';
+import { JOB_PROGRESS_FILES, type JobKind } from '@shared/jobs/schemas';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { ItemRecord, JobRecord, JobRepository } from '../../repositories/job-repository';

@@ -9,7 +9,7 @@ import {
   type UploadPlan,
   type UploadPlanInput,
   type UploadStart,
-} from '../../../shared/jobs/schemas';
+} from '@shared/jobs/schemas';
 import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository } from '../../repositories/catalog-repository';

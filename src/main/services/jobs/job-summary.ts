@@ -1,4 +1,4 @@
-import type { JobKind, JobState } from '../../../shared/jobs/schemas';
+import type { JobKind, JobState } from '@shared/jobs/schemas';
 import type { ItemCounts } from '../../repositories/job-repository';
 import { files } from './job-sentences';
 

@@ -1,5 +1,5 @@
 /** A job as the window, the contract and the command line see it, and as its task reports it. */
-import type { JobDetails, JobView } from '../../../shared/jobs/schemas';
+import type { JobDetails, JobView } from '@shared/jobs/schemas';
 import type { ItemCounts, ItemRecord, JobRecord } from '../../repositories/job-repository';
 import type { TaskEnd, TaskProgress } from '../tasks';
 import { jobSummary } from './job-summary';

@@ -1,4 +1,4 @@
-import type { AccessType } from '../../../shared/library/schemas';
+import type { AccessType } from '@shared/library/schemas';
 import type { CatalogRepository, ListedObject, StoredGrant } from '../../repositories/catalog-repository';
 import type { ItemRecord, JobRepository } from '../../repositories/job-repository';
 

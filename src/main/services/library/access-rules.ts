@@ -1,4 +1,4 @@
-import type { AccessType } from '../../../shared/library/schemas';
+import type { AccessType } from '@shared/library/schemas';
 import type { BucketRecord } from '../../repositories/bucket-repository';
 
 /**

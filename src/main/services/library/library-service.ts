@@ -9,8 +9,8 @@ import {
   type Selection,
   type Sort,
   ObjectPageInputSchema,
-} from '../../../shared/library/schemas';
-import { locationUrl, objectLocation } from '../../../shared/s3/location';
+} from '@shared/library/schemas';
+import { locationUrl, objectLocation } from '@shared-node/s3/location';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository, ObjectRecord } from '../../repositories/catalog-repository';
 import type { AccountService } from '../accounts/account-service';
@@ -18,7 +18,7 @@ import { UserFacingError } from '../errors';
 import { accessRule, type AccessRule } from './access-rules';
 import type { SyncOptions, SyncResult, SyncService } from './sync-service';
 import type { VerifyOptions, VerifyService } from './verify-service';
-import type { VerifySummary } from '../../../shared/library/schemas';
+import type { VerifySummary } from '@shared/library/schemas';
 
 /**
  * A search's count stops here. Counting every match to show "1,000,000 files" cost up to a second at a million

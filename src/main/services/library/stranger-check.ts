@@ -1,4 +1,4 @@
-import type { AccessType } from '../../../shared/library/schemas';
+import type { AccessType } from '@shared/library/schemas';
 import type { StoredGrant } from '../../repositories/catalog-repository';
 import type { StorageGateway } from '../storage/storage-gateway';
 import { strangerAccess } from './access-rules';

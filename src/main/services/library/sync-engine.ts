@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { AccessType } from '../../../shared/library/schemas';
+import type { AccessType } from '@shared/library/schemas';
 import type { BucketRecord } from '../../repositories/bucket-repository';
 import type { CatalogRepository, StoredGrant } from '../../repositories/catalog-repository';
 import { errorFacts } from '../storage/provider-errors';

@@ -1,4 +1,4 @@
-import { ACCESS_TYPES, type AccessType, type SyncSummary } from '../../../shared/library/schemas';
+import { ACCESS_TYPES, type AccessType, type SyncSummary } from '@shared/library/schemas';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { AccountService } from '../accounts/account-service';

@@ -1,4 +1,4 @@
-import { isLeak, type AccessType, type Selection, type VerifySummary } from '../../../shared/library/schemas';
+import { isLeak, type AccessType, type Selection, type VerifySummary } from '@shared/library/schemas';
 import type { BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository, ObjectRecord } from '../../repositories/catalog-repository';
 import type { ActivityService } from '../activity-service';

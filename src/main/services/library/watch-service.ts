@@ -1,4 +1,4 @@
-import { ObjectQuerySchema, type AccessType, type Selection } from '../../../shared/library/schemas';
+import { ObjectQuerySchema, type AccessType, type Selection } from '@shared/library/schemas';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { LinkRepository } from '../../repositories/link-repository';

@@ -1,4 +1,4 @@
-import { toCsv } from '../../../shared/csv/write-csv';
+import { toCsv } from '@shared/csv/write-csv';
 import {
   BATCH_COLUMNS,
   BATCH_MAX_CSV_CHARS,
@@ -14,8 +14,8 @@ import {
   type BatchPreview,
   type BatchRow,
   type ExpiryInput,
-} from '../../../shared/links/schemas';
-import { PUBLIC_ACCESS } from '../../../shared/library/schemas';
+} from '@shared/links/schemas';
+import { PUBLIC_ACCESS } from '@shared/library/schemas';
 import type { BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { LinkRecord, LinkRepository } from '../../repositories/link-repository';

@@ -7,9 +7,9 @@ import {
   type ExpiryInput,
   type LinkCreate,
   type LinkKind,
-} from '../../../shared/links/schemas';
-import type { AccessType } from '../../../shared/library/schemas';
-import { generateJti, issueToken, TokenPayloadError, type TokenPayload } from '../../../shared/token';
+} from '@shared/links/schemas';
+import type { AccessType } from '@shared/library/schemas';
+import { generateJti, issueToken, TokenPayloadError, type TokenPayload } from '@shared-node/token';
 import type { LinkRecord } from '../../repositories/link-repository';
 import type { AccountService } from '../accounts/account-service';
 import { UserFacingError } from '../errors';

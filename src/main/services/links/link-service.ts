@@ -12,8 +12,8 @@ import {
   type LinksPageInput,
   type LinkUsage,
   type LinkView,
-} from '../../../shared/links/schemas';
-import { PUBLIC_ACCESS } from '../../../shared/library/schemas';
+} from '@shared/links/schemas';
+import { PUBLIC_ACCESS } from '@shared/library/schemas';
 import type { BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository } from '../../repositories/catalog-repository';
 import type { LinkRecord, LinkRepository, StoredLink } from '../../repositories/link-repository';

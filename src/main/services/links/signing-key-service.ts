@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { SigningKeyView } from '../../../shared/links/schemas';
-import { b64uEncode, parseSecret } from '../../../shared/token';
+import type { SigningKeyView } from '@shared/links/schemas';
+import { b64uEncode, parseSecret } from '@shared-node/token';
 import type { SigningKeyRepository } from '../../repositories/signing-key-repository';
 import type { ActivityService } from '../activity-service';
 import type { Clock } from '../clock';

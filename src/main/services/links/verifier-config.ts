@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, lstatSync, openSync, writeSync } from 'node:fs';
-import { fullKeyWarning } from '../../../shared/accounts/read-only-key';
-import type { VerifierExport, VerifierExportInput } from '../../../shared/links/schemas';
-import { VerifierExportInputSchema } from '../../../shared/links/schemas';
-import { parseListen } from '../../../shared/links/verifier-listen-address';
-import { b64uEncode } from '../../../shared/token';
+import { fullKeyWarning } from '@shared/accounts/read-only-key';
+import type { VerifierExport, VerifierExportInput } from '@shared/links/schemas';
+import { VerifierExportInputSchema } from '@shared/links/schemas';
+import { parseListen } from '@shared/links/verifier-listen-address';
+import { b64uEncode } from '@shared-node/token';
 import type { AccountService } from '../accounts/account-service';
 import type { ActivityService } from '../activity-service';
 import { writeFileAtomic } from '../backup/atomic-file';

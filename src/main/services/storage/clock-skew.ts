@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ClockCheck } from '../../../shared/accounts/schemas';
+import type { ClockCheck } from '@shared/accounts/schemas';
 import type { Clock } from '../clock';
 
 /** Beyond this, signed links expire noticeably early or late: the user is warned. */

@@ -1,5 +1,5 @@
 import { ListBucketsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { ProviderId } from '../../../shared/accounts/providers';
+import type { ProviderId } from '@shared/accounts/providers';
 import type { Clock } from '../clock';
 import type { BucketAnswers } from './bucket-answers';
 import { captureServerDate, type ServerDateReading } from './clock-skew';

@@ -9,7 +9,7 @@ import {
   PutObjectAclCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';
+import { PROVIDERS, type ProviderId } from '@shared/accounts/providers';
 import type { Answer, BucketAnswers, Grant, PublicAccessBlock } from './bucket-answers';
 import { errorFacts } from './provider-errors';
 

@@ -1,5 +1,5 @@
-import type { Problem, ProblemKind } from '../../../shared/accounts/schemas';
-import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';
+import type { Problem, ProblemKind } from '@shared/accounts/schemas';
+import { PROVIDERS, type ProviderId } from '@shared/accounts/providers';
 
 /** What was being done when the error came, so the advice fits. */
 export interface ErrorContext {

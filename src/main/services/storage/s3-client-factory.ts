@@ -1,5 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { PROVIDERS, type ProviderId } from '../../../shared/accounts/providers';
+import { PROVIDERS, type ProviderId } from '@shared/accounts/providers';
 
 /** The non-secret settings an S3 client needs. */
 export interface S3ConnectionSettings {

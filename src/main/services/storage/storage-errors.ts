@@ -1,4 +1,4 @@
-import { effectiveEndpoint, type ProviderId } from '../../../shared/accounts/providers';
+import { effectiveEndpoint, type ProviderId } from '@shared/accounts/providers';
 import { explainS3Error } from './provider-errors';
 import { UserFacingError } from '../errors';
 

@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { HttpResponse } from '@smithy/protocol-http';
-import { locationUrl, objectLocation } from '../../../shared/s3/location';
-import { SigV4QuerySigner } from '../../../shared/s3/sigv4';
+import { locationUrl, objectLocation } from '@shared-node/s3/location';
+import { SigV4QuerySigner } from '@shared-node/s3/sigv4';
 import type { StoredGrant } from '../../repositories/catalog-repository';
 import type { S3ConnectionSettings, S3Credentials } from './s3-client-factory';
 import type { Clock } from '../clock';

@@ -20,7 +20,7 @@ import {
   type BackupCreated,
   type BackupRestored,
   type BackupStatus,
-} from '../../../shared/backup/schemas';
+} from '@shared/backup/schemas';
 import { formatDateTime } from '../lib/library-format';
 import { useBackupStatus, useCreateBackup, useRestoreBackup } from '../lib/backup-queries';
 

@@ -1,4 +1,4 @@
-import type { AccessPreview } from '../../../shared/jobs/schemas';
+import type { AccessPreview } from '@shared/jobs/schemas';
 
 /** This many files or more are always confirmed, whatever the setting says: a slip would touch too much. */
 export const LARGE_CHANGE = 1000;

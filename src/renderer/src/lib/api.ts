@@ -1,4 +1,4 @@
-import type { IpcError, IpcResult } from '../../../shared/ipc/define';
+import type { IpcError, IpcResult } from '@shared/ipc/define';
 
 /** A failed IPC call, thrown so React Query and forms can show its message and field issues. */
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
-import { ENDED_STATES, type JobProgress, type JobState } from '../../../shared/jobs/schemas';
+import { ENDED_STATES, type JobProgress, type JobState } from '@shared/jobs/schemas';
 import { api } from './api';
 import type { ActiveFile, LiveView } from './job-format';
 import { jobKeys } from './job-keys';

@@ -1,4 +1,4 @@
-import type { JobItemView, JobView } from '../../../shared/jobs/schemas';
+import type { JobItemView, JobView } from '@shared/jobs/schemas';
 import { formatBytes, formatCount, plural } from './library-format';
 
 /**

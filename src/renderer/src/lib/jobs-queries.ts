@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import type { AccessChange, JobView, UploadPlanInput, UploadStart } from '../../../shared/jobs/schemas';
+import type { AccessChange, JobView, UploadPlanInput, UploadStart } from '@shared/jobs/schemas';
 import { api, unwrap } from './api';
 import { useJobEvents } from './job-events';
 import { isOpen, mergeJobs } from './job-format';

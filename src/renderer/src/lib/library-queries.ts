@@ -7,15 +7,9 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
-import type { EventPayload } from '../../../shared/ipc/contract';
-import type {
-  ObjectQuery,
-  SelectionInput,
-  Sort,
-  SyncInput,
-  SyncSummary,
-} from '../../../shared/library/schemas';
-import { syncTaskId } from '../../../shared/tasks/task-ids';
+import type { EventPayload } from '@shared/ipc/contract';
+import type { ObjectQuery, SelectionInput, Sort, SyncInput, SyncSummary } from '@shared/library/schemas';
+import { syncTaskId } from '@shared/tasks/task-ids';
 import { api, unwrap } from './api';
 import { keys } from './queries';
 

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { ObjectQuery, SelectionInput } from '../../../shared/library/schemas';
+import type { ObjectQuery, SelectionInput } from '@shared/library/schemas';
 
 /**
  * Which objects the next action works on (verify now; make private/public and links later). Either rows

@@ -7,7 +7,7 @@ import type {
   LinksPageInput,
   LinkView,
   VerifierExportInput,
-} from '../../../shared/links/schemas';
+} from '@shared/links/schemas';
 import { api, unwrap } from './api';
 import { keys } from './queries';
 

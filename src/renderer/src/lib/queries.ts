@@ -1,11 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type {
-  AccountCreateInput,
-  AccountUpdateInput,
-  VerifierKeyInput,
-} from '../../../shared/accounts/schemas';
-import type { SettingsPatch } from '../../../shared/settings';
+import type { AccountCreateInput, AccountUpdateInput, VerifierKeyInput } from '@shared/accounts/schemas';
+import type { SettingsPatch } from '@shared/settings';
 import { api, unwrap } from './api';
 
 export const keys = {

@@ -1,4 +1,4 @@
-import type { UploadPlan, UploadStart } from '../../../shared/jobs/schemas';
+import type { UploadPlan, UploadStart } from '@shared/jobs/schemas';
 
 /** For each file whose name already exists in the storage: replace it, or keep the existing one. */
 export type CollisionChoice = 'replace' | 'keep';

@@ -1,7 +1,7 @@
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { AccessPreview } from '../../../shared/jobs/schemas';
-import type { SelectionInput } from '../../../shared/library/schemas';
+import type { AccessPreview } from '@shared/jobs/schemas';
+import type { SelectionInput } from '@shared/library/schemas';
 import { needsConfirmation } from './access-confirm';
 import { useAccessPreview, useStartAccess } from './jobs-queries';
 import { useSettings } from './queries';

@@ -15,8 +15,8 @@ import {
 import { notifications } from '@mantine/notifications';
 import { IconCloudOff, IconPencil, IconPlugConnected, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
-import { effectiveEndpoint, PROVIDERS } from '../../../shared/accounts/providers';
-import type { AccountView } from '../../../shared/accounts/schemas';
+import { effectiveEndpoint, PROVIDERS } from '@shared/accounts/providers';
+import type { AccountView } from '@shared/accounts/schemas';
 import { AccountFormModal } from '../components/accounts/AccountFormModal';
 import { AccountTestResult } from '../components/accounts/AccountTestResult';
 import { AccountStatusBadge } from '../components/accounts/badges';

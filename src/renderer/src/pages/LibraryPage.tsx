@@ -3,13 +3,7 @@ import { useDebouncedValue, useLocalStorage } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconCloudUpload, IconRefresh } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
-import type {
-  BucketView,
-  ObjectQuery,
-  ObjectRow,
-  Sort,
-  VerifySummary,
-} from '../../../shared/library/schemas';
+import type { BucketView, ObjectQuery, ObjectRow, Sort, VerifySummary } from '@shared/library/schemas';
 import { AccessChangeDialog } from '../components/library/AccessChangeDialog';
 import { BucketPicker } from '../components/library/BucketPicker';
 import { BucketSummary } from '../components/library/BucketSummary';
@@ -45,7 +39,7 @@ import {
   useTaskProgress,
   useVerify,
 } from '../lib/library-queries';
-import { syncTaskId } from '../../../shared/tasks/task-ids';
+import { syncTaskId } from '@shared/tasks/task-ids';
 import { useAccounts } from '../lib/queries';
 
 /** Typing settles for this long before the search goes to main: fast enough to feel live, not per keystroke. */

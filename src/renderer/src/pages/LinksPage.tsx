@@ -23,7 +23,7 @@ import {
   IconSettings,
 } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
-import type { LinkView, LinksPageInput } from '../../../shared/links/schemas';
+import type { LinkView, LinksPageInput } from '@shared/links/schemas';
 import { BatchModal } from '../components/links/BatchModal';
 import { LinkDetailsModal } from '../components/links/LinkDetailsModal';
 import { LinksTable } from '../components/links/LinksTable';

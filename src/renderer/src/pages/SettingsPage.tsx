@@ -25,7 +25,7 @@ import {
   verifierAddressProblem,
   type Settings,
   type SettingsPatch,
-} from '../../../shared/settings';
+} from '@shared/settings';
 import { BackupCard } from '../components/BackupCard';
 import { KeychainCard } from '../components/KeychainCard';
 import { LinkKeysCard } from '../components/links/LinkKeysCard';

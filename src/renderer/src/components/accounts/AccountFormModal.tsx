@@ -18,8 +18,8 @@ import {
 import { useForm } from '@mantine/form';
 import { IconKey, IconLock } from '@tabler/icons-react';
 import { useEffect } from 'react';
-import { PROVIDER_LIST, PROVIDERS, type ProviderId } from '../../../../shared/accounts/providers';
-import type { AccountView } from '../../../../shared/accounts/schemas';
+import { PROVIDER_LIST, PROVIDERS, type ProviderId } from '@shared/accounts/providers';
+import type { AccountView } from '@shared/accounts/schemas';
 import { ApiError } from '../../lib/api';
 import { useAddAccount, useUpdateAccount } from '../../lib/queries';
 import {
@@ -33,7 +33,7 @@ import {
   withLocation,
   withProvider,
   type AccountFormValues,
-} from '../../../../shared/accounts/form-values';
+} from '@shared/accounts/form-values';
 
 /** Hints under the fields, so side-by-side inputs line up whatever the length of their hints. */
 const BELOW = {

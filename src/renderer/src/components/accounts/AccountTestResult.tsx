@@ -21,7 +21,7 @@ import {
   IconLock,
 } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { BucketReport, Problem, TestResult } from '../../../../shared/accounts/schemas';
+import type { BucketReport, Problem, TestResult } from '@shared/accounts/schemas';
 import { ExposureBadge, PrivacyModelBadge } from './badges';
 
 const STATUS = {

@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import type { AccountView } from '../../../../shared/accounts/schemas';
+import type { AccountView } from '@shared/accounts/schemas';
 import { useRemoveAccount } from '../../lib/queries';
 
 interface Props {

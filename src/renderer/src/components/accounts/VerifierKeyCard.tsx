@@ -2,8 +2,8 @@ import { Alert, Button, Card, Group, PasswordInput, Stack, Text, TextInput, Titl
 import { notifications } from '@mantine/notifications';
 import { IconKey } from '@tabler/icons-react';
 import { useState } from 'react';
-import { readOnlyKeyAdvice } from '../../../../shared/accounts/read-only-key';
-import { VerifierKeyInputSchema, type AccountView } from '../../../../shared/accounts/schemas';
+import { readOnlyKeyAdvice } from '@shared/accounts/read-only-key';
+import { VerifierKeyInputSchema, type AccountView } from '@shared/accounts/schemas';
 import { ApiError } from '../../lib/api';
 import { useSetVerifierKey } from '../../lib/queries';
 

@@ -1,6 +1,6 @@
 import { Badge, Tooltip } from '@mantine/core';
-import { PRIVACY_MODEL_INFO } from '../../../../shared/accounts/privacy';
-import type { AccountView, BucketReport } from '../../../../shared/accounts/schemas';
+import { PRIVACY_MODEL_INFO } from '@shared/accounts/privacy';
+import type { AccountView, BucketReport } from '@shared/accounts/schemas';
 
 /** The account's state in one word: keys missing, never tested, or how the last test went. */
 export function AccountStatusBadge({ account, testing }: { account: AccountView; testing?: boolean }) {

@@ -1,5 +1,5 @@
 import { Button, Card, Group, Stack, Text } from '@mantine/core';
-import type { JobView } from '../../../../shared/jobs/schemas';
+import type { JobView } from '@shared/jobs/schemas';
 import type { LiveJob } from '../../lib/job-events';
 import { isOpen, progressLine } from '../../lib/job-format';
 import { formatAgo, formatDateTime } from '../../lib/library-format';

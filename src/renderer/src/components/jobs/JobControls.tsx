@@ -1,7 +1,7 @@
 import { Button } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconPlayerPause, IconPlayerPlay, IconRotateClockwise, IconX } from '@tabler/icons-react';
-import type { JobView } from '../../../../shared/jobs/schemas';
+import type { JobView } from '@shared/jobs/schemas';
 import { jobActions } from '../../lib/job-format';
 import { useCancelJob, usePauseJob, useResumeJob } from '../../lib/jobs-queries';
 

@@ -1,6 +1,6 @@
 import { Alert, Badge, Group, Loader, Modal, ScrollArea, Stack, Table, Text } from '@mantine/core';
-import { ACCESS_TYPES, type AccessType } from '../../../../shared/library/schemas';
-import type { JobItemView } from '../../../../shared/jobs/schemas';
+import { ACCESS_TYPES, type AccessType } from '@shared/library/schemas';
+import type { JobItemView } from '@shared/jobs/schemas';
 import { useJobEvents } from '../../lib/job-events';
 import { itemStateInfo, methodLabel, progressLine } from '../../lib/job-format';
 import { formatBytes, formatCount, formatDateTime } from '../../lib/library-format';

@@ -1,7 +1,7 @@
 import { Anchor, Button, CloseButton, Group, Loader, Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconClockPause, IconPlayerPause, IconX } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
-import type { JobView } from '../../../../shared/jobs/schemas';
+import type { JobView } from '@shared/jobs/schemas';
 import { dismissFinished, type LiveJob } from '../../lib/job-events';
 import { isOpen, progressLine, stateInfo } from '../../lib/job-format';
 import { plural } from '../../lib/library-format';

@@ -1,5 +1,5 @@
 import { Progress } from '@mantine/core';
-import type { JobView } from '../../../../shared/jobs/schemas';
+import type { JobView } from '@shared/jobs/schemas';
 import { jobPercent, stateInfo, type ActiveFile } from '../../lib/job-format';
 
 /** The job's bar: by bytes for uploads, by files otherwise; moving stripes while it runs. */

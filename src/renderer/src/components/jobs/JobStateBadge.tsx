@@ -1,5 +1,5 @@
 import { Badge, type BadgeProps, Tooltip } from '@mantine/core';
-import type { JobView } from '../../../../shared/jobs/schemas';
+import type { JobView } from '@shared/jobs/schemas';
 import { stateInfo } from '../../lib/job-format';
 
 /** A job's state in a word, with what it means on hover ("Interrupted" is a queued job whose runner died). */

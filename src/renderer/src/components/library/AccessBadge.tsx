@@ -1,5 +1,5 @@
 import { Badge, type BadgeProps, Tooltip } from '@mantine/core';
-import type { AccessType } from '../../../../shared/library/schemas';
+import type { AccessType } from '@shared/library/schemas';
 
 /**
  * Each access type's name, colour and meaning in plain words. The words are the command line's

@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { IconAlertTriangle, IconLock, IconWorld } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { AccessPreview } from '../../../../shared/jobs/schemas';
+import type { AccessPreview } from '@shared/jobs/schemas';
 import { useStartAccess } from '../../lib/jobs-queries';
 import { formatCount, plural } from '../../lib/library-format';
 import type { AccessRequest } from '../../lib/use-access-change';

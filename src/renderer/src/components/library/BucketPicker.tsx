@@ -1,6 +1,6 @@
 import { Badge, Group, Select, Text } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
-import type { BucketView } from '../../../../shared/library/schemas';
+import type { BucketView } from '@shared/library/schemas';
 import { plural } from '../../lib/library-format';
 
 /** The label in the closed picker, where no badge fits: the role and state as words. */

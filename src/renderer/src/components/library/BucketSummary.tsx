@@ -1,6 +1,6 @@
 import { Alert, Badge, Button, Card, Group, Text, Tooltip } from '@mantine/core';
 import { IconAlertTriangle, IconFilter } from '@tabler/icons-react';
-import { ACCESS_TYPES, type BucketView } from '../../../../shared/library/schemas';
+import { ACCESS_TYPES, type BucketView } from '@shared/library/schemas';
 import { ACCESS_INFO } from './AccessBadge';
 import { formatAgo, formatBytes, formatCount, formatDateTime, plural } from '../../lib/library-format';
 

@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
 import type { UseFormReturnType } from '@mantine/form';
 import { IconShieldSearch } from '@tabler/icons-react';
-import { WATCH_EVERY_DEFAULT_MINUTES, type Settings } from '../../../../shared/settings';
+import { WATCH_EVERY_DEFAULT_MINUTES, type Settings } from '@shared/settings';
 import { formatAgo, formatDateTime } from '../../lib/library-format';
 import { useRunWatch, useWatchStatus } from '../../lib/watch-queries';
 

@@ -1,6 +1,6 @@
 import { Chip, CloseButton, Group, Switch, TextInput, Tooltip } from '@mantine/core';
 import { IconSearch } from '@tabler/icons-react';
-import { ACCESS_TYPES, type AccessType } from '../../../../shared/library/schemas';
+import { ACCESS_TYPES, type AccessType } from '@shared/library/schemas';
 import { ACCESS_INFO } from './AccessBadge';
 
 export interface FilterValues {

@@ -16,7 +16,7 @@ import {
 } from '@mantine/core';
 import { IconCheck, IconCopy, IconLink } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
-import type { ObjectDetails, ObjectRow } from '../../../../shared/library/schemas';
+import type { ObjectDetails, ObjectRow } from '@shared/library/schemas';
 import { useObjectDetails } from '../../lib/library-queries';
 import { LinkGenerator, type LinkFile } from '../links/LinkGenerator';
 import { AccessBadge, LEAK_EXPLANATION, LeakBadge } from './AccessBadge';

@@ -9,7 +9,7 @@ import {
   type KeyboardEvent,
   type MouseEvent,
 } from 'react';
-import type { ObjectPage, ObjectRow, Sort } from '../../../../shared/library/schemas';
+import type { ObjectPage, ObjectRow, Sort } from '@shared/library/schemas';
 import { formatCount, formatTotal } from '../../lib/library-format';
 import { HEADER_HEIGHT, ObjectTableHeader } from './ObjectTableHeader';
 import { FolderTableRow, GRID_MIN_WIDTH, ObjectTableRow, ROW_CLASS, ROW_HEIGHT } from './ObjectTableRow';

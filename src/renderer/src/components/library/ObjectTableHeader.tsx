@@ -1,7 +1,7 @@
 import { Checkbox, Text, UnstyledButton } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
 import type { CSSProperties, ReactNode } from 'react';
-import type { Sort } from '../../../../shared/library/schemas';
+import type { Sort } from '@shared/library/schemas';
 import { GRID_COLUMNS } from './ObjectTableRow';
 
 export const HEADER_HEIGHT = 38;

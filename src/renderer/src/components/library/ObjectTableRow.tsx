@@ -1,7 +1,7 @@
 import { Checkbox, Group, Text, Tooltip } from '@mantine/core';
 import { IconFolderFilled } from '@tabler/icons-react';
 import { memo, type CSSProperties, type MouseEvent } from 'react';
-import type { ObjectRow } from '../../../../shared/library/schemas';
+import type { ObjectRow } from '@shared/library/schemas';
 import { AccessBadge, LeakBadge } from './AccessBadge';
 import {
   describeStatus,

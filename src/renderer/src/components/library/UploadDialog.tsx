@@ -16,7 +16,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCloudUpload, IconFolder, IconRefresh } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
-import type { UploadPlan } from '../../../../shared/jobs/schemas';
+import type { UploadPlan } from '@shared/jobs/schemas';
 import { useStartUpload, useUploadPlan } from '../../lib/jobs-queries';
 import { folderLabel, formatBytes, formatCount, plural } from '../../lib/library-format';
 import {

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, List, Modal, ScrollArea, SimpleGrid, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconShieldCheck } from '@tabler/icons-react';
-import type { VerifySummary } from '../../../../shared/library/schemas';
+import type { VerifySummary } from '@shared/library/schemas';
 import { AccessBadge } from './AccessBadge';
 import { formatCount, plural } from '../../lib/library-format';
 

@@ -27,7 +27,7 @@ import {
   BATCH_MAX_CSV_CHARS,
   type BatchIssue,
   type BatchPreview,
-} from '../../../../shared/links/schemas';
+} from '@shared/links/schemas';
 import { formatBytes, formatCount, plural } from '../../lib/library-format';
 import { useBatchIssue, useBatchPreview } from '../../lib/links-queries';
 import { useAccounts, useSettings } from '../../lib/queries';

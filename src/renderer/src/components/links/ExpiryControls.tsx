@@ -9,7 +9,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import type { ExpiryPreset, LinkKind } from '../../../../shared/links/schemas';
+import type { ExpiryPreset, LinkKind } from '@shared/links/schemas';
 import {
   DURATION_UNITS,
   formatFromNow,

@@ -1,6 +1,6 @@
 import { Group, NumberInput, SimpleGrid, Switch, Text, TextInput, Textarea } from '@mantine/core';
 import type { UseFormReturnType } from '@mantine/form';
-import { defaultFilename, MAX_DOWNLOADS, type LinkKind } from '../../../../shared/links/schemas';
+import { defaultFilename, MAX_DOWNLOADS, type LinkKind } from '@shared/links/schemas';
 
 /** The generator form's own fields (the kind and the expiry are kept apart: they change each other). */
 export interface LinkFields {

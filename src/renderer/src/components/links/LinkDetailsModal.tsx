@@ -1,7 +1,7 @@
 import { Anchor, Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
 import { IconBan, IconRefreshDot } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
-import type { LinkView } from '../../../../shared/links/schemas';
+import type { LinkView } from '@shared/links/schemas';
 import { usageText } from '../../lib/links-queries';
 import { CopyLink } from './CopyLink';
 import { formatLocalShort, formatUtc } from './expiry';

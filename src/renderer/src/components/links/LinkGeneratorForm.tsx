@@ -2,8 +2,8 @@ import { Alert, Button, Group, Paper, Stack, Text, ThemeIcon } from '@mantine/co
 import { useForm } from '@mantine/form';
 import { IconFile, IconLink } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
-import { ENDED_STATES } from '../../../../shared/jobs/schemas';
-import { PUBLIC_ACCESS } from '../../../../shared/library/schemas';
+import { ENDED_STATES } from '@shared/jobs/schemas';
+import { PUBLIC_ACCESS } from '@shared/library/schemas';
 import {
   EmailSchema,
   expiryPresetsFor,
@@ -17,8 +17,8 @@ import {
   suggestSlug,
   type LinkCreated,
   type LinkKind,
-} from '../../../../shared/links/schemas';
-import type { Settings } from '../../../../shared/settings';
+} from '@shared/links/schemas';
+import type { Settings } from '@shared/settings';
 import { ApiError } from '../../lib/api';
 import { formatCount } from '../../lib/library-format';
 import { useCreateLink } from '../../lib/links-queries';

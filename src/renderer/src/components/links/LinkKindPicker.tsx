@@ -1,6 +1,6 @@
 import { Anchor, Group, Radio, SimpleGrid, Text } from '@mantine/core';
 import { IconSettings } from '@tabler/icons-react';
-import { LINK_KIND_TRADEOFF, type LinkKind } from '../../../../shared/links/schemas';
+import { LINK_KIND_TRADEOFF, type LinkKind } from '@shared/links/schemas';
 
 export const KIND_LABELS: Record<LinkKind, string> = {
   verifier: 'Verifier link',

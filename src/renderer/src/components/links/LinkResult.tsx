@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck } from '@tabler/icons-react';
-import type { LinkCreated } from '../../../../shared/links/schemas';
+import type { LinkCreated } from '@shared/links/schemas';
 import { CopyLink } from './CopyLink';
 import { formatLocal, formatUtc } from './expiry';
 import { QrPanel } from './QrCode';

@@ -1,5 +1,5 @@
 import { Badge, Tooltip } from '@mantine/core';
-import type { LinkStatus, LinkView } from '../../../../shared/links/schemas';
+import type { LinkStatus, LinkView } from '@shared/links/schemas';
 
 export const STATUS_INFO: Record<LinkStatus, { label: string; color: string; explanation: string }> = {
   active: { label: 'Active', color: 'teal', explanation: 'The link works until it expires.' },

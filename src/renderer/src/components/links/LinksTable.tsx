@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { IconBan, IconCheck, IconCopy, IconQrcode, IconRefresh, IconRefreshDot } from '@tabler/icons-react';
 import { memo, useState } from 'react';
-import type { LinkView } from '../../../../shared/links/schemas';
+import type { LinkView } from '@shared/links/schemas';
 import { usageText } from '../../lib/links-queries';
 import { CopyLink, CopyLinkIcon, useCopy } from './CopyLink';
 import { formatFromNow, formatLocalShort, formatUtc } from './expiry';

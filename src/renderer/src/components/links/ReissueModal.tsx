@@ -8,7 +8,7 @@ import {
   type ExpiryPreset,
   type LinkCreated,
   type LinkView,
-} from '../../../../shared/links/schemas';
+} from '@shared/links/schemas';
 import { useReissueLink } from '../../lib/links-queries';
 import { useSettings } from '../../lib/queries';
 import { CopyLink } from './CopyLink';

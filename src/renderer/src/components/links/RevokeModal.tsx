@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconBan } from '@tabler/icons-react';
-import type { LinkView } from '../../../../shared/links/schemas';
+import type { LinkView } from '@shared/links/schemas';
 import { useRevokeLink } from '../../lib/links-queries';
 import { describeLink } from './link-text';
 

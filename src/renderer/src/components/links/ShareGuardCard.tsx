@@ -5,7 +5,7 @@ import {
   SHARE_NETWORKS_MAX,
   type Settings,
   type ShareAction,
-} from '../../../../shared/settings';
+} from '@shared/settings';
 
 /** What the form checks before main checks again (the schema's limits, in the owner's words). */
 export function shareNetworksProblem(value: number): string | null {

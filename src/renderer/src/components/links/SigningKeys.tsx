@@ -14,7 +14,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconKey, IconRotateClockwise } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { SigningKeyView } from '../../../../shared/links/schemas';
+import type { SigningKeyView } from '@shared/links/schemas';
 import { formatDateTime } from '../../lib/library-format';
 import { useCreateSigningKey, useRetireSigningKey, useSigningKeys } from '../../lib/links-queries';
 

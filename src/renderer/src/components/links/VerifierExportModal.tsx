@@ -2,8 +2,8 @@ import { Alert, Button, Group, List, Modal, Stack, Text, TextInput } from '@mant
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconFileExport } from '@tabler/icons-react';
 import { useState } from 'react';
-import { ListenSchema, VERIFIER_CONFIG_WARNING, type VerifierExport } from '../../../../shared/links/schemas';
-import { adminUrlFor } from '../../../../shared/links/verifier-listen-address';
+import { ListenSchema, VERIFIER_CONFIG_WARNING, type VerifierExport } from '@shared/links/schemas';
+import { adminUrlFor } from '@shared/links/verifier-listen-address';
 import { useSettings, useUpdateSettings } from '../../lib/queries';
 import { useExportVerifierConfig } from '../../lib/links-queries';
 

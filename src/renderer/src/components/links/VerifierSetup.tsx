@@ -2,7 +2,7 @@ import { Badge, Button, Group, PasswordInput, Stack, Text } from '@mantine/core'
 import { notifications } from '@mantine/notifications';
 import { IconFileExport } from '@tabler/icons-react';
 import { useState } from 'react';
-import { AdminTokenSchema } from '../../../../shared/links/schemas';
+import { AdminTokenSchema } from '@shared/links/schemas';
 import { useAdminTokenStatus, useSetAdminToken } from '../../lib/links-queries';
 import { VerifierExportModal } from './VerifierExportModal';
 

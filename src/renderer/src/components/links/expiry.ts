@@ -5,7 +5,7 @@ import {
   type ExpiryInput,
   type ExpiryPreset,
   type LinkKind,
-} from '../../../../shared/links/schemas';
+} from '@shared/links/schemas';
 
 /**
  * What the expiry controls hold: a preset, a custom duration, or a custom date and time typed in the

@@ -1,4 +1,4 @@
-import type { AccessType } from '../../../../shared/library/schemas';
+import type { AccessType } from '@shared/library/schemas';
 
 /** The file a link is for: a library row or its details. */
 export interface LinkFile {

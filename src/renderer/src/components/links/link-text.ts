@@ -1,4 +1,4 @@
-import type { LinkView } from '../../../../shared/links/schemas';
+import type { LinkView } from '@shared/links/schemas';
 
 /** The file's name (the key's last part). */
 export const fileName = (key: string) => key.split('/').filter(Boolean).pop() ?? key;

@@ -1,5 +1,5 @@
 import { useMutationState } from '@tanstack/react-query';
-import type { AccessChange, JobView } from '../../../../shared/jobs/schemas';
+import type { AccessChange, JobView } from '@shared/jobs/schemas';
 import { useJobEvents } from '../../lib/job-events';
 
 /**
