@@ -12,12 +12,18 @@ const heldMs = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 export async function eventLoopDuring(work) {
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
+  // A few samples before and after the work: a block at its very start or end is then measured too (a
+  // histogram enabled and disabled around one synchronous block never takes a sample).
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 3 * RESOLUTION_MS));
+  await settle();
   const start = process.hrtime.bigint();
   try {
     const result = await work();
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    await settle();
     return {
       result,
-      ms: Number(process.hrtime.bigint() - start) / 1e6,
+      ms,
       p50: heldMs(histogram.percentile(50)),
       p99: heldMs(histogram.percentile(99)),
       max: heldMs(histogram.max),

@@ -5,10 +5,11 @@
  * per-object ACLs moves files into the account's private bucket with a checked copy.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { JobRepository } from '../../src/main/repositories/job-repository';
 import { CONCURRENCY } from '../../src/main/services/jobs/job-runner';
 import { StorageGateway } from '../../src/main/services/storage/storage-gateway';
 import type { JobView } from '../../src/shared/jobs/schemas';
@@ -283,6 +284,37 @@ describe('make private / public on Ceph', () => {
       expect(await anonymousStatus(env, name, key)).toBe(403);
     }
   }, 180_000);
+
+  it('writes a big job in chunks, shown once whole; a job a stopped process left half-written is removed', async () => {
+    // The 2,000-file job above was written in chunks (more items than one transaction takes): listed once, whole.
+    const listed = (await h.ok('jobs:list', { limit: 100 })).filter((j) => j.total === N);
+    expect(listed).toHaveLength(1);
+    // A process that died while writing a job's items: the job was never planned whole and changed nothing.
+    const jobs = new JobRepository(h.services.db);
+    const left = jobs.createUnplanned({
+      kind: 'private',
+      accountId,
+      bucketId: id,
+      title: 'Make 2 files private',
+      options: {},
+      at: new Date().toISOString(),
+      owner: `${hostname()}:999999999`,
+      lease: Date.now() + 60_000,
+    });
+    jobs.addItems(left, [
+      {
+        source: 'products/0000.zip',
+        key: 'products/0000.zip',
+        size: 1,
+        method: 'acl',
+        targetBucketId: id,
+        acl: 'private',
+      },
+    ]);
+    expect((await h.ok('jobs:list', { limit: 100 })).map((j) => j.id)).not.toContain(left);
+    await h.services.jobs.resumeInterrupted();
+    expect(jobs.get(left)).toBeNull();
+  });
 
   it('makes one file public again, and the proof reads it back', async () => {
     const row = (await h.ok('library:page', { bucketId: id, recursive: true, limit: 1 })).rows[0]!;

@@ -144,3 +144,44 @@ describe('items as a killed process leaves them', () => {
     expect(cliRepo.counts(id)).toMatchObject({ total: 3, done: 1, failed: 0, bytesTotal: 30, bytesDone: 10 });
   });
 });
+
+describe('a job written in steps (a selection too big for one transaction)', () => {
+  const head = {
+    kind: 'private' as const,
+    accountId: 'a1',
+    title: 'Make 5 files private',
+    options: {},
+    at: AT,
+    owner: 'host-a:100',
+    lease: NOW + LEASE,
+  };
+
+  it('is listed, run and resumed by nobody until its last item is in, then like any other job', () => {
+    const id = appRepo.createUnplanned({ ...head, bucketId });
+    appRepo.addItems(id, items(3));
+    // Another process looking for jobs to show or resume does not see it, nor a half of its items.
+    expect(cliRepo.recent(10).map((j) => j.id)).not.toContain(id);
+    expect(cliRepo.open().map((j) => j.id)).not.toContain(id);
+    expect(cliRepo.unplanned().map((j) => j.id)).toEqual([id]);
+    appRepo.addItems(id, items(2));
+    appRepo.markPlanned(id);
+    expect(cliRepo.recent(10).map((j) => j.id)).toContain(id);
+    expect(cliRepo.open().map((j) => j.id)).toContain(id);
+    expect(cliRepo.unplanned()).toEqual([]);
+    expect(cliRepo.counts(id).total).toBe(5);
+  });
+
+  it('removes a job never written whole with its items, and never a planned one', () => {
+    const half = appRepo.createUnplanned({ ...head, bucketId });
+    appRepo.addItems(half, items(2));
+    const whole = heldJob();
+    appRepo.removeUnplanned(half);
+    appRepo.removeUnplanned(whole);
+    expect(cliRepo.get(half)).toBeNull();
+    expect(db.cli.prepare('SELECT count(*) AS n FROM job_items WHERE job_id = ?').get(half)).toEqual({
+      n: 0,
+    });
+    expect(cliRepo.get(whole)).not.toBeNull();
+    expect(cliRepo.counts(whole).total).toBe(3);
+  });
+});

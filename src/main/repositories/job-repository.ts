@@ -102,6 +102,18 @@ interface ItemRow {
 const JOB_SELECT = `SELECT j.*, a.name AS account_name, b.name AS bucket FROM jobs j
   JOIN accounts a ON a.id = j.account_id JOIN buckets b ON b.id = j.bucket_id`;
 
+/** A job as written, before its items. */
+export interface NewJob {
+  kind: JobKind;
+  accountId: string;
+  bucketId: number;
+  title: string;
+  options: object;
+  at: string;
+  owner?: string;
+  lease?: number;
+}
+
 /**
  * Jobs and their items. Every state change is its own small write (WAL, synchronous=NORMAL), so what a killed
  * process leaves behind is exact to the item; claiming a job is one conditional UPDATE, so two processes on one
@@ -128,10 +140,10 @@ export class JobRepository {
   constructor(private readonly db: Db) {
     this.insertJob = db.prepare(
       `INSERT INTO jobs (kind, state, account_id, bucket_id, title, options, created_at, owner, lease_until,
-         was_running, started_at)
+         was_running, started_at, planned)
        VALUES (@kind, CASE WHEN @owner IS NULL THEN 'queued' ELSE 'running' END, @account_id, @bucket_id, @title,
          @options, @created_at, @owner, @lease, CASE WHEN @owner IS NULL THEN 0 ELSE 1 END,
-         CASE WHEN @owner IS NULL THEN NULL ELSE @created_at END)`,
+         CASE WHEN @owner IS NULL THEN NULL ELSE @created_at END, @planned)`,
     );
     this.insertItem = db.prepare(
       `INSERT INTO job_items (job_id, source, key, size, method, target_bucket, acl, overwrite, mtime_ms, state,
@@ -140,8 +152,11 @@ export class JobRepository {
          @error)`,
     );
     this.selectJob = db.prepare(`${JOB_SELECT} WHERE j.id = ?`);
-    this.selectRecent = db.prepare(`${JOB_SELECT} ORDER BY j.id DESC LIMIT ?`);
-    this.selectOpen = db.prepare(`${JOB_SELECT} WHERE j.state IN ('queued', 'running') ORDER BY j.id`);
+    // A job still being written (planned = 0) is listed, run and resumed by nobody (createUnplanned).
+    this.selectRecent = db.prepare(`${JOB_SELECT} WHERE j.planned = 1 ORDER BY j.id DESC LIMIT ?`);
+    this.selectOpen = db.prepare(
+      `${JOB_SELECT} WHERE j.state IN ('queued', 'running') AND j.planned = 1 ORDER BY j.id`,
+    );
     // Taken when nobody holds it, its holder's lease ran out, or its holder is known dead (`force`).
     this.claimRow = db.prepare(
       `UPDATE jobs SET owner = @owner, lease_until = @lease, state = 'running', was_running = 1,
@@ -176,49 +191,76 @@ export class JobRepository {
    * Writes a job and all its items in one transaction. With `owner`, the job is created already claimed by
    * that process, so no other process resuming interrupted jobs can take it before its creator starts it.
    */
-  create(
-    job: {
-      kind: JobKind;
-      accountId: string;
-      bucketId: number;
-      title: string;
-      options: object;
-      at: string;
-      owner?: string;
-      lease?: number;
-    },
-    items: readonly NewItem[],
-  ): number {
+  create(job: NewJob, items: readonly NewItem[]): number {
     return this.db.transaction(() => {
-      const id = Number(
-        this.insertJob.run({
-          kind: job.kind,
-          account_id: job.accountId,
-          bucket_id: job.bucketId,
-          title: job.title,
-          options: JSON.stringify(job.options),
-          created_at: job.at,
-          owner: job.owner ?? null,
-          lease: job.lease ?? null,
-        }).lastInsertRowid,
-      );
-      for (const item of items) {
-        this.insertItem.run({
-          job_id: id,
-          source: item.source,
-          key: item.key,
-          size: item.size,
-          method: item.method,
-          target_bucket: item.targetBucketId,
-          acl: item.acl,
-          overwrite: item.overwrite ? 1 : 0,
-          mtime_ms: item.mtimeMs ?? null,
-          state: item.error ? 'failed' : 'pending',
-          error: item.error ?? null,
-        });
-      }
+      const id = this.insertJobRow(job, 1);
+      this.insertItems(id, items);
       return id;
     })();
+  }
+
+  /**
+   * A job too big to write in one go without holding the main thread: the job now, not planned (nothing lists,
+   * runs or resumes it), its items by `addItems`, a chunk per call, then `markPlanned`.
+   */
+  createUnplanned(job: NewJob): number {
+    return this.insertJobRow(job, 0);
+  }
+
+  /** A chunk of an unplanned job's items, in one transaction. */
+  addItems(id: number, items: readonly NewItem[]): void {
+    this.db.transaction(() => this.insertItems(id, items))();
+  }
+
+  markPlanned(id: number): void {
+    this.db.prepare('UPDATE jobs SET planned = 1 WHERE id = ?').run(id);
+  }
+
+  /** Jobs still being written, or left half-written by a process that stopped meanwhile. */
+  unplanned(): JobRecord[] {
+    return this.db
+      .prepare<[], JobRow>(`${JOB_SELECT} WHERE j.planned = 0 ORDER BY j.id`)
+      .all()
+      .map(fromJobRow);
+  }
+
+  /** Removes a job that was never planned whole (its items go with it): it changed nothing. */
+  removeUnplanned(id: number): void {
+    this.db.prepare('DELETE FROM jobs WHERE id = ? AND planned = 0').run(id);
+  }
+
+  private insertJobRow(job: NewJob, planned: 0 | 1): number {
+    return Number(
+      this.insertJob.run({
+        kind: job.kind,
+        account_id: job.accountId,
+        bucket_id: job.bucketId,
+        title: job.title,
+        options: JSON.stringify(job.options),
+        created_at: job.at,
+        owner: job.owner ?? null,
+        lease: job.lease ?? null,
+        planned,
+      }).lastInsertRowid,
+    );
+  }
+
+  private insertItems(id: number, items: readonly NewItem[]): void {
+    for (const item of items) {
+      this.insertItem.run({
+        job_id: id,
+        source: item.source,
+        key: item.key,
+        size: item.size,
+        method: item.method,
+        target_bucket: item.targetBucketId,
+        acl: item.acl,
+        overwrite: item.overwrite ? 1 : 0,
+        mtime_ms: item.mtimeMs ?? null,
+        state: item.error ? 'failed' : 'pending',
+        error: item.error ?? null,
+      });
+    }
   }
 
   get(id: number): JobRecord | null {

@@ -13,6 +13,7 @@ import { m011SearchTerms } from './011-search-terms';
 import { m012LinkShareReplace } from './012-link-share-replace';
 import { m013LinkStatusIndexes } from './013-link-status-indexes';
 import { m014LinkSearch } from './014-link-search';
+import { m015JobPlanned } from './015-job-planned';
 
 export interface Migration {
   name: string;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   m012LinkShareReplace,
   m013LinkStatusIndexes,
   m014LinkSearch,
+  m015JobPlanned,
 ];

@@ -16,10 +16,11 @@ import {
   type UploadStart,
 } from '@shared/jobs/schemas';
 import { sentence, uploadKey, uploadNameProblem } from '@shared/library/object-key';
-import type { Selection } from '@shared/library/schemas';
+import type { ObjectQuery, Selection, Sort } from '@shared/library/schemas';
 import type { AccountRepository } from '../../repositories/account-repository';
 import type { BucketRecord, BucketRepository } from '../../repositories/bucket-repository';
 import type { CatalogRepository, ObjectRecord } from '../../repositories/catalog-repository';
+import type { Cursor } from '../../repositories/catalog-search-sql';
 import type { JobRecord, NewItem } from '../../repositories/job-repository';
 import type { AccountService } from '../accounts/account-service';
 import { UserFacingError } from '../errors';
@@ -40,6 +41,10 @@ import {
   uploadDestination,
   uploadTitle,
 } from './job-sentences';
+
+/** A selection is read by name, this many files per turn of the event loop (a few milliseconds each). */
+const READ_PAGE = 2000;
+const BY_NAME: Sort = { column: 'name', direction: 'asc' };
 
 export interface PlanningDeps {
   buckets: BucketRepository;
@@ -240,7 +245,23 @@ export class JobPlanner {
       return { bucket, objects: this.deps.catalog.byIds(selection.bucketId, selection.ids) };
     }
     const bucket = await this.checked(selection.query.bucketId);
-    return { bucket, objects: [...this.deps.catalog.iterate(selection.query)] };
+    return { bucket, objects: await this.queried(selection.query) };
+  }
+
+  /**
+   * The files a query selects, by name, read a page at a time with the event loop free between two pages: read
+   * in one go, 100,000 files held the main thread (and every call from the window) for a third of a second.
+   */
+  private async queried(query: ObjectQuery): Promise<ObjectRecord[]> {
+    const out: ObjectRecord[] = [];
+    let cursor: Cursor | null = null;
+    for (;;) {
+      const { rows, last } = this.deps.catalog.page(query, BY_NAME, cursor, READ_PAGE);
+      for (const row of rows) out.push(row);
+      if (rows.length < READ_PAGE || last === null) return out;
+      cursor = last;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   /**

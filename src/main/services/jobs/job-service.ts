@@ -28,6 +28,9 @@ import { JobRun, type RunProgress } from './job-runner';
 import { activity, noSuchJob, resumeElsewhere, runElsewhere } from './job-sentences';
 import { itemView, jobView, taskCounts, taskEnd } from './job-view';
 
+/** Items written per transaction when a job is created (see create). */
+const WRITE_CHUNK = 1000;
+
 /** The id of a job's task: its progress as task:progress, and tasks:cancel cancels the job. */
 export const jobTaskId = (id: number) => `job:${id}`;
 
@@ -86,6 +89,8 @@ export class JobService {
   private readonly leases: JobLeases;
   private readonly planner: JobPlanner;
   private readonly active = new Map<number, Active>();
+  /** Jobs whose items this process is writing now (create): not planned yet, and not left over. */
+  private readonly writing = new Set<number>();
   private closing = false;
 
   constructor(private readonly deps: JobDeps) {
@@ -114,21 +119,38 @@ export class JobService {
     return this.create(await this.planner.access(raw), options);
   }
 
-  private create(planned: PlannedJob, runOptions: RunOptions): Started {
+  private async create(planned: PlannedJob, runOptions: RunOptions): Promise<Started> {
     const { kind, bucket, title, options, items } = planned;
-    const id = this.deps.jobs.create(
-      {
-        kind,
-        accountId: bucket.accountId,
-        bucketId: bucket.id,
-        title,
-        options,
-        at: this.now(),
-        owner: this.leases.owner,
-        lease: this.leases.until(),
-      },
-      items,
-    );
+    const head = {
+      kind,
+      accountId: bucket.accountId,
+      bucketId: bucket.id,
+      title,
+      options,
+      at: this.now(),
+      owner: this.leases.owner,
+      lease: this.leases.until(),
+    };
+    let id: number;
+    if (items.length <= WRITE_CHUNK) id = this.deps.jobs.create(head, items);
+    else {
+      // 100,000 items in one transaction held the main thread for half a second: a chunk per turn of the event
+      // loop instead, the job hidden from every list and runner until its last item is in.
+      id = this.deps.jobs.createUnplanned(head);
+      this.writing.add(id);
+      try {
+        for (let at = 0; at < items.length; at += WRITE_CHUNK) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          this.deps.jobs.addItems(id, items.slice(at, at + WRITE_CHUNK));
+        }
+        this.deps.jobs.markPlanned(id);
+      } catch (err) {
+        this.deps.jobs.removeUnplanned(id);
+        throw err;
+      } finally {
+        this.writing.delete(id);
+      }
+    }
     this.deps.activity.record('jobs', activity.started(title));
     const done = this.run(id, runOptions);
     return { job: this.view(id), done };
@@ -249,6 +271,10 @@ export class JobService {
 
   /** Resumes every interrupted job, one after another; answers their final views. */
   async resumeInterrupted(options: RunOptions = {}): Promise<JobView[]> {
+    // A job whose writing a stopped process left half done never ran: nothing changed, it goes.
+    for (const j of this.deps.jobs.unplanned()) {
+      if (this.leases.claimable(j, this.writing.has(j.id))) this.deps.jobs.removeUnplanned(j.id);
+    }
     const out: JobView[] = [];
     for (const job of this.interrupted()) {
       try {
