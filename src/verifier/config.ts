@@ -17,12 +17,14 @@ import { z } from 'zod';
 
 import { isCanonicalB64u, isValidKid, parseKeys, type TokenKeys } from '@shared-node/token';
 import { parseIpRange } from './http/client-network';
+import { ADMIN_TOKEN_MIN_CHARS } from '@shared/links/schemas';
 import { NETWORKS_PER_LINK } from './state/networks';
 
 export const PRESIGN_EXPIRY_MIN_SECONDS = 60;
 export const PRESIGN_EXPIRY_MAX_SECONDS = 3600;
 export const PRESIGN_EXPIRY_DEFAULT_SECONDS = 300;
-export const ADMIN_TOKEN_MIN_LENGTH = 32;
+/** The app's own rule (the window and `signet settings set` check the same before they store a token). */
+export const ADMIN_TOKEN_MIN_LENGTH = ADMIN_TOKEN_MIN_CHARS;
 
 export interface StoreConfig {
   name: string;

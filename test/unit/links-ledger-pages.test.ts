@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../src/main/db/database';
 import { LinkRepository, type LinkRecord } from '../../src/main/repositories/link-repository';
 import {
@@ -220,6 +220,9 @@ describe('Links page plans against the exact answer (issue 19)', () => {
       'o%b',
       'gift',
       'example.com',
+      // Rare trigrams beside ones in every row; and trigrams each in many rows, the text in fewer.
+      r(1200).email.toLowerCase(),
+      'font-a-v3.zip',
     ];
     let compared = 0;
     for (const search of rare) {
@@ -278,6 +281,61 @@ describe('Links page plans against the exact answer (issue 19)', () => {
     all = undefined;
     expect(compareRare()).toBeGreaterThan(37);
     expect(paged({ search: gone[140]!.jti, status: 'all', kind: 'all', shared: false })).toEqual([]);
+  });
+
+  it('looks a text up by its rarest trigrams, or by its common ones together, and the newest rows by rowid', () => {
+    repo.fillSearchIndex();
+    const q = (search: string) => ({ search, status: 'all', kind: 'all', shared: false });
+    const rowidOf = (jti: string) =>
+      db.prepare('SELECT rowid FROM links WHERE jti = ?').pluck().get(jti) as number;
+    const count = (gram: string) =>
+      db
+        .prepare('SELECT count(*) FROM links_search WHERE links_search MATCH ?')
+        .pluck()
+        .get(`"${gram}"`) as number;
+
+    // A note whose rare start sits beside "example.com" (in half the rows). Its index row loses the common end:
+    // the link is found only when the lookup leaves the common trigrams out (the page's LIKE reads the note).
+    const [odd] = makeRecords(1);
+    odd!.note = 'qzqzqzqz@example.com';
+    repo.insertMany([odd!]);
+    repo.fillSearchIndex();
+    for (const gram of ['exa', 'ple', 'com']) expect(count(gram)).toBeGreaterThan(ROWS / 3);
+    db.prepare('UPDATE links_search SET text = ? WHERE rowid = ?').run('qzqzqzqz@ex', rowidOf(odd!.jti));
+    expect(paged(q('QZQZqzqz@example.com'))).toEqual([odd!.jti]);
+    repo.removeUnsent([odd!.jti]);
+    expect(paged(q('qzqzqzqz@example.com'))).toEqual([]);
+
+    // Every trigram of this text is in more rows than the plan's cap (500 here), the text in fewer: it is read
+    // through the index (a link whose index row is gone is not found), by its rarest trigrams together.
+    const text = 'font-a-v3.zip';
+    for (const gram of ['fon', 't-a', '-a-', 'a-v', '-v3', '3.z']) expect(count(gram)).toBeGreaterThan(500);
+    all = undefined;
+    const want = expected(q(text));
+    expect(want.length).toBeGreaterThan(37);
+    expect(want.length).toBeLessThan(500);
+    const hidden = rowidOf(want[3]!);
+    db.prepare('DELETE FROM links_search WHERE rowid = ?').run(hidden);
+    expect(paged(q(text))).toEqual(want.filter((_, i) => i !== 3));
+    db.prepare(
+      `INSERT INTO links_search (rowid, text) SELECT rowid, lower(key || char(10) || product_slug || char(10)
+         || order_id || char(10) || email || char(10) || note || char(10) || jti || char(10) || account_name)
+       FROM links WHERE rowid = ?`,
+    ).run(hidden);
+    expect(paged(q(text))).toEqual(want);
+
+    // The rows written since the index was filled are read by rowid, never by walking the ledger in page order.
+    const prepare = vi.spyOn(db, 'prepare');
+    paged(q(text));
+    const sql = prepare.mock.calls.map(([s]) => s).find((s) => s.includes('UNION ALL'));
+    prepare.mockRestore();
+    expect(sql).toBeDefined();
+    const plan = db
+      .prepare<[Record<string, unknown>], { detail: string }>(`EXPLAIN QUERY PLAN ${sql!}`)
+      .all({ match: '"x"', search: '%x%', upTo: 0, limit: 38 })
+      .map((r) => r.detail);
+    expect(plan).toContain('SEARCH links USING INTEGER PRIMARY KEY (rowid>?)');
+    expect(plan.join(' ')).not.toContain('links_created');
   });
 
   it('reads a text in few rows through the index (an index row removed hides its link)', () => {

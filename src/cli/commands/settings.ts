@@ -1,4 +1,5 @@
 /** `signet settings get|set`: the app's SettingsService, plus the verifier admin token in the keychain. */
+import { ADMIN_TOKEN_MIN_CHARS } from '@shared/links/schemas';
 import { SettingsPatchSchema, type Settings, type SettingsPatch } from '@shared/settings';
 import type { MainServices } from '../../main/wiring';
 import {
@@ -15,8 +16,6 @@ import { VERIFIER_ADMIN_TOKEN_ENTRY } from '../../main/services/links/verifier-a
 
 /** The keychain entry of the verifier's admin token (shared with the app and `signet verifier-config`). */
 export { VERIFIER_ADMIN_TOKEN_ENTRY };
-/** As the verifier requires (src/verifier/config.ts, ADMIN_TOKEN_MIN_LENGTH). */
-const ADMIN_TOKEN_MIN_LENGTH = 32;
 
 const SETTABLE = [
   'verifier-url',
@@ -121,9 +120,9 @@ const set: CommandHandler = async (ctx) => {
     secretSource(ctx, 'verifier admin token');
     const services = ctx.services();
     const token = (await readSecret(ctx, 'verifier admin token')).value.trim();
-    if (token.length < ADMIN_TOKEN_MIN_LENGTH || /\s/.test(token)) {
+    if (token.length < ADMIN_TOKEN_MIN_CHARS || /\s/.test(token)) {
       throw new UsageError(
-        `verifier-admin-token: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters without spaces, as the verifier requires`,
+        `verifier-admin-token: must be at least ${ADMIN_TOKEN_MIN_CHARS} characters without spaces, as the verifier requires`,
       );
     }
     await services.adminToken.set(token);

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import type { LinkKind, LinksQuery, LinkStatus, LinkView } from '@shared/links/schemas';
-import { LinkSearchIndex, searchMatchOf } from './link-search-index';
+import { LinkSearchIndex, matchOf, trigramsOf } from './link-search-index';
 
 /** One ledger row as written. */
 export interface LinkRecord {
@@ -62,6 +62,11 @@ export type StoredLink = LinkView & { kid: string | null };
  * the ledger newest first, as it did before the index, while the index fills in the background.
  */
 const TAIL_MAX = 5000;
+/**
+ * Trigrams a search looks up, the rarest of its text: with three, a text in one row of a million finds a few
+ * candidates (a link id's trigrams are each in a few hundred rows); more add list walks and narrow little.
+ */
+const RAREST = 3;
 
 /** Revoked first (the verifier refuses it), then replaced (reissued, not revoked: a direct link), then by time. */
 function statusOf(r: Row, nowIso: string): LinkStatus {
@@ -225,13 +230,15 @@ export class LinkRepository {
     let sql: string;
     if (lookup) {
       // The index's candidates (checked by the same conditions) and the rows written since it was filled: two
-      // sets of rowids that never overlap, merged in the page's order.
+      // sets of rowids that never overlap, merged in the page's order. The second is read by rowid range (NOT
+      // INDEXED: SQLite would rather walk links_created for the merge's order, every row of the ledger, 90 ms
+      // at a million links, to find the few written since).
       Object.assign(params, lookup);
       const cond = where.join(' AND ');
       sql = `SELECT ${COLUMNS} FROM links_search s CROSS JOIN links ON links.rowid = s.rowid
              WHERE s.links_search MATCH @match AND ${cond}
            UNION ALL
-           SELECT ${COLUMNS} FROM links WHERE links.rowid > @upTo AND ${cond}
+           SELECT ${COLUMNS} FROM links NOT INDEXED WHERE links.rowid > @upTo AND ${cond}
            ORDER BY created_at DESC, jti DESC LIMIT @limit`;
     } else {
       sql = `SELECT ${COLUMNS} FROM links ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -252,14 +259,38 @@ export class LinkRepository {
    * so walking the ledger newest first and checking each row is faster; the index would hand over every one of
    * its rows to be sorted. The cap grows with the ledger (√(page × ledger) ÷ 4): 2,500 at a million links (a
    * text in 10,000 rows, "gift" in the bench, measured faster by the walk).
+   *
+   * The lookup takes the text's rarest trigrams only (RAREST, each counted up to the cap, as the library's
+   * catalog does in trigram-probe.ts): FTS5 walks every list it is given, and the common ones ("exa", "noa",
+   * digits) are hundreds of thousands of rows long while narrowing nothing. Every candidate is still checked
+   * by the page's LIKE, so the trigrams left out change the cost, never the rows. The rarest trigram's count
+   * decides the plan (no more candidates than that); only when every trigram is common are the rarest ones
+   * counted together: a text can be rare though its trigrams are not.
    */
   private indexLookup(text: string): { match: string; upTo: number } | null {
-    const match = searchMatchOf(text);
-    if (match === null) return null;
+    const grams = trigramsOf(text);
+    if (grams.length === 0) return null;
     const upTo = this.searchIndex.upTo();
     if (this.searchIndex.tail(upTo, TAIL_MAX) > TAIL_MAX) return null;
     const cap = Math.max(500, Math.round(Math.sqrt(100 * upTo) / 4));
-    return this.searchIndex.candidates(match, cap) > cap ? null : { match, upTo };
+    const left = grams.map((g) => ({ ...g, n: this.searchIndex.gramCount(g.gram, cap, upTo) }));
+    // The rarest first; among equally common ones (every count past the cap is cap + 1), one that does not
+    // overlap those taken: apart, they narrow more (the "fon", "t-a", "-v3" of "font-a-v3.zip").
+    const rarest: typeof left = [];
+    while (rarest.length < RAREST && left.length > 0) {
+      const apart = (g: (typeof left)[number]) => (rarest.some((r) => Math.abs(r.at - g.at) < 3) ? 1 : 0);
+      let best = 0;
+      for (let i = 1; i < left.length; i++) {
+        const a = left[i]!;
+        const b = left[best]!;
+        if (a.n < b.n || (a.n === b.n && apart(a) < apart(b))) best = i;
+      }
+      rarest.push(...left.splice(best, 1));
+    }
+    const match = matchOf(rarest.map((r) => r.gram));
+    if (rarest[0]!.n <= cap) return { match, upTo };
+    if (rarest.length > 1 && this.searchIndex.candidates(match, cap) <= cap) return { match, upTo };
+    return null;
   }
 
   /** Indexes every link not indexed yet for search, at once: a bench or a test; the app fills it in the background. */

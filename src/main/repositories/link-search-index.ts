@@ -12,19 +12,23 @@ const SEARCH_TEXT = `lower(key || char(10) || product_slug || char(10) || order_
 const CHUNK = 250;
 /** The background indexer's share of one event-loop turn. */
 const TURN_MS = 8;
+/** Trigram counts kept (gramCount) before they are all dropped: a few kilobytes. */
+const GRAM_COUNTS_KEPT = 4096;
 
-/**
- * The FTS5 query of a search text of three characters or more: the pieces that cover it side by side (and its
- * last three characters), AND'ed. Fewer terms than every trigram, nearly as selective; each hit is a candidate
- * that the search's own LIKE then checks.
- */
-export function searchMatchOf(text: string): string | null {
+/** The distinct trigrams of a search text, each with where it first starts (none under three characters). */
+export function trigramsOf(text: string): { gram: string; at: number }[] {
   const chars = [...text];
-  if (chars.length < 3) return null;
-  const pieces = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i += 3) pieces.add(chars.slice(i, i + 3).join(''));
-  pieces.add(chars.slice(-3).join(''));
-  return [...pieces].map((p) => `"${p.replace(/"/g, '""')}"`).join(' AND ');
+  const grams = new Map<string, number>();
+  for (let i = 0; i + 3 <= chars.length; i++) {
+    const gram = chars.slice(i, i + 3).join('');
+    if (!grams.has(gram)) grams.set(gram, i);
+  }
+  return [...grams].map(([gram, at]) => ({ gram, at }));
+}
+
+/** The FTS5 query that holds every one of `grams` (each quoted, quotes doubled), AND'ed. */
+export function matchOf(grams: readonly string[]): string {
+  return grams.map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ');
 }
 
 /** Empties the index (in the transaction that deletes every link: a backup restored in place of the ledger). */
@@ -40,7 +44,10 @@ export class LinkSearchIndex {
   private readonly fill;
   private readonly setUpTo;
   private readonly readUpTo;
+  private readonly count;
   private scheduled = false;
+  /** gramCount's answers, with the cap and the index's extent they were counted at. */
+  private readonly gramCounts = new Map<string, { n: number; cap: number; upTo: number }>();
 
   constructor(private readonly db: Db) {
     this.fill = db.prepare<[number, number], { id: number }>(
@@ -49,6 +56,11 @@ export class LinkSearchIndex {
     );
     this.setUpTo = db.prepare<[number]>('UPDATE links_search_state SET up_to = ? WHERE id = 1');
     this.readUpTo = db.prepare<[], number>('SELECT up_to FROM links_search_state WHERE id = 1').pluck();
+    this.count = db
+      .prepare<[string, number], number>(
+        'SELECT count(*) FROM (SELECT 1 FROM links_search WHERE links_search MATCH ? LIMIT ?)',
+      )
+      .pluck();
   }
 
   /** The highest rowid indexed (0: none). */
@@ -64,14 +76,23 @@ export class LinkSearchIndex {
       .get(upTo, cap + 1)!;
   }
 
-  /** Candidates of an FTS5 query (searchMatchOf), counted up to `cap` (`cap` + 1: more). */
+  /** Candidates of an FTS5 query (matchOf), counted up to `cap` (`cap` + 1: more). */
   candidates(match: string, cap: number): number {
-    return this.db
-      .prepare<[string, number], number>(
-        'SELECT count(*) FROM (SELECT 1 FROM links_search WHERE links_search MATCH ? LIMIT ?)',
-      )
-      .pluck()
-      .get(match, cap + 1)!;
+    return this.count.get(match, cap + 1)!;
+  }
+
+  /**
+   * Rows whose text holds one trigram, counted up to `cap` (`cap` + 1: more): what picks the trigrams a search
+   * looks up. Kept until the index has grown or shrunk by a sixteenth (a trigram's share of the rows barely
+   * moves meanwhile), so a text typed or paged through again is not counted again.
+   */
+  gramCount(gram: string, cap: number, upTo: number): number {
+    const kept = this.gramCounts.get(gram);
+    if (kept && kept.cap === cap && Math.abs(upTo - kept.upTo) * 16 <= kept.upTo) return kept.n;
+    const n = this.candidates(matchOf([gram]), cap);
+    if (this.gramCounts.size >= GRAM_COUNTS_KEPT) this.gramCounts.clear();
+    this.gramCounts.set(gram, { n, cap, upTo });
+    return n;
   }
 
   /** Indexes the next rows (oldest rowid first), in one transaction. Answers how many (0: the index is whole). */
