@@ -4,7 +4,7 @@ import type { MainServices } from '../wiring';
 import type { Handlers } from './router';
 import type { JobView } from '@shared/jobs/schemas';
 import { BACKUP_FILE_EXTENSION } from '@shared/backup/schemas';
-import { syncTaskId } from '@shared/tasks/task-ids';
+import { syncTaskId, verifyTaskId } from '@shared/tasks/task-ids';
 
 /**
  * A job started for the window runs on in main; the window follows it through job:progress events. Its ending
@@ -52,7 +52,7 @@ export function createHandlers(s: MainServices): Handlers {
       ),
     'library:verify': ({ selection }) =>
       s.tasks.run(
-        `verify:${selection.kind === 'ids' ? selection.bucketId : selection.query.bucketId}`,
+        verifyTaskId(selection.kind === 'ids' ? selection.bucketId : selection.query.bucketId),
         'Access check',
         ({ signal, progress }) => s.library.verify(selection, { signal, onProgress: progress }),
         (r) => `${r.checked} checked: ${r.readable} readable by strangers, ${r.leaks.length} leak(s).`,

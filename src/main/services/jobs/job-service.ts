@@ -1,3 +1,4 @@
+import { jobTaskId } from '@shared/tasks/task-ids';
 import {
   ENDED_STATES,
   type AccessChange,
@@ -30,9 +31,6 @@ import { itemView, jobView, taskCounts, taskEnd } from './job-view';
 
 /** Items written per transaction when a job is created (see create). */
 const WRITE_CHUNK = 1000;
-
-/** The id of a job's task: its progress as task:progress, and tasks:cancel cancels the job. */
-export const jobTaskId = (id: number) => `job:${id}`;
 
 export interface JobDeps {
   jobs: JobRepository;

@@ -37,6 +37,8 @@ export interface SyncRunOptions {
   onProgress?: (p: TaskProgress) => void;
   /** ACL reads in flight (default ACL_CONCURRENCY). */
   aclConcurrency?: number;
+  /** Keys waiting for an ACL read at most (default QUEUE_HIGH_WATER; tests make it small). */
+  queueHighWater?: number;
   /**
    * The bucket as the check that goes with this sync finds it (privacy model, exposure). The listing does not wait
    * for it: it starts at once, and only the access types wait for the rule the check decides. A failed check stops
@@ -90,7 +92,10 @@ export async function runSync(
   setMaxListeners(ACL_CONCURRENCY * 8, inner.signal);
   const stop = () => inner.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
-  const queue = new AsyncQueue<string>(QUEUE_HIGH_WATER);
+  const queue = new AsyncQueue<string>(options.queueHighWater ?? QUEUE_HIGH_WATER);
+  // A listing that waits for room in a full queue must wake when the sync stops: the readers stop taking keys and
+  // nothing else would release it (a cancelled 200k-key sync, its listing far ahead of the ACL reads, never ended).
+  inner.signal.addEventListener('abort', () => queue.abort(), { once: true });
   let listed!: () => void;
   const listingDone = new Promise<void>((resolve) => (listed = resolve));
   const counts = { listed: 0, added: 0, updated: 0, resolved: 0, unresolved: 0 };

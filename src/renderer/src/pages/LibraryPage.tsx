@@ -39,7 +39,7 @@ import {
   useTaskProgress,
   useVerify,
 } from '../lib/library-queries';
-import { syncTaskId } from '@shared/tasks/task-ids';
+import { syncTaskId, VERIFY_TASK_PREFIX } from '@shared/tasks/task-ids';
 import { useAccounts } from '../lib/queries';
 
 /** Typing settles for this long before the search goes to main: fast enough to feel live, not per keystroke. */
@@ -183,7 +183,7 @@ function BucketLibrary({ bucket }: { bucket: BucketView }) {
   const selection = useLibrarySelection(query, total);
 
   const verify = useVerify();
-  const verifyProgress = useRunningTask(verify.isPending ? 'verify' : null);
+  const verifyProgress = useRunningTask(verify.isPending ? VERIFY_TASK_PREFIX : null);
 
   const { fetchNextPage, hasNextPage, isFetchingNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
