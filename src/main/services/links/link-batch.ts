@@ -31,6 +31,8 @@ const MAX_DOWNLOADS_TEXT = MAX_DOWNLOADS.toLocaleString('en-US');
 
 /** Rows issued and written per turn of the event loop: about 10 ms of work each on the bench's machine. */
 const ISSUE_CHUNK_ROWS = 250;
+/** Rows checked per turn of the event loop while a batch is read (preview and issue). */
+const PARSE_CHUNK_ROWS = 2000;
 
 interface ParsedRow extends BatchRow {
   fields: LinkFields | null;
@@ -182,7 +184,7 @@ export class LinkBatchService {
     const defaultExpiry: ExpiryInput = { type: 'seconds', seconds: settings.defaultLinkExpiryHours * 3600 };
     const expiryCache = new Map<string, ExpiryInput | null>();
 
-    const rows = records.slice(1).map((cells, i): ParsedRow => {
+    const parseRow = (cells: string[], i: number): ParsedRow => {
       const cell = (c: (typeof BATCH_COLUMNS)[number]) => (cells[index[c]] ?? '').trim();
       const row: ParsedRow = {
         line: i + 2,
@@ -258,7 +260,13 @@ export class LinkBatchService {
           expiry,
         },
       };
-    });
+    };
+    // A chunk of rows per turn of the event loop: 10,000 rows in one go held main for about 60 ms.
+    const rows: ParsedRow[] = [];
+    for (let i = 1; i < records.length; i++) {
+      if (i % PARSE_CHUNK_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      rows.push(parseRow(records[i]!, i - 1));
+    }
     return { header, accountId: account?.id ?? null, accountName: account?.name ?? null, rows };
   }
 
