@@ -139,6 +139,9 @@ export class JobService {
       try {
         for (let at = 0; at < items.length; at += WRITE_CHUNK) {
           await new Promise<void>((resolve) => setImmediate(resolve));
+          // Held while written, however long that takes: another process removes a half-written job only once
+          // its lease ran out (or its writer died).
+          this.leases.renew(id);
           this.deps.jobs.addItems(id, items.slice(at, at + WRITE_CHUNK));
         }
         this.deps.jobs.markPlanned(id);
