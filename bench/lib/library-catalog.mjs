@@ -435,7 +435,16 @@ export async function benchCatalog(lib, rows, { folderSamples = 400, searchSampl
       out.direct = latencyStats(directMs);
       // Search as a person types it (issue 19): its own cases and table, on this catalog, through this router.
       const cap = lib.library.SEARCH_COUNT_CAP;
-      out.searchCases = await benchSearchCases({ router, sender: SENDER, catalog, bucketId, keys, cap, log });
+      out.searchCases = await benchSearchCases({
+        router,
+        sender: SENDER,
+        catalog,
+        db,
+        bucketId,
+        keys,
+        cap,
+        log,
+      });
     } finally {
       services.close();
     }

@@ -137,6 +137,8 @@ function expected(over: Record<string, unknown>, sort: Sort): string[] {
     .filter(
       (o) =>
         o.key.startsWith(q.folder) &&
+        // A folder's own files when there is neither a search nor `recursive` (whereOf).
+        (q.recursive || q.search.trim() !== '' || !o.key.includes('/', q.folder.length)) &&
         o.key.toLowerCase().includes(needle) &&
         (q.access.length === 0 || q.access.includes(o.access)) &&
         (!q.leaksOnly || o.leak),
@@ -288,6 +290,58 @@ describe('search plans: the same rows, in the same order, whichever plan reads t
         search,
       ).toEqual(expected({ search }, BY_NAME));
     });
+  });
+
+  it('pages every other order down its own index or sorted, through every page, with or without a search', () => {
+    // Which way each page was read: a walk down the order's index (INDEXED BY), the scope's rows sorted (`+`),
+    // and pages that did the first and then, having given up, the second.
+    const ways = { down: 0, sorted: 0, gaveUp: 0 };
+    const select = vi.spyOn(
+      CatalogRepository.prototype as unknown as {
+        select: (kind: PlanKind, ...rest: unknown[]) => unknown;
+      },
+      'select',
+    );
+    const page = catalog.page.bind(catalog);
+    const paged = vi.spyOn(catalog, 'page').mockImplementation((...args) => {
+      select.mockClear();
+      const out = page(...args);
+      const froms = select.mock.calls.map((c) => `${String(c[7])} ${String(c[5])}`);
+      if (froms.some((f) => f.includes('INDEXED BY'))) ways.down++;
+      if (froms.some((f) => f.includes(' +o.'))) ways.sorted++;
+      if (froms.length === 2 && froms[0]!.includes('INDEXED BY') && froms[1]!.includes(' +o.')) ways.gaveUp++;
+      return out;
+    });
+    const scopes: Record<string, unknown>[] = [
+      {},
+      { recursive: false, folder: '' },
+      { recursive: false, folder: 'products/1/' },
+      { folder: 'products/1' },
+      { access: ['public'] },
+      { access: ['authenticated', 'unknown'] },
+      { leaksOnly: true },
+      { search: 'zip' },
+      { search: 'products/1' },
+      { search: '.Z' },
+      { search: 'ΟΔΟΣ' },
+    ];
+    for (const column of ['size', 'lastModified', 'access', 'type'] as const)
+      for (const direction of ['asc', 'desc'] as const)
+        for (const scope of scopes) {
+          const sort: Sort = { column, direction };
+          const want = expected(scope, sort);
+          expect(want.length, JSON.stringify(scope)).toBeGreaterThan(0);
+          expect(
+            pages(scope, sort, undefined, 40, 1000),
+            `${JSON.stringify(scope)} ${column} ${direction}`,
+          ).toEqual(want);
+        }
+
+    paged.mockRestore();
+    select.mockRestore();
+    expect(ways.down).toBeGreaterThan(50);
+    expect(ways.sorted).toBeGreaterThan(50);
+    expect(ways.gaveUp).toBeGreaterThan(0);
   });
 
   it('takes each plan for some texts, and gives up on a misjudged walk for some (the comparisons above cover them)', () => {

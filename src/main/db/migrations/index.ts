@@ -14,6 +14,7 @@ import { m012LinkShareReplace } from './012-link-share-replace';
 import { m013LinkStatusIndexes } from './013-link-status-indexes';
 import { m014LinkSearch } from './014-link-search';
 import { m015JobPlanned } from './015-job-planned';
+import { m016ObjectSortIndexes } from './016-object-sort-indexes';
 
 export interface Migration {
   name: string;
@@ -37,4 +38,5 @@ export const migrations: readonly Migration[] = [
   m013LinkStatusIndexes,
   m014LinkSearch,
   m015JobPlanned,
+  m016ObjectSortIndexes,
 ];

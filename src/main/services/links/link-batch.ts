@@ -30,9 +30,14 @@ import type { LinkFields, LinkService, LinkTarget } from './link-service';
 const MAX_DOWNLOADS_TEXT = MAX_DOWNLOADS.toLocaleString('en-US');
 
 /** Rows issued and written per turn of the event loop: about 10 ms of work each on the bench's machine. */
-const ISSUE_CHUNK_ROWS = 250;
+const ISSUE_CHUNK_ROWS = 100;
 /** Rows checked per turn of the event loop while a batch is read (preview and issue). */
 const PARSE_CHUNK_ROWS = 2000;
+/** Rows of the answer's CSV written per turn of the event loop. */
+const OUTPUT_CHUNK_ROWS = 500;
+
+/** A macrotask turn: main reads the window's next message before the batch goes on. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface ParsedRow extends BatchRow {
   fields: LinkFields | null;
@@ -94,7 +99,7 @@ export class LinkBatchService {
       const written: string[] = [];
       try {
         for (let at = 0; at < good.length; at += ISSUE_CHUNK_ROWS) {
-          if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          if (at > 0) await nextTurn();
           const records: LinkRecord[] = [];
           for (const row of good.slice(at, at + ISSUE_CHUNK_ROWS)) {
             try {
@@ -113,15 +118,23 @@ export class LinkBatchService {
         throw err;
       }
     }
+    // The answer is written a chunk of rows per turn too (toCsv of two chunks is the two answers joined): in one
+    // go, the lines and the CSV of 10,000 rows held main for ~20 ms, and longer when a garbage collection fell in.
     let issued = 0;
-    const lines = parsed.rows.map((row) => {
-      const result = out.get(row);
-      const error = row.error ?? (result && 'error' in result ? result.error : null);
-      const ok = result && 'url' in result ? result : null;
-      if (ok) issued++;
-      const cells = parsed.header.map((_, i) => row.cells[i] ?? '');
-      return [...cells, ok?.url ?? '', ok?.jti ?? '', ok?.expiresAt ?? '', error ?? ''];
-    });
+    const parts = [toCsv([[...parsed.header, ...BATCH_OUTPUT_COLUMNS]])];
+    for (let at = 0; at < parsed.rows.length; at += OUTPUT_CHUNK_ROWS) {
+      if (at > 0) await nextTurn();
+      const lines = parsed.rows.slice(at, at + OUTPUT_CHUNK_ROWS).map((row) => {
+        const result = out.get(row);
+        const error = row.error ?? (result && 'error' in result ? result.error : null);
+        const ok = result && 'url' in result ? result : null;
+        if (ok) issued++;
+        const cells = parsed.header.map((_, i) => row.cells[i] ?? '');
+        return [...cells, ok?.url ?? '', ok?.jti ?? '', ok?.expiresAt ?? '', error ?? ''];
+      });
+      // Every cell, the echoed input included, through the formula guard of the one CSV writer.
+      parts.push(toCsv(lines));
+    }
     const failed = parsed.rows.length - issued;
     if (issued > 0 || failed > 0) {
       this.deps.activity.record(
@@ -129,12 +142,7 @@ export class LinkBatchService {
         `Batch: made ${issued} verifier link(s) from a CSV; ${failed} row(s) failed.`,
       );
     }
-    return {
-      // Every cell, the echoed input included, through the formula guard of the one CSV writer.
-      csv: toCsv([[...parsed.header, ...BATCH_OUTPUT_COLUMNS], ...lines]),
-      issued,
-      failed,
-    };
+    return { csv: parts.join(''), issued, failed };
   }
 
   private async parse(csv: string, accountId: string | undefined): Promise<Parsed> {
@@ -264,7 +272,7 @@ export class LinkBatchService {
     // A chunk of rows per turn of the event loop: 10,000 rows in one go held main for about 60 ms.
     const rows: ParsedRow[] = [];
     for (let i = 1; i < records.length; i++) {
-      if (i % PARSE_CHUNK_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (i % PARSE_CHUNK_ROWS === 0) await nextTurn();
       rows.push(parseRow(records[i]!, i - 1));
     }
     return { header, accountId: account?.id ?? null, accountName: account?.name ?? null, rows };
