@@ -194,14 +194,18 @@ export class CatalogRepository {
       const index = SORT_INDEX[sort.column];
       const [before, after] = sort.direction === 'asc' ? ['<', '>='] : ['>', '<='];
       const end = this.sortedStop(index, col, dir, where, sortedBudget);
+      // Split at the stop's value, and key where the index holds it (a value all of a bucket's files share would
+      // leave every file to the rest): the walk's rows all come before the rest's in the page's order.
       const at = (cmp: string) =>
         end === null
           ? where
-          : withCondition(where, `(${col}, o.key) ${cmp} (@stop_value, @stop_key)`, {
-              stop_value: end.value,
-              stop_key: end.key,
-            });
-      found = rows('walk', at(before), limit, `objects o INDEXED BY ${index}`);
+          : end.key === null
+            ? withCondition(where, `${col} ${cmp} @stop_value`, { stop_value: end.value })
+            : withCondition(where, `(${col}, o.key) ${cmp} (@stop_value, @stop_key)`, {
+                stop_value: end.value,
+                stop_key: end.key,
+              });
+      found = rows('walk', at(before), limit, `objects o INDEXED BY ${index.name}`);
       if (found.length < limit && end !== null)
         found.push(...sortedAfter('walk', at(after), limit - found.length));
     } else if (sort.column !== 'name' && reading.kind === 'walk') found = sortedAfter('walk', where, limit);
@@ -318,25 +322,30 @@ export class CatalogRepository {
   }
 
   /**
-   * Where a walk down an order's index gives up: the entry `budget` entries after the cursor in the query's bucket
-   * (read from the index alone, no row looked up), or null when fewer are left.
+   * Where a walk down an order's index gives up: the entry `budget` entries on in the query's bucket, from the
+   * page's cursor, read from the index alone (no row looked up), or null when fewer are left. Its key only where
+   * the index holds keys; else the cursor is taken by its value alone, which counts its few ties again.
    */
   private sortedStop(
-    index: string,
+    index: { name: string; holdsKey: boolean },
     col: string,
     dir: string,
     where: Where,
     budget: number,
-  ): { value: string | number; key: string } | null {
-    // The page's cursor (whereOf's parameters), as whereOf writes it for this order.
+  ): { value: string | number; key: string | null } | null {
+    const cmp = dir === 'ASC' ? '>' : '<';
     const after =
       where.params['cursor_key'] === undefined
         ? ''
-        : `AND (${col}, o.key) ${dir === 'ASC' ? '>' : '<'} (@cursor_value, @cursor_key)`;
+        : index.holdsKey
+          ? `AND (${col}, o.key) ${cmp} (@cursor_value, @cursor_key)`
+          : `AND ${col} ${cmp}= @cursor_value`;
+    const key = index.holdsKey ? 'o.key' : 'NULL';
+    const order = index.holdsKey ? `${col} ${dir}, o.key ${dir}` : `${col} ${dir}`;
     return (
-      this.cached<Record<string, unknown>, { value: string | number; key: string }>(
-        `SELECT ${col} AS value, o.key AS key FROM objects o INDEXED BY ${index} WHERE o.bucket_id = @bucket ${after}
-         ORDER BY ${col} ${dir}, o.key ${dir} LIMIT 1 OFFSET @budget`,
+      this.cached<Record<string, unknown>, { value: string | number; key: string | null }>(
+        `SELECT ${col} AS value, ${key} AS key FROM objects o INDEXED BY ${index.name}
+         WHERE o.bucket_id = @bucket ${after} ORDER BY ${order} LIMIT 1 OFFSET @budget`,
       ).get({ ...where.params, budget }) ?? null
     );
   }

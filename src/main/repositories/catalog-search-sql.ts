@@ -17,14 +17,15 @@ export const SORT_SQL: Record<Sort['column'], string> = {
 };
 
 /**
- * The index over each other order's column in a bucket, key last (migration 016): a page in that order walks it
- * (named with INDEXED BY) and stops after its rows.
+ * The index over each other order's column in a bucket (migration 016): a page in that order walks it (named with
+ * INDEXED BY) and stops after its rows. `holdsKey`: the key follows the column in the index (access and type,
+ * whose values a bucket's files share); size and date leave it out, and SQLite sorts their few ties as it walks.
  */
-export const SORT_INDEX: Record<Exclude<Sort['column'], 'name'>, string> = {
-  size: 'objects_size',
-  lastModified: 'objects_modified',
-  access: 'objects_access',
-  type: 'objects_type',
+export const SORT_INDEX: Record<Exclude<Sort['column'], 'name'>, { name: string; holdsKey: boolean }> = {
+  size: { name: 'objects_size', holdsKey: false },
+  lastModified: { name: 'objects_modified', holdsKey: false },
+  access: { name: 'objects_access', holdsKey: true },
+  type: { name: 'objects_type', holdsKey: true },
 };
 
 /** The same columns by their names in a result, as a compound SELECT's ORDER BY must name them. */
