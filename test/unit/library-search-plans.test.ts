@@ -344,6 +344,45 @@ describe('search plans: the same rows, in the same order, whichever plan reads t
     expect(ways.gaveUp).toBeGreaterThan(0);
   });
 
+  it('pages and counts an access filter without a search by type from the access index, as the keys say', () => {
+    // The statements the repository prepares: a page by type names each type's run of the access index.
+    const cached = vi.spyOn(
+      CatalogRepository.prototype as unknown as { cached: (sql: string) => unknown },
+      'cached',
+    );
+    const byType = () => cached.mock.calls.filter(([sql]) => sql.includes('o.access = @run0')).length;
+    const filters: Record<string, unknown>[] = [
+      { access: ['public'] },
+      { access: ['authenticated', 'unknown'] },
+      { access: ['private', 'public', 'unknown', 'authenticated'] },
+      { access: ['public'], folder: 'products/1' },
+      { access: ['private', 'authenticated'], leaksOnly: true },
+      { access: ['public-bucket'] },
+      // A folder's own files: read by folder, not by type.
+      { access: ['public'], recursive: false, folder: 'products/1/' },
+    ];
+    for (const filter of filters)
+      for (const direction of ['asc', 'desc'] as const) {
+        const sort: Sort = { column: 'name', direction };
+        const want = expected(filter, sort);
+        expect(pages(filter, sort, undefined, 25, 1000), `${JSON.stringify(filter)} ${direction}`).toEqual(
+          want,
+        );
+        const q = ObjectQuerySchema.parse({ bucketId, recursive: true, ...filter });
+        expect(catalog.count(q), JSON.stringify(filter)).toBe(want.length);
+        expect(catalog.countUpTo(q, 7), JSON.stringify(filter)).toEqual({
+          n: Math.min(want.length, 7),
+          capped: want.length > 7,
+        });
+      }
+    // Every filter but the folder's own files went by type, through every one of its pages.
+    expect(byType()).toBeGreaterThan(6 * 2);
+    expect(byType()).toBe(
+      filters.slice(0, 6).reduce((n, f) => n + 2 * (Math.floor(expected(f, BY_NAME).length / 25) + 1), 0),
+    );
+    cached.mockRestore();
+  });
+
   it('takes each plan for some texts, and gives up on a misjudged walk for some (the comparisons above cover them)', () => {
     const chosen = { walk: 0, index: 0, stops: 0, finished: 0 };
     const select = vi.spyOn(

@@ -10,6 +10,8 @@ import {
   type StoredGrant,
 } from './catalog-records';
 import {
+  accessParams,
+  byAccessRuns,
   READ_ALL,
   countWant,
   FTS_FROM,
@@ -29,6 +31,7 @@ import {
   type Reading,
   type Where,
 } from './catalog-search-sql';
+import { accessRunsPage, sortedStop, type Prepared } from './catalog-order-reads';
 import { CatalogWrites, type UpsertCounts } from './catalog-writes';
 import { choosePlan, type PlanChoice, type PlanKind, type Want } from './search-plan';
 import { charCount, fold, SearchTerms } from './search-terms';
@@ -187,13 +190,14 @@ export class CatalogRepository {
       rows(kind, w, n, 'objects o', order(SORT_SQL, '+'));
     const { stop, sortedBudget } = reading;
     let found: ObjectRecord[];
-    if (sortedBudget !== null && sort.column !== 'name') {
+    if (byAccessRuns(query, sort)) found = accessRunsPage(this.cachedOf, where, query.access, dir, limit);
+    else if (sortedBudget !== null && sort.column !== 'name') {
       // A walk down the order's index that gives up after `sortedBudget` entries: those walked (each checked),
       // the rest read and sorted.
       const col = SORT_SQL[sort.column];
       const index = SORT_INDEX[sort.column];
       const [before, after] = sort.direction === 'asc' ? ['<', '>='] : ['>', '<='];
-      const end = this.sortedStop(index, col, dir, where, sortedBudget);
+      const end = sortedStop(this.cachedOf, index, col, dir, where, sortedBudget);
       // Split at the stop's value, and key where the index holds it (a value all of a bucket's files share would
       // leave every file to the rest): the walk's rows all come before the rest's in the page's order.
       const at = (cmp: string) =>
@@ -321,34 +325,8 @@ export class CatalogRepository {
     return { objects, bytes, access, leaks };
   }
 
-  /**
-   * Where a walk down an order's index gives up: the entry `budget` entries on in the query's bucket, from the
-   * page's cursor, read from the index alone (no row looked up), or null when fewer are left. Its key only where
-   * the index holds keys; else the cursor is taken by its value alone, which counts its few ties again.
-   */
-  private sortedStop(
-    index: { name: string; holdsKey: boolean },
-    col: string,
-    dir: string,
-    where: Where,
-    budget: number,
-  ): { value: string | number; key: string | null } | null {
-    const cmp = dir === 'ASC' ? '>' : '<';
-    const after =
-      where.params['cursor_key'] === undefined
-        ? ''
-        : index.holdsKey
-          ? `AND (${col}, o.key) ${cmp} (@cursor_value, @cursor_key)`
-          : `AND ${col} ${cmp}= @cursor_value`;
-    const key = index.holdsKey ? 'o.key' : 'NULL';
-    const order = index.holdsKey ? `${col} ${dir}, o.key ${dir}` : `${col} ${dir}`;
-    return (
-      this.cached<Record<string, unknown>, { value: string | number; key: string | null }>(
-        `SELECT ${col} AS value, ${key} AS key FROM objects o INDEXED BY ${index.name}
-         WHERE o.bucket_id = @bucket ${after} ORDER BY ${order} LIMIT 1 OFFSET @budget`,
-      ).get({ ...where.params, budget }) ?? null
-    );
-  }
+  /** `cached` for the reads in catalog-order-reads.ts. */
+  private readonly cachedOf: Prepared = (sql) => this.cached(sql);
 
   private cached<P extends unknown[] | object, R>(sql: string): Statement<P, R> {
     let stmt = this.prepared.get(sql);
@@ -361,6 +339,16 @@ export class CatalogRepository {
 
   /** Counts up to `limit` rows (Infinity: all of them). */
   private countRows(query: ObjectQuery, limit: number, forced?: PlanKind): number {
+    if (byAccessRuns(query, null)) {
+      // The filter's types counted in the access index, the entries of each in the scope's key range only.
+      const where = whereOf(query, null, null);
+      const { names, params } = accessParams(query.access);
+      return this.countSql(
+        `FROM objects o INDEXED BY objects_access WHERE o.access IN (${names}) AND ${where.sql.join(' AND ')}`,
+        { ...where.params, ...params },
+        limit,
+      );
+    }
     const reading = this.reading(query, null, null, countWant(limit), forced);
     const { kind, stop } = reading;
     const where = whereOf(query, null, null);

@@ -3,7 +3,7 @@
  * conditions every plan applies, the FROM clauses of the index's two arms, and what a page or a count wants of a
  * plan (search-plan.ts). CatalogRepository puts them together and runs them.
  */
-import type { ObjectQuery, Sort } from '@shared/library/schemas';
+import type { AccessType, ObjectQuery, Sort } from '@shared/library/schemas';
 import { MAX_CHAR, type ObjectRecord } from './catalog-records';
 import type { PlanKind, Want } from './search-plan';
 import { quote, type SampledRow } from './trigram-probe';
@@ -204,4 +204,27 @@ export function sortValue(r: ObjectRecord, sort: Sort): string | number {
     case 'type':
       return r.contentType ?? '';
   }
+}
+
+/**
+ * Whether a query is read from the access index by type (accessRunsPage, and its count): an access filter without
+ * a search, by name (or for a count), over a folder and everything under it. Not a folder's own files: its rows
+ * are found by folder (objects_folder), and a run of the bucket's private files would be walked for a few of them.
+ */
+export function byAccessRuns(query: ObjectQuery, sort: Sort | null): boolean {
+  return (
+    query.access.length > 0 &&
+    query.search.trim() === '' &&
+    query.recursive &&
+    (sort === null || sort.column === 'name')
+  );
+}
+
+/** The filter's access types as parameters `@run0…`, and their names for an IN list. */
+export function accessParams(access: readonly AccessType[]): {
+  names: string;
+  params: Record<string, string>;
+} {
+  const params = Object.fromEntries(access.map((a, i) => [`run${i}`, a]));
+  return { names: access.map((_, i) => `@run${i}`).join(', '), params };
 }
