@@ -184,7 +184,7 @@ describe('catalog repository', () => {
 });
 
 describe('library pages', () => {
-  it("stops a search's count at the cap and says so; folders and actions count exactly", () => {
+  it("stops a search's or a filter's count at the cap and says so; folders and actions count exactly", () => {
     const t = openTestServices({
       clock: { now: () => new Date('2026-12-01T00:00:00.000Z') },
       inMemory: true,
@@ -216,6 +216,15 @@ describe('library pages', () => {
       // Unsearched, a folder's count is exact however large; only the first page has one.
       const folder = t.services.library.page({ bucketId, folder: 'all/' });
       expect(folder).toMatchObject({ total: SEARCH_COUNT_CAP + 5, totalCapped: false });
+      // An access filter's count stops at the cap too (every file is "unknown" until its ACL is read).
+      const unknown = t.services.library.page({ bucketId, recursive: true, access: ['unknown'] });
+      expect(unknown).toMatchObject({ total: SEARCH_COUNT_CAP, totalCapped: true });
+      expect(unknown.rows.map((r) => r.key)).toEqual(keys.slice(0, 200));
+      expect(t.services.library.page({ bucketId, recursive: true, access: ['public'] })).toMatchObject({
+        total: 0,
+        totalCapped: false,
+      });
+      expect(catalog.count(query(bucketId, { recursive: true, access: ['unknown'] }))).toBe(keys.length);
       const next = t.services.library.page({ bucketId, search: 'zip', cursor: searched.next });
       expect(next).toMatchObject({ total: null, totalCapped: false });
       // What "select all matching" acts on is counted exactly (a job's plan, a verify's progress).

@@ -21,9 +21,9 @@ import type { VerifyOptions, VerifyService } from './verify-service';
 import type { VerifySummary } from '@shared/library/schemas';
 
 /**
- * A search's count stops here. Counting every match to show "1,000,000 files" cost up to a second at a million
- * keys, on every keystroke; counting to this many stays within the window's budget (`npm run bench:library`,
- * part 1, "search as typed"). Unsearched folders and filters keep their exact counts.
+ * A search's or an access filter's count stops here. Counting every match to show "1,000,000 files" cost up to a
+ * second at a million keys, on every keystroke; counting to this many stays within the window's budget
+ * (`npm run bench:library`, part 1, "search as typed" and the filters). Unfiltered folders keep exact counts.
  */
 export const SEARCH_COUNT_CAP = 10_000;
 
@@ -74,9 +74,13 @@ export class LibraryService {
     this.bucket(query.bucketId);
     const first = cursor === null;
     const page = this.deps.catalog.page(query, sort, first ? null : decodeCursor(cursor, sort), limit);
+    // A search's count, or a filter's, stops at the cap ("10,000+ files"): counting 949,000 private files of a
+    // million exactly took 40 ms of the page's 50. Only a folder, or the whole bucket, unfiltered, is counted to
+    // the last file. "Select all" plans its job from an exact count of its own, off the window's path.
+    const filtered = query.search !== '' || query.access.length > 0 || query.leaksOnly;
     const total = !first
       ? null
-      : query.search
+      : filtered
         ? this.deps.catalog.countUpTo(query, SEARCH_COUNT_CAP)
         : { n: this.deps.catalog.count(query), capped: false };
     return {
