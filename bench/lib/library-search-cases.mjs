@@ -322,6 +322,34 @@ export async function benchSearchCases({ router, sender, catalog, db, bucketId, 
       out.mismatches.push(`filter ${what}: other rows or count than plain SQL`);
     out.filtered.push({ what, total: data.total, capped: data.totalCapped, ...latencyStats(ms) });
   }
+
+  // The bucket list (`library:buckets`: each bucket's files, bytes, access types and leaks), checked against
+  // counting the files in plain SQL.
+  {
+    const ask = async () => {
+      const started = process.hrtime.bigint();
+      const r = await router.dispatch('library:buckets', undefined, sender);
+      if (!r.ok) throw new Error(`library:buckets failed: ${r.error.code}: ${r.error.message}`);
+      return [r.data, msSince(started)];
+    };
+    const [data, ms] = await sevenTimes(ask);
+    const mine = data.find((b) => b.id === bucketId);
+    const want = Object.fromEntries(
+      db
+        .prepare('SELECT access, count(*) AS n FROM objects NOT INDEXED WHERE bucket_id = ? GROUP BY access')
+        .all(bucketId)
+        .map((r) => [r.access, r.n]),
+    );
+    const bytes = db.prepare('SELECT total(size) FROM objects WHERE bucket_id = ?').pluck().get(bucketId);
+    if (
+      !mine ||
+      mine.objects !== keys.length ||
+      mine.bytes !== bytes ||
+      Object.entries(want).some(([a, n]) => mine.access[a] !== n)
+    )
+      out.mismatches.push('library:buckets: other counts than plain SQL');
+    out.buckets = { ...latencyStats(ms), files: mine?.objects ?? 0 };
+  }
   return out;
 }
 
@@ -399,6 +427,13 @@ export function printSearchCases(results, { problem, loadNote }) {
           r.rows,
         );
       }),
+      pageCase(
+        '  the bucket list (library:buckets)',
+        r.buckets,
+        r.buckets.files,
+        'files, bytes, types, leaks',
+        r.rows,
+      ),
       ...r.filtered.map((f) =>
         pageCase(
           `  filter ${f.what}, by name`,
