@@ -1,7 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
 import {
-  MAX_CHAR,
   OBJECT_COLUMNS,
   toRecord,
   type ListedObject,
@@ -32,11 +31,12 @@ import {
   type Where,
 } from './catalog-search-sql';
 import { accessRunsPage, sortedStop, type Prepared } from './catalog-order-reads';
+import { accessCounts, bucketSummary, type BucketSummary } from './catalog-counts';
 import { CatalogWrites, type UpsertCounts } from './catalog-writes';
 import { choosePlan, type PlanChoice, type PlanKind, type Want } from './search-plan';
 import { charCount, fold, SearchTerms } from './search-terms';
 import { quote, TrigramProbe } from './trigram-probe';
-import { ACCESS_TYPES, type AccessType, type ObjectQuery, type Sort } from '@shared/library/schemas';
+import type { AccessType, ObjectQuery, Sort } from '@shared/library/schemas';
 
 // The catalog's helpers and types, where its callers have always imported them from.
 export {
@@ -284,45 +284,12 @@ export class CatalogRepository {
 
   /** Objects per access type under a prefix. */
   accessCounts(bucketId: number, prefix: string): [AccessType, number][] {
-    // Every access type named: SQLite then reads the prefix's range once per type in the access index (migration
-    // 016), its entries only. Without the list it would read every entry of the bucket there for the GROUP BY's
-    // order (77 ms for a folder of 94 files at a million), or the prefix's rows and sort them (300 ms for all).
-    const types = ACCESS_TYPES.map((a) => `'${a}'`).join(', ');
-    return this.cached<[number, string, string], { access: AccessType; n: number }>(
-      `SELECT access, count(*) AS n FROM objects
-       WHERE bucket_id = ? AND access IN (${types}) AND key >= ? AND key < ? || ${MAX_CHAR} GROUP BY access`,
-    )
-      .all(bucketId, prefix, prefix)
-      .map((r) => [r.access, r.n]);
+    return accessCounts(this.cachedOf, bucketId, prefix);
   }
 
   /** Per bucket: objects, bytes, objects per access type, and leaks. */
-  summary(bucketId: number): {
-    objects: number;
-    bytes: number;
-    access: Record<AccessType, number>;
-    leaks: number;
-  } {
-    const access = Object.fromEntries(ACCESS_TYPES.map((a) => [a, 0])) as Record<AccessType, number>;
-    let objects = 0;
-    let bytes = 0;
-    for (const r of this.db
-      .prepare<[number], { access: AccessType; n: number; bytes: number }>(
-        'SELECT access, count(*) AS n, total(size) AS bytes FROM objects WHERE bucket_id = ? GROUP BY access',
-      )
-      .all(bucketId)) {
-      access[r.access] = r.n;
-      objects += r.n;
-      bytes += r.bytes;
-    }
-    const leaks =
-      this.db
-        .prepare<[number], { n: number }>(
-          `SELECT count(*) AS n FROM objects WHERE bucket_id = ? AND verified_status = 200
-             AND access IN ('private', 'authenticated')`,
-        )
-        .get(bucketId)?.n ?? 0;
-    return { objects, bytes, access, leaks };
+  summary(bucketId: number): BucketSummary {
+    return bucketSummary(this.db, bucketId);
   }
 
   /** `cached` for the reads in catalog-order-reads.ts. */
