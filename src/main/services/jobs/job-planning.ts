@@ -41,6 +41,7 @@ import {
   uploadDestination,
   uploadTitle,
 } from './job-sentences';
+import { nextTurn } from '../../lib/next-turn';
 
 /** A selection is read by name, this many files per turn of the event loop (a few milliseconds each). */
 const READ_PAGE = 2000;
@@ -260,7 +261,7 @@ export class JobPlanner {
       for (const row of rows) out.push(row);
       if (rows.length < READ_PAGE || last === null) return out;
       cursor = last;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 

@@ -28,6 +28,7 @@ import { JobPlanner, type PlannedJob } from './job-planning';
 import { JobRun, type RunProgress } from './job-runner';
 import { activity, noSuchJob, resumeElsewhere, runElsewhere } from './job-sentences';
 import { itemView, jobView, taskCounts, taskEnd } from './job-view';
+import { nextTurn } from '../../lib/next-turn';
 
 /** Items written per transaction when a job is created (see create). */
 const WRITE_CHUNK = 1000;
@@ -138,7 +139,7 @@ export class JobService {
       this.writing.add(id);
       try {
         for (let at = 0; at < items.length; at += WRITE_CHUNK) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextTurn();
           // Held while written, however long that takes: another process removes a half-written job only once
           // its lease ran out (or its writer died).
           this.leases.renew(id);

@@ -1,4 +1,5 @@
 import { parse, type Options } from 'csv-parse';
+import { nextTurn } from '../../lib/next-turn';
 
 /** Bytes handed to the parser at a time; between two, the event loop answers the window. */
 const CHUNK_BYTES = 16 * 1024;
@@ -30,7 +31,7 @@ export async function readCsvRecords(text: string, maxRecords: number): Promise<
   for (let at = 0; at < bytes.length && !seen.over && !seen.failure; at += CHUNK_BYTES) {
     parser.write(bytes.subarray(at, at + CHUNK_BYTES));
     // A macrotask turn, not a microtask: only then does main read the window's next message.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   if (!seen.over && !seen.failure) {
     parser.end();

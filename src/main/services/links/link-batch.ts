@@ -26,6 +26,7 @@ import { UserFacingError } from '../errors';
 import type { SettingsService } from '../settings-service';
 import { readCsvRecords } from './csv-records';
 import type { LinkFields, LinkService, LinkTarget } from './link-service';
+import { nextTurn } from '../../lib/next-turn';
 
 const MAX_DOWNLOADS_TEXT = MAX_DOWNLOADS.toLocaleString('en-US');
 
@@ -35,9 +36,6 @@ const ISSUE_CHUNK_ROWS = 100;
 const PARSE_CHUNK_ROWS = 2000;
 /** Rows of the answer's CSV written per turn of the event loop. */
 const OUTPUT_CHUNK_ROWS = 500;
-
-/** A macrotask turn: main reads the window's next message before the batch goes on. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface ParsedRow extends BatchRow {
   fields: LinkFields | null;
