@@ -20,6 +20,21 @@ function tempFile(): string {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** Account 'a1' ("Shop") with its files bucket 'b', as schema version 4 and later store them. */
+/** A database file at the version just before the migration `name`, as an older Signet left it. */
+function databaseBefore(name: string): { file: string; old: Database.Database } {
+  const file = tempFile();
+  const old = new Database(file);
+  registerFunctions(old);
+  migrate(
+    old,
+    migrations.slice(
+      0,
+      migrations.findIndex((m) => m.name === name),
+    ),
+  );
+  return { file, old };
+}
+
 function addShopWithBucket(db: Database.Database): void {
   db.prepare(
     `INSERT INTO accounts (id, name, provider, endpoint, region, force_path_style, created_at, updated_at)
@@ -328,16 +343,7 @@ describe('database', () => {
   });
 
   it('migrates a ledger to its search index: links already there are found before and after it is filled', () => {
-    const file = tempFile();
-    const old = new Database(file);
-    registerFunctions(old);
-    migrate(
-      old,
-      migrations.slice(
-        0,
-        migrations.findIndex((m) => m.name === 'link-search'),
-      ),
-    );
+    const { file, old } = databaseBefore('link-search');
     old.exec(`INSERT INTO links (jti, kind, account_id, account_name, bucket, key, product_slug, order_id, email,
         created_at, expires_at, url)
       VALUES ('jti-0000000000000001', 'verifier', 'a1', 'Shop', 'b', 'f.zip', 'font', 'ORD-7731', 'Ann@Example.com',
@@ -359,16 +365,7 @@ describe('database', () => {
   });
 
   it('migrates a catalog to its search terms: one or two characters find the keys already there through the index', () => {
-    const file = tempFile();
-    const old = new Database(file);
-    registerFunctions(old);
-    migrate(
-      old,
-      migrations.slice(
-        0,
-        migrations.findIndex((m) => m.name === 'search-terms'),
-      ),
-    );
+    const { file, old } = databaseBefore('search-terms');
     addShopWithBucket(old);
     const bucketId = (old.prepare("SELECT id FROM buckets WHERE name = 'b'").get() as { id: number }).id;
     // Written as the version before wrote them: the rows, and the index of the page; no terms.
