@@ -284,10 +284,11 @@ export async function benchSearchCases({ router, sender, catalog, db, bucketId, 
   }
 
   // The access filter (a click on "Public"), without a search, by name, with its count (capped as a search's):
-  // the files given access types first (not timed), a few public among many private, as a careful shop keeps them.
+  // the files given access types first (not timed), a few public among many private, as a careful shop keeps them,
+  // and one in 997 read by a stranger (a leak where it is private: the bucket list counts them).
   db.prepare(
     `UPDATE objects SET access = CASE WHEN id % 1000 = 7 THEN 'public' WHEN id % 20 = 3 THEN 'unknown'
-       ELSE 'private' END WHERE bucket_id = ?`,
+       ELSE 'private' END, verified_status = CASE WHEN id % 997 = 5 THEN 200 END WHERE bucket_id = ?`,
   ).run(bucketId);
   out.filtered = [];
   const top = keys[Math.floor(keys.length / 3)].split('/').slice(0, 2).join('/') + '/';
@@ -341,10 +342,18 @@ export async function benchSearchCases({ router, sender, catalog, db, bucketId, 
         .map((r) => [r.access, r.n]),
     );
     const bytes = db.prepare('SELECT total(size) FROM objects WHERE bucket_id = ?').pluck().get(bucketId);
+    const leaks = db
+      .prepare(
+        `SELECT count(*) FROM objects NOT INDEXED WHERE bucket_id = ? AND verified_status = 200
+           AND access IN ('private', 'authenticated')`,
+      )
+      .pluck()
+      .get(bucketId);
     if (
       !mine ||
       mine.objects !== keys.length ||
       mine.bytes !== bytes ||
+      mine.leaks !== leaks ||
       Object.entries(want).some(([a, n]) => mine.access[a] !== n)
     )
       out.mismatches.push('library:buckets: other counts than plain SQL');

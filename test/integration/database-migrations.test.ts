@@ -61,6 +61,7 @@ describe('database', () => {
     expect(tables.map((t) => t.name).sort()).toEqual([
       'accounts',
       'activity',
+      'bucket_totals',
       'buckets',
       'folders',
       'job_items',
@@ -313,7 +314,18 @@ describe('database', () => {
         name: string;
       }[]
     ).map((t) => t.name);
-    expect(triggers).toEqual(['objects_search_delete', 'objects_search_update']);
+    expect(triggers).toEqual([
+      'objects_search_delete',
+      'objects_search_update',
+      'objects_totals_delete',
+      'objects_totals_update',
+    ]);
+    // A listing's new rows fire no trigger: the page adds them to the index (and to the totals, migration 017).
+    expect(
+      db
+        .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'trigger' AND sql LIKE '%INSERT ON%'")
+        .get(),
+    ).toEqual({ n: 0 });
     const catalog = new CatalogRepository(db);
     catalog.upsertPage(
       bucketId,
@@ -397,6 +409,43 @@ describe('database', () => {
     );
     expect(found('ψ')).toEqual(['new/Ψ.bin']);
     worker.close();
+    db.close();
+  });
+
+  it('migrates a catalog to the bucket list’s totals: the files already there counted once, new ones added', () => {
+    const { file, old } = databaseBefore('bucket-totals');
+    addShopWithBucket(old);
+    const bucketId = (old.prepare("SELECT id FROM buckets WHERE name = 'b'").get() as { id: number }).id;
+    const insert = old.prepare(
+      `INSERT INTO objects (bucket_id, key, folder, name, size, last_modified, etag, storage_class, content_type,
+         access, verified_status)
+       VALUES (?, ?, '', ?, ?, 't', 'e1', 'STANDARD', '', ?, ?)`,
+    );
+    const files: [string, number, string, number | null][] = [
+      ['a', 10, 'private', 200],
+      ['b', 20, 'private', 403],
+      ['c', 30, 'public', 200],
+      ['d', 40, 'authenticated', 200],
+      ['e', 50, 'unknown', null],
+    ];
+    for (const [key, size, access, status] of files) insert.run(bucketId, key, key, size, access, status);
+    old.close();
+
+    const db = openDatabase(file);
+    const catalog = new CatalogRepository(db);
+    expect(catalog.summary(bucketId)).toEqual({
+      objects: 5,
+      bytes: 150,
+      access: { public: 1, authenticated: 1, 'public-bucket': 0, private: 2, unknown: 1 },
+      leaks: 2,
+    });
+    catalog.upsertPage(
+      bucketId,
+      [{ key: 'f', size: 60, lastModified: 't', etag: 'e2', storageClass: null }],
+      2,
+      new Set(),
+    );
+    expect(catalog.summary(bucketId)).toMatchObject({ objects: 6, bytes: 210, access: { unknown: 2 } });
     db.close();
   });
 

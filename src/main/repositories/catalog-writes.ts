@@ -15,7 +15,8 @@ export interface UpsertCounts {
 /**
  * The catalog's writes (CatalogRepository delegates to them): a sync's listing pages, the objects it no longer
  * saw, access types, verifications and moved keys. Each keeps the search index and its terms in step, and tells
- * the probe when the rows it sampled may have changed.
+ * the probe when the rows it sampled may have changed. The bucket list's totals follow by triggers, and for new
+ * files here (migration 017).
  */
 export class CatalogWrites {
   private readonly selectExisting: Statement<
@@ -25,6 +26,7 @@ export class CatalogWrites {
   private readonly insertObject: Statement;
   private readonly updateObject: Statement;
   private readonly indexNew: Statement<[string]>;
+  private readonly countNew: Statement<[number, number, number]>;
   private readonly markSeen: Statement<[number, number]>;
   private readonly insertFolder: Statement<[number, string, string]>;
   private readonly setAccessRow: Statement;
@@ -47,6 +49,13 @@ export class CatalogWrites {
     // The search index of a page's new rows, in one statement (migration 009 says why there is no trigger).
     this.indexNew = db.prepare(
       'INSERT INTO objects_search (rowid, key) SELECT id, key FROM objects WHERE id IN (SELECT value FROM json_each(?))',
+    );
+    // New files' share of the bucket list's totals, once per page (migration 017 says why there is no trigger):
+    // a new file's access type is 'unknown' and no stranger has read it yet.
+    this.countNew = db.prepare(
+      `INSERT INTO bucket_totals (bucket_id, access, objects, bytes, read_ok) VALUES (?, 'unknown', ?, ?, 0)
+       ON CONFLICT (bucket_id, access) DO UPDATE SET objects = objects + excluded.objects,
+         bytes = bytes + excluded.bytes`,
     );
     // New content means a new upload, which carries its own ACL: the old access type no longer holds.
     this.updateObject = db.prepare(
@@ -90,6 +99,7 @@ export class CatalogWrites {
     const counts: UpsertCounts = { added: 0, updated: 0, unchanged: 0 };
     const added: number[] = [];
     const addedKeys: string[] = [];
+    let addedBytes = 0;
     this.db.transaction(() => {
       for (const o of objects) {
         for (const path of ancestorFolders(o.key)) {
@@ -114,6 +124,7 @@ export class CatalogWrites {
           });
           added.push(Number(lastInsertRowid));
           addedKeys.push(o.key);
+          addedBytes += o.size;
           counts.added++;
         } else if (
           existing.etag !== o.etag ||
@@ -136,6 +147,7 @@ export class CatalogWrites {
       }
       if (added.length > 0) {
         this.indexNew.run(JSON.stringify(added));
+        this.countNew.run(bucketId, added.length, addedBytes);
         this.terms.record(addedKeys);
       }
     })();

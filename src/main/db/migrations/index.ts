@@ -15,6 +15,7 @@ import { m013LinkStatusIndexes } from './013-link-status-indexes';
 import { m014LinkSearch } from './014-link-search';
 import { m015JobPlanned } from './015-job-planned';
 import { m016ObjectSortIndexes } from './016-object-sort-indexes';
+import { m017BucketTotals } from './017-bucket-totals';
 
 export interface Migration {
   name: string;
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   m014LinkSearch,
   m015JobPlanned,
   m016ObjectSortIndexes,
+  m017BucketTotals,
 ];
