@@ -213,6 +213,34 @@ function texts(): string[] {
     'nothing-like-this',
   ])
     out.add(t);
+  // Texts with a slash that end one folder only (catalog-slash-scope.ts narrows them), or two, in any case.
+  for (const t of [
+    'roducts/16/',
+    'ROducts/16/A',
+    'ts/16/1',
+    '16/',
+    'sale/',
+    'WINTER-SALE/A',
+    'winter-sale/z',
+    'chive/',
+    'quoted"/',
+    'e%/',
+    '[d]/',
+    'space/w',
+    "it's/",
+    'ucts/1',
+    'δος/',
+    'ΟΔΟΣ/Α',
+    'ul/i̇',
+    'STANBUL/İZ',
+    'kelvin/k',
+    'ᏣᎳᎩ/',
+    'ꮳꮃꭹ/',
+    'ſ/',
+    '𝔦/',
+    'ото/п',
+  ])
+    out.add(t);
   out.add('products/'.repeat(30).slice(0, 256));
   out.add(`${rng.pick(KEYS)}${'x'.repeat(256)}`.slice(0, 256));
   out.delete(' ');

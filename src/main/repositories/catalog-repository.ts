@@ -32,6 +32,7 @@ import {
 } from './catalog-search-sql';
 import { accessRunsPage, sortedStop, type Prepared } from './catalog-order-reads';
 import { accessCounts, bucketSummary, type BucketSummary } from './catalog-counts';
+import { slashScope } from './catalog-slash-scope';
 import { CatalogWrites, type UpsertCounts } from './catalog-writes';
 import { choosePlan, type PlanChoice, type PlanKind, type Want } from './search-plan';
 import { charCount, fold, SearchTerms } from './search-terms';
@@ -61,6 +62,7 @@ export class CatalogRepository {
   private readonly selectById: Statement<[number], ObjectTableRow>;
   private readonly selectByKey: Statement<[number, string], ObjectTableRow>;
   private readonly selectHistory: Statement<[number], { status: number; at: string; leak: number }>;
+  private readonly selectFolderPaths: Statement<[number, number], string>;
 
   /** Dynamic queries (filters and sorts vary) are prepared once per distinct SQL text. */
   private readonly prepared = new Map<string, Statement>();
@@ -81,6 +83,9 @@ export class CatalogRepository {
     this.selectHistory = db.prepare(
       'SELECT status, at, leak FROM verifications WHERE object_id = ? ORDER BY at DESC, id DESC LIMIT 50',
     );
+    this.selectFolderPaths = db
+      .prepare<[number, number], string>('SELECT path FROM folders WHERE bucket_id = ? LIMIT ?')
+      .pluck() as Statement<[number, number], string>;
   }
 
   /** Records one listing page, in one transaction (CatalogWrites.upsertPage). */
@@ -169,6 +174,7 @@ export class CatalogRepository {
     limit: number,
     options: { plan?: PlanKind } = {},
   ): { rows: ObjectRecord[]; last: Cursor | null } {
+    query = this.scoped(query);
     const reading = this.reading(query, sort, cursor, pageWant(sort, limit), options.plan);
     const where = whereOf(query, sort, cursor);
     const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
@@ -250,6 +256,7 @@ export class CatalogRepository {
 
   /** Every object a query matches, in key order, lazily (for `signet ls` and selections). */
   *iterate(query: ObjectQuery, options: { plan?: PlanKind } = {}): IterableIterator<ObjectRecord> {
+    query = this.scoped(query);
     const byName: Sort = { column: 'name', direction: 'asc' };
     const reading = this.reading(query, byName, null, READ_ALL, options.plan);
     const where = whereOf(query, byName, null);
@@ -266,6 +273,7 @@ export class CatalogRepository {
     limit: number,
     cap: number,
   ): { page: PlanChoice; count: PlanChoice } {
+    query = this.scoped(query);
     return {
       page: this.choose(query, sort, null, pageWant(sort, limit)),
       count: this.choose(query, null, null, countWant(cap + 1)),
@@ -292,6 +300,11 @@ export class CatalogRepository {
     return bucketSummary(this.db, bucketId);
   }
 
+  /** A search with a '/' in it, read only where its hits can lie (catalog-slash-scope.ts). */
+  private scoped(query: ObjectQuery): ObjectQuery {
+    return slashScope(query, (bucketId, limit) => this.selectFolderPaths.all(bucketId, limit));
+  }
+
   /** `cached` for the reads in catalog-order-reads.ts. */
   private readonly cachedOf: Prepared = (sql) => this.cached(sql);
 
@@ -306,6 +319,7 @@ export class CatalogRepository {
 
   /** Counts up to `limit` rows (Infinity: all of them). */
   private countRows(query: ObjectQuery, limit: number, forced?: PlanKind): number {
+    query = this.scoped(query);
     if (byAccessRuns(query, null)) {
       // The filter's types counted in the access index, the entries of each in the scope's key range only.
       const where = whereOf(query, null, null);
