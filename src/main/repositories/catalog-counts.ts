@@ -1,7 +1,6 @@
 /**
  * The catalog's counts of a bucket or a prefix: files per access type (after a sync), and the bucket list's totals.
  */
-import type { Db } from '../db/database';
 import { ACCESS_TYPES, isLeak, type AccessType } from '@shared/library/schemas';
 import { MAX_CHAR } from './catalog-records';
 import type { Prepared } from './catalog-order-reads';
@@ -17,11 +16,10 @@ export interface BucketSummary {
 export function accessCounts(cached: Prepared, bucketId: number, prefix: string): [AccessType, number][] {
   // The whole bucket (the end of a full sync, on the main process): the totals kept as files change.
   if (prefix === '')
-    return cached<[number], { access: AccessType; n: number }>(
-      'SELECT access, objects AS n FROM bucket_totals WHERE bucket_id = ? AND objects > 0',
-    )
-      .all(bucketId)
-      .map((r) => [r.access, r.n]);
+    return Object.entries(bucketSummary(cached, bucketId).access).filter(([, n]) => n > 0) as [
+      AccessType,
+      number,
+    ][];
   // Every access type named: SQLite then reads the prefix's range once per type in the access index (migration
   // 016), its entries only. Without the list it would read every entry of the bucket there for the GROUP BY's
   // order (77 ms for a folder of 94 files at a million), or the prefix's rows and sort them (300 ms for all).
@@ -38,16 +36,14 @@ export function accessCounts(cached: Prepared, bucketId: number, prefix: string)
  * Per bucket: objects, bytes, objects per access type, and leaks, from the totals kept as files change (migration
  * 017): counting the files on each ask took 305 ms at a million.
  */
-export function bucketSummary(db: Db, bucketId: number): BucketSummary {
+export function bucketSummary(cached: Prepared, bucketId: number): BucketSummary {
   const access = Object.fromEntries(ACCESS_TYPES.map((a) => [a, 0])) as Record<AccessType, number>;
   let objects = 0;
   let bytes = 0;
   let leaks = 0;
-  for (const r of db
-    .prepare<[number], { access: AccessType; objects: number; bytes: number; read_ok: number }>(
-      'SELECT access, objects, bytes, read_ok FROM bucket_totals WHERE bucket_id = ?',
-    )
-    .all(bucketId)) {
+  for (const r of cached<[number], { access: AccessType; objects: number; bytes: number; read_ok: number }>(
+    'SELECT access, objects, bytes, read_ok FROM bucket_totals WHERE bucket_id = ?',
+  ).all(bucketId)) {
     access[r.access] = r.objects;
     objects += r.objects;
     bytes += r.bytes;

@@ -297,7 +297,7 @@ export class CatalogRepository {
 
   /** Per bucket: objects, bytes, objects per access type, and leaks. */
   summary(bucketId: number): BucketSummary {
-    return bucketSummary(this.db, bucketId);
+    return bucketSummary(this.cachedOf, bucketId);
   }
 
   /** A search with a '/' in it, read only where its hits can lie (catalog-slash-scope.ts). */
