@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // Syncs run in a worker thread (services/library/worker-sync-engine.ts): its own entry file.
           'sync-worker': resolve(__dirname, 'src/main/workers/sync-worker.ts'),
+          // A job's object calls run in a worker thread too (services/storage/worker-storage.ts).
+          'storage-worker': resolve(__dirname, 'src/main/workers/storage-worker.ts'),
         },
       },
     },

@@ -48,9 +48,15 @@ export async function deletePrefix(client, bucket, prefix) {
   } while (token);
 }
 
+/** As in the app: syncs and a job's object calls in worker threads (src/main/index.ts hands both files). */
+const appWorkers = (lib) => ({
+  syncWorkerFile: lib.workerFiles.syncWorker,
+  storageWorkerFile: lib.workerFiles.storageWorker,
+});
+
 /** A Signet upload job of `paths` into `prefix`, on a fresh data dir, waited for; answers seconds and the view. */
 export async function signetUpload(lib, env, bucket, paths, prefix) {
-  const s = await freshSignet(lib, env, bucket);
+  const s = await freshSignet(lib, env, bucket, appWorkers(lib));
   try {
     const bucketId = s.services.library.resolveBucket(s.accountId, bucket).id;
     // The bucket has never been checked on this fresh data dir, so the job runs the privacy check itself before
@@ -87,7 +93,7 @@ export async function aclPutLoop(env, bucket, keys, acl, concurrency) {
  * (the plain loop, given the keys, needs none either).
  */
 export async function signetMakePrivate(lib, env, bucket) {
-  const s = await freshSignet(lib, env, bucket);
+  const s = await freshSignet(lib, env, bucket, appWorkers(lib));
   try {
     await s.services.library.sync({ accountId: s.accountId, bucket });
     const bucketId = s.services.library.resolveBucket(s.accountId, bucket).id;

@@ -40,6 +40,7 @@ const ENTRIES = {
 /** Worker thread entries: built beside the others but not loaded here (they run only inside a worker). */
 const WORKER_ENTRIES = {
   syncWorker: 'src/main/workers/sync-worker.ts',
+  storageWorker: 'src/main/workers/storage-worker.ts',
 };
 
 /**

@@ -208,10 +208,11 @@ export async function rcloneStartSeconds(env, runs = 3) {
 }
 
 /** The app's services on a fresh data dir (temp SQLite file, secrets in memory), with a Ceph account (also used by the jobs bench). */
-export async function freshSignet(lib, env, bucket, { syncWorkerFile } = {}) {
+export async function freshSignet(lib, env, bucket, { syncWorkerFile, storageWorkerFile } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-sync-'));
   const services = lib.wiring.createMainServices({
     ...(syncWorkerFile ? { syncWorkerFile } : {}),
+    ...(storageWorkerFile ? { storageWorkerFile } : {}),
     databaseFile: join(dir, 'signet.db'),
     secrets: new lib.secrets.MemorySecretStore(),
     clock: lib.clock.systemClock,

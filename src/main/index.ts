@@ -50,6 +50,7 @@ if (!app.requestSingleInstanceLock()) {
     const built = createMainServices({
       databaseFile: join(dataFolder, 'signet.db'),
       syncWorkerFile: join(__dirname, 'sync-worker.js'),
+      storageWorkerFile: join(__dirname, 'storage-worker.js'),
       secrets: new KeytarSecretStore(loadKeytar(), KEYCHAIN_SERVICE),
       clock: systemClock,
       facts: {

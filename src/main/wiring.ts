@@ -20,6 +20,7 @@ import { VerifyService } from './services/library/verify-service';
 import { WatchService } from './services/library/watch-service';
 import { LeakWatchTimer } from './services/library/leak-watch-timer';
 import { StorageGateways } from './services/storage/storage-gateways';
+import { InProcessStorageSource, WorkerStorageSource } from './services/storage/worker-storage';
 import { TaskRegistry } from './services/tasks';
 import { LinkRepository } from './repositories/link-repository';
 import { SigningKeyRepository } from './repositories/signing-key-repository';
@@ -78,6 +79,11 @@ export interface MainDeps {
    * stays free for the window. Without it (command line, tests) they run in the calling thread.
    */
   syncWorkerFile?: string;
+  /**
+   * The built storage worker (out/main/storage-worker.js): a job's object calls then run in a worker thread, so
+   * the SDK's work for each of them stays off the main thread. Without it they run in the calling thread.
+   */
+  storageWorkerFile?: string;
   /** Anonymous HTTP for "verify access" and the verifier's admin API; defaults to the global fetch. */
   fetch?: typeof fetch;
   /** Where to save an exported file (the verifier config). Without it, such exports answer an error. */
@@ -237,6 +243,9 @@ export function createMainServices(deps: MainDeps): MainServices {
     accountRepo,
     accounts,
     gateways,
+    storage: deps.storageWorkerFile
+      ? new WorkerStorageSource(deps.storageWorkerFile, accounts, gateways)
+      : new InProcessStorageSource(gateways),
     activity,
     clock: deps.clock,
     tasks,

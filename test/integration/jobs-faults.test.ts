@@ -8,9 +8,9 @@
  * file, and a resume finishes whatever the faults made fail.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GetObjectAclCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetails } from '../../src/shared/jobs/schemas';
@@ -26,6 +26,7 @@ import {
 import { NO_FAULTS, startFaultyProxy, type FaultPlan, type FaultyProxy } from '../support/faulty-proxy';
 import { cephAccount, startHarness, type Harness } from '../support/main-harness';
 import { requirePrivateTestKeyring } from '../support/test-keyring';
+import { buildWorkerBundles, type WorkerBundles } from '../support/worker-bundles';
 
 requirePrivateTestKeyring();
 
@@ -41,6 +42,7 @@ let bucket: string;
 let bucketId: number;
 let accountId: string;
 let files: string;
+let workers: WorkerBundles;
 const extraBuckets: string[] = [];
 
 /** Waits for a job to end, then answers it with every item. */
@@ -57,11 +59,41 @@ async function ended(id: number, timeoutMs = 90_000): Promise<JobDetails> {
 /** What a stranger gets, asked of the gateway itself (not through the faulty proxy). */
 const anonymousStatusOf = (key: string) => anonymousStatus(env, bucket, key);
 
+/** While this file exists, the next storage worker started stops at its 40th call (and removes the file). */
+let armed: string;
+
+/**
+ * The built storage worker, which a test can make stop mid-job: the thread exits with code 7 at its 40th call
+ * while `armed` exists. Unarmed, it is the storage worker with one more message listener that counts.
+ */
+function stoppingWorker(storageWorkerFile: string): string {
+  armed = join(dirname(storageWorkerFile), 'stop-next-worker');
+  const file = join(dirname(storageWorkerFile), 'stopping-storage-worker.js');
+  writeFileSync(
+    file,
+    [
+      "const { existsSync, rmSync } = require('node:fs');",
+      "const { parentPort } = require('node:worker_threads');",
+      'let calls = 0;',
+      "parentPort.on('message', (m) => {",
+      `  if (m.type === 'call' && ++calls === 40 && existsSync(${JSON.stringify(armed)})) {`,
+      `    rmSync(${JSON.stringify(armed)});`,
+      '    process.exit(7);',
+      '  }',
+      '});',
+      "require('./storage-worker.js');",
+    ].join('\n'),
+  );
+  return file;
+}
+
 beforeAll(async () => {
   env = await ensureCeph();
   admin = s3ClientFor(env);
   proxy = await startFaultyProxy(env.endpoint, 20261201);
-  h = startHarness({ prefix: 'faults' });
+  // As in the app, a job's object calls run in the storage worker thread: its errors (503s, resets) cross back.
+  workers = await buildWorkerBundles('jobs-faults-test');
+  h = startHarness({ prefix: 'faults', storageWorkerFile: stoppingWorker(workers.storageWorkerFile) });
   files = mkdtempSync(join(tmpdir(), 'signet-faults-files-'));
   bucket = await createTestBucket(admin, 'jobs-faults');
   const keys = Array.from({ length: OBJECTS }, (_, i) => `products/${String(i).padStart(4, '0')}.zip`);
@@ -90,6 +122,7 @@ afterAll(async () => {
   for (const b of [bucket, ...extraBuckets]) if (b) await emptyAndDeleteBucket(admin, b);
   admin?.destroy();
   rmSync(files, { recursive: true, force: true });
+  workers?.remove();
 });
 
 describe('jobs through a storage that throttles and drops connections', { timeout: 120_000 }, () => {
@@ -198,6 +231,41 @@ describe('jobs through a storage that throttles and drops connections', { timeou
     const cancelled = await pausedWhileWaiting((id) => h.ok('jobs:cancel', { id }));
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.cancelled).toBeGreaterThan(0);
+  });
+
+  it('stops a job whose storage worker stopped, with no file failed for it, and a resume finishes it', async () => {
+    const keys = Array.from({ length: 120 }, (_, i) => `lost/${String(i).padStart(3, '0')}.zip`);
+    await Promise.all(
+      keys.map((Key) =>
+        admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Key, ACL: 'public-read' })),
+      ),
+    );
+    await h.ok('library:sync', { accountId, bucket });
+    const selection = { kind: 'query' as const, query: { bucketId, folder: 'lost/', recursive: true } };
+    writeFileSync(armed, '');
+    const job = await h.ok('jobs:access', { selection, access: 'private' });
+    const stopped = await ended(job.id);
+    expect(existsSync(armed)).toBe(false); // the worker did stop
+    // The run stopped as a whole: no file failed with the worker's sentence, the rest wait for a resume.
+    expect(stopped).toMatchObject({ state: 'failed', total: keys.length, failed: 0 });
+    expect(stopped.done).toBeLessThan(keys.length);
+    const log = await h.ok('activity:list', { limit: 5 });
+    expect(log.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/storage worker stopped unexpectedly \(exit code 7\)\..*Resume it/),
+    );
+
+    await h.ok('jobs:resume', { id: job.id });
+    const resumed = await ended(job.id);
+    expect(resumed).toMatchObject({
+      state: 'done',
+      total: keys.length,
+      done: keys.length,
+      failed: 0,
+      stillPublic: 0,
+    });
+    const readable: string[] = [];
+    for (const Key of keys) if ((await anonymousStatusOf(Key)) !== 403) readable.push(Key);
+    expect(readable).toEqual([]);
   });
 
   it(`moves ${MOVED} files into the private bucket through lost answers too: no file lost, a resume finishes`, async () => {

@@ -2,9 +2,6 @@
  * The app's sync path: the listing and ACL reads in a worker thread (the built sync-worker bundle) with its own
  * SQLite connection, against the real Ceph gateway. The main thread only relays progress and the outcome.
  */
-import { builtinModules } from 'node:module';
-import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import {
   DeleteBucketPolicyCommand,
   PutBucketPolicyCommand,
@@ -23,10 +20,9 @@ import {
 import { startFaultyProxy, type FaultyProxy } from '../support/faulty-proxy';
 import { syncedThenOneDeleted } from '../support/library-sync';
 import { cephAccount, startHarness, type Harness } from '../support/main-harness';
-import { pathAliases } from '../../path-aliases.mjs';
+import { buildWorkerBundles, type WorkerBundles } from '../support/worker-bundles';
 
-const ROOT = resolve(__dirname, '../..');
-const buildDir = join(ROOT, 'node_modules', '.cache', 'signet-sync-worker-test', `${process.pid}`);
+let workers: WorkerBundles;
 let env: CephEnv;
 let admin: S3Client;
 let h: Harness;
@@ -35,30 +31,7 @@ let bucket: string;
 const own: string[] = [];
 
 beforeAll(async () => {
-  const { build } = await import('vite');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-  };
-  const deps = Object.keys(pkg.dependencies);
-  await build({
-    configFile: false,
-    resolve: { alias: pathAliases },
-    logLevel: 'silent',
-    build: {
-      ssr: resolve(ROOT, 'src/main/workers/sync-worker.ts'),
-      outDir: buildDir,
-      emptyOutDir: true,
-      target: 'node22',
-      minify: false,
-      rollupOptions: {
-        external: (id) =>
-          id.startsWith('node:') ||
-          builtinModules.includes(id) ||
-          deps.some((d) => id === d || id.startsWith(`${d}/`)),
-        output: { format: 'cjs', entryFileNames: 'sync-worker.js' },
-      },
-    },
-  });
+  workers = await buildWorkerBundles('sync-worker-test');
   env = await ensureCeph();
   admin = s3ClientFor(env);
   bucket = await createTestBucket(admin, 'lib-worker');
@@ -74,7 +47,7 @@ beforeAll(async () => {
       ),
     ),
   );
-  h = startHarness({ prefix: 'worker', syncWorkerFile: join(buildDir, 'sync-worker.js') });
+  h = startHarness({ prefix: 'worker', syncWorkerFile: workers.syncWorkerFile });
 }, 180_000);
 
 afterAll(async () => {
@@ -82,7 +55,7 @@ afterAll(async () => {
   if (admin && bucket) await emptyAndDeleteBucket(admin, bucket);
   for (const b of own) await emptyAndDeleteBucket(admin, b);
   admin?.destroy();
-  rmSync(buildDir, { recursive: true, force: true });
+  workers?.remove();
 });
 
 async function ownBucket(prefix: string): Promise<string> {

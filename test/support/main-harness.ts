@@ -60,6 +60,8 @@ export function startHarness(
     s3?: S3ClientFactory;
     prefix?: string;
     syncWorkerFile?: string;
+    /** The built storage worker: a job's object calls then run in a worker thread, as in the app. */
+    storageWorkerFile?: string;
     saveFile?: SaveFileDialog;
     /** The desktop notifications the app would show (a test records them). */
     notifier?: Notifier;
@@ -79,6 +81,7 @@ export function startHarness(
     emit: <E extends EventName>(event: E, payload: EventPayload<E>) => events.push({ event, payload }),
     ...(opts.s3 ? { s3: opts.s3 } : {}),
     ...(opts.syncWorkerFile ? { syncWorkerFile: opts.syncWorkerFile } : {}),
+    ...(opts.storageWorkerFile ? { storageWorkerFile: opts.storageWorkerFile } : {}),
     ...(opts.saveFile ? { saveFile: opts.saveFile } : {}),
     ...(opts.notifier ? { notifier: opts.notifier } : {}),
     openFiles: () => Promise.resolve(chosen),

@@ -65,8 +65,10 @@ export async function startApp(options: StartOptions = {}): Promise<AppUnderTest
 
   const services = createMainServices({
     databaseFile: join(dataFolder, 'signet.db'),
-    // As in the app: syncs run in the built worker thread (electron-vite builds it in the global setup).
+    // As in the app: syncs and a job's object calls run in the built worker threads (electron-vite builds them
+    // in the global setup).
     syncWorkerFile: resolve(ROOT, 'out/main/sync-worker.js'),
+    storageWorkerFile: resolve(ROOT, 'out/main/storage-worker.js'),
     secrets: new KeytarSecretStore(
       createRequire(__filename)('keytar') as KeytarLike,
       `signet-e2e-${process.pid}-${Date.now()}`,

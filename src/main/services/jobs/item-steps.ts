@@ -2,7 +2,8 @@ import { lookup as mimeLookup } from 'mime-types';
 import { PUBLIC_ACCESS, type AccessType } from '@shared/library/schemas';
 import type { BucketRecord } from '../../repositories/bucket-repository';
 import type { ItemRecord } from '../../repositories/job-repository';
-import { KeyExistsError, UPLOAD_PART_SIZE, type StorageGateway } from '../storage/storage-gateway';
+import type { ObjectStorage } from '../storage/object-storage';
+import { KeyExistsError, UPLOAD_PART_SIZE } from '../storage/storage-gateway';
 import { accessRule } from '../library/access-rules';
 import { asStranger } from '../library/stranger-check';
 import { errorFacts } from '../storage/provider-errors';
@@ -15,7 +16,7 @@ export interface StepResult {
 }
 
 export interface StepContext {
-  gateway: StorageGateway;
+  gateway: ObjectStorage;
   source: BucketRecord;
   target: BucketRecord;
   signal: AbortSignal;
@@ -194,7 +195,7 @@ export async function moveItem(item: ItemRecord, ctx: StepContext): Promise<Step
 
 /** The access of an item as the storage answers now: the bucket's rule, or the object's own ACL. */
 export async function readAccess(
-  gateway: StorageGateway,
+  gateway: ObjectStorage,
   bucket: BucketRecord,
   key: string,
   signal: AbortSignal,

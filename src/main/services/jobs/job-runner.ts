@@ -7,7 +7,7 @@ import type { ItemRecord, JobRecord, JobRepository } from '../../repositories/jo
 import type { LinkRepository } from '../../repositories/link-repository';
 import type { Clock } from '../clock';
 import { AsyncQueue, forEachConcurrent } from '../../lib/async-queue';
-import type { StorageGateway } from '../storage/storage-gateway';
+import { StorageLost, type ObjectStorage } from '../storage/object-storage';
 import { storageError } from '../storage/storage-errors';
 import { errorFacts } from '../storage/provider-errors';
 import {
@@ -97,7 +97,7 @@ export class JobRun {
   constructor(
     private readonly deps: RunDeps,
     private readonly job: JobRecord,
-    private readonly gateway: StorageGateway,
+    private readonly gateway: ObjectStorage,
     private readonly account: { provider: ProviderId; endpoint: string; region: string },
     private readonly signal: AbortSignal,
     private readonly report: (p: RunProgress) => void,
@@ -242,7 +242,7 @@ export class JobRun {
         this.addRetries(r.retries);
         return true;
       } catch (err) {
-        if (this.signal.aborted) throw err;
+        if (this.signal.aborted || err instanceof StorageLost) throw err;
         if (!(err instanceof ItemFailure) && isRetryable(err) && attempt + 1 < ITEM_ATTEMPTS) {
           this.addRetries(1);
           await sleep(backoffMs(attempt), this.signal);
@@ -312,7 +312,7 @@ export class JobRun {
     try {
       read = await this.retrying(() => readAccess(this.gateway, bucket, item.key, this.signal));
     } catch (err) {
-      if (this.signal.aborted) throw err;
+      if (this.signal.aborted || err instanceof StorageLost) throw err;
       read = { access: 'unknown', grants: null };
     }
     // Where the bucket's rule is unknown the read itself was a stranger's request; else one is made on request.
@@ -371,6 +371,7 @@ export class JobRun {
       } catch (err) {
         if (
           this.signal.aborted ||
+          err instanceof StorageLost ||
           err instanceof ItemFailure ||
           !isRetryable(err) ||
           attempt + 1 >= ITEM_ATTEMPTS

@@ -20,6 +20,7 @@ import type { AccountService } from '../accounts/account-service';
 import type { ActivityService } from '../activity-service';
 import type { Clock } from '../clock';
 import { UserFacingError } from '../errors';
+import type { ObjectStorageSource } from '../storage/object-storage';
 import type { StorageGateways } from '../storage/storage-gateways';
 import type { TaskContext, TaskProgress, TaskRegistry } from '../tasks';
 import { currentPlace } from './file-place';
@@ -40,7 +41,10 @@ export interface JobDeps {
   links: LinkRepository;
   accountRepo: AccountRepository;
   accounts: AccountService;
+  /** The planner's listings and checks of existing keys. */
   gateways: StorageGateways;
+  /** A run's object calls: in a storage worker thread in the app (wiring.ts), in this thread otherwise. */
+  storage: ObjectStorageSource;
   activity: ActivityService;
   clock: Clock;
   /** Long tasks of this process: a running job is one of them (progress, and cancel by its task id). */
@@ -361,13 +365,17 @@ export class JobService {
     const watch = this.leases.watch(id, controller, () => this.closing);
     try {
       const { record } = await this.deps.accounts.connection(job.accountId);
-      const gateway = await this.deps.gateways.for(job.accountId);
-      const run = new JobRun(this.deps, job, gateway, record, controller.signal, () => {
+      const opened = await this.deps.storage.open(job.accountId);
+      const run = new JobRun(this.deps, job, opened.storage, record, controller.signal, () => {
         if (!this.closing) task.progress(report);
       });
       entry.run = run;
       if (!this.closing) task.progress(report);
-      await run.run();
+      try {
+        await run.run();
+      } finally {
+        await opened.close();
+      }
       const counts = this.deps.jobs.counts(id);
       const final = counts.failed > 0 || counts.cancelled > 0 ? 'failed' : 'done';
       this.deps.jobs.release(id, this.leases.owner, final, this.now());

@@ -10,7 +10,7 @@ import { strangerAccess } from './access-rules';
  * costs one request per private file, as many as a plain loop of stranger requests. Null: the file is gone.
  */
 export async function asStranger(
-  gateway: StorageGateway,
+  gateway: Pick<StorageGateway, 'anonymousHead' | 'getAcl'>,
   bucket: string,
   key: string,
   readAcl: boolean,

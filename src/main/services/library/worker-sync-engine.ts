@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AccountService } from '../accounts/account-service';
 import { UserFacingError } from '../errors';
+import { gatewayAccount } from '../storage/storage-gateways';
 import type { SyncCounts, SyncRunOptions } from './sync-engine';
 import type { SyncEngine, SyncJob } from './sync-service';
 import type { SyncWorkerReply, SyncWorkerRequest } from './sync-worker-protocol';
@@ -25,17 +26,7 @@ export class WorkerSyncEngine implements SyncEngine {
       type: 'run',
       bucket: job.bucket,
       prefix: job.prefix,
-      account: {
-        id: record.id,
-        settings: {
-          provider: record.provider,
-          endpoint: record.endpoint,
-          region: record.region,
-          forcePathStyle: record.forcePathStyle,
-        },
-        credentials,
-        clockOffsetMs: record.clockOffsetMs,
-      },
+      account: gatewayAccount(record, credentials),
       ...(options.aclConcurrency ? { aclConcurrency: options.aclConcurrency } : {}),
       ...(options.checked ? { awaitCheck: true } : {}),
     };

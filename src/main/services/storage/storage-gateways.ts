@@ -1,7 +1,23 @@
 import type { AccountService } from '../accounts/account-service';
-import type { S3ClientFactory } from './s3-client-factory';
+import type { AccountRecord } from '../../repositories/account-repository';
+import type { S3ClientFactory, S3Credentials } from './s3-client-factory';
 import type { Clock } from '../clock';
-import { StorageGateway } from './storage-gateway';
+import { StorageGateway, type GatewayAccount } from './storage-gateway';
+
+/** What a gateway needs of an account: its settings, its keys (from the keychain, in memory) and clock offset. */
+export function gatewayAccount(record: AccountRecord, credentials: S3Credentials): GatewayAccount {
+  return {
+    id: record.id,
+    settings: {
+      provider: record.provider,
+      endpoint: record.endpoint,
+      region: record.region,
+      forcePathStyle: record.forcePathStyle,
+    },
+    credentials,
+    clockOffsetMs: record.clockOffsetMs,
+  };
+}
 
 /**
  * One storage gateway per account, built on first use and rebuilt when the account changed (settings, keys or
@@ -29,7 +45,7 @@ export class StorageGateways {
     });
     const gateway = new StorageGateway(
       client,
-      { id: record.id, settings: record, credentials, clockOffsetMs: record.clockOffsetMs },
+      gatewayAccount(record, credentials),
       this.clock,
       this.fetchImpl,
     );
