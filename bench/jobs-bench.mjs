@@ -3,7 +3,7 @@
  * `npm run bench:jobs`: durable jobs on the test Ceph, each beside an anchor measured in the same run. It bundles
  * the app's code from src/ with Vite first (bench/lib/library-build.mjs), so it measures the sources as they are.
  *
- *   node bench/jobs-bench.mjs [--parts 1,2] [--rounds 2] [--objects 10000]
+ *   node bench/jobs-bench.mjs [--parts 1,2,3] [--rounds 2] [--objects 10000] [--plan-files 100000]
  *
  * Part 1  uploads of 200 × 1 MiB files and of one 256 MiB file: `rclone copy` (Debian's rclone, its defaults; its
  *         process start-up taken out, as Signet's job runs in a running app) versus a Signet upload job (private
@@ -12,6 +12,10 @@
  *         a plain SDK PutObjectAcl loop at Signet's concurrency
  *         (32) versus a Signet job — its change phase, and the whole job with the proof that re-reads every ACL —
  *         alternating who goes first, --rounds times, medians.
+ * Part 3  planning a make-private of --plan-files files (default 100,000: part 2's bucket, synced, plus files
+ *         written into its catalog only), as the window asks: the preview, then the start call that writes the
+ *         job's items (the run is cancelled once it answers). The main thread's event-loop delay over each call,
+ *         against an idle loop in the same run, --rounds times.
  *
  * Needs rclone and a Ceph rig of its own (scripts/ceph-rig.sh in /tmp/signet-ceph-bench-jobs on port 7496 with
  * a 4 GiB store; SIGNET_CEPH_DIR, SIGNET_CEPH_PORT and SIGNET_CEPH_MEMSTORE_BYTES override that), started when
@@ -32,8 +36,10 @@ import {
   prefixStats,
   rcloneCopy,
   signetMakePrivate,
+  signetPlanMakePrivate,
   signetUpload,
 } from './lib/jobs-ceph.mjs';
+import { idleEventLoop } from './lib/event-loop.mjs';
 import { fmt, median, printTable } from './lib/library-report.mjs';
 
 // A rig of its own with room for the uploads (each round writes about 1 GiB; the tests' rig has 1 GiB), on its
@@ -44,14 +50,16 @@ process.env.SIGNET_CEPH_MEMSTORE_BYTES ??= '4G';
 
 const { values: opts } = parseArgs({
   options: {
-    parts: { type: 'string', default: '1,2' },
+    parts: { type: 'string', default: '1,2,3' },
     rounds: { type: 'string', default: '2' },
     objects: { type: 'string', default: '10000' },
+    'plan-files': { type: 'string', default: '100000' },
   },
 });
 const PARTS = new Set(opts.parts.split(',').map((p) => p.trim()));
 const ROUNDS = Math.min(Math.max(Number(opts.rounds) || 2, 1), 9);
 const OBJECTS = Math.min(Math.max(Number(opts.objects) || 10000, 100), 100000);
+const PLAN_FILES = Math.min(Math.max(Number(opts['plan-files']) || 100000, OBJECTS), 1000000);
 const MiB = 1024 * 1024;
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
@@ -271,6 +279,70 @@ async function partMakePrivate(lib, env, client) {
   );
 }
 
+async function partPlanning(lib, env, client) {
+  const bucket = `bench-jobs-acl-${OBJECTS}`;
+  const keys = Array.from({ length: OBJECTS }, (_, i) => `products/${String(i).padStart(6, '0')}.zip`);
+  await ensureBucket(
+    client,
+    bucket,
+    keys.map((key) => ({ key, acl: 'public-read' })),
+  );
+  const runs = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`part 3: round ${round + 1}/${ROUNDS}: planning a make-private of ${fmt(PLAN_FILES)} files …`);
+    const r = await signetPlanMakePrivate(lib, env, bucket, PLAN_FILES - OBJECTS);
+    check(
+      r.files === PLAN_FILES && r.items === PLAN_FILES,
+      `planned ${r.files} files and ${r.items} items, not ${PLAN_FILES}`,
+    );
+    runs.push(r);
+  }
+  const idle = await idleEventLoop(3000);
+  const worst = (call, f) => Math.max(...runs.map((r) => f(r[call])));
+  const row = (call, what) => [
+    what,
+    fmt(median(runs.map((r) => r[call].ms)), 0),
+    fmt(
+      worst(call, (x) => x.p50),
+      1,
+    ),
+    fmt(
+      worst(call, (x) => x.p99),
+      1,
+    ),
+    fmt(
+      worst(call, (x) => x.max),
+      1,
+    ),
+  ];
+  const longest = Math.max(
+    worst('preview', (x) => x.max),
+    worst('start', (x) => x.max),
+  );
+  printTable(
+    `Part 3: plan a make-private of ${fmt(PLAN_FILES)} files, as the window does (${ROUNDS} rounds: call time the ` +
+      'median, event-loop delay the worst round); anchor: an idle event loop in the same run',
+    ['call', 'ms', 'loop p50 ms', 'loop p99 ms', 'loop max ms'],
+    [
+      row('preview', 'jobs:access-preview (counts what would change)'),
+      row('start', 'jobs:access (writes the job’s items)'),
+      ['anchor: idle loop, 3 s', '', fmt(idle.p50, 1), fmt(idle.p99, 1), fmt(idle.max, 1)],
+    ],
+    {
+      left: [0],
+      targets: [
+        {
+          what: 'the longest the main thread was held during either call (no call blocks it more than 50 ms)',
+          show: `${fmt(longest, 1)} ms`,
+          text: '≤ 50 ms',
+          met: longest <= 50,
+          by: `${fmt(longest / 50, 2)}× the limit`,
+        },
+      ],
+    },
+  );
+}
+
 async function main() {
   log(
     `machine: ${cpus().length} cores, load ${loadavg()
@@ -284,6 +356,7 @@ async function main() {
     const lib = await buildLibrary(join(work, 'lib'));
     if (PARTS.has('1')) await partUploads(lib, env, client, work);
     if (PARTS.has('2')) await partMakePrivate(lib, env, client);
+    if (PARTS.has('3')) await partPlanning(lib, env, client);
   } finally {
     client.destroy();
     rmSync(work, { recursive: true, force: true });

@@ -126,3 +126,43 @@ export async function signetMakePrivate(lib, env, bucket) {
     s.close();
   }
 }
+
+/**
+ * Planning a make-private of a large selection, as the window asks for one: its preview, then the start call that
+ * writes the job's items. The bucket is synced first (so checked, as in the app), then gets `extra` more files in
+ * its catalog, written as a listing writes them. They are not on the storage: the run that follows the start is
+ * cancelled as soon as the call answers. Answers each call's wall time and the main thread's event-loop delay.
+ */
+export async function signetPlanMakePrivate(lib, env, bucket, extra) {
+  const s = await freshSignet(lib, env, bucket, appWorkers(lib));
+  try {
+    await s.services.library.sync({ accountId: s.accountId, bucket });
+    const bucketId = s.services.library.resolveBucket(s.accountId, bucket).id;
+    const catalog = new lib.catalog.CatalogRepository(s.services.db);
+    const folders = new Set();
+    const at = new Date().toISOString();
+    for (let i = 0; i < extra; i += 1000) {
+      const page = [];
+      for (let j = i; j < Math.min(extra, i + 1000); j++) {
+        const key = `planned/${String(Math.floor(j / 1000)).padStart(3, '0')}/${String(j).padStart(6, '0')}.zip`;
+        page.push({ key, size: 1024, lastModified: at, etag: 'e', storageClass: null });
+      }
+      catalog.upsertPage(bucketId, page, 0, folders);
+    }
+    const change = { selection: { kind: 'query', query: { bucketId, recursive: true } }, access: 'private' };
+    const preview = await eventLoopDuring(() => s.services.jobs.previewAccess(change));
+    const start = await eventLoopDuring(() => s.services.jobs.startAccess(change));
+    const { job, done } = start.result;
+    s.services.jobs.cancel(job.id);
+    await done.catch(() => undefined);
+    const figures = (r) => ({ ms: r.ms, p50: r.p50, p99: r.p99, max: r.max });
+    return {
+      files: preview.result.total,
+      items: job.total,
+      preview: figures(preview),
+      start: figures(start),
+    };
+  } finally {
+    s.close();
+  }
+}

@@ -84,6 +84,8 @@ export interface MainDeps {
    * the SDK's work for each of them stays off the main thread. Without it they run in the calling thread.
    */
   storageWorkerFile?: string;
+  /** Jobs of this many items or more use the storage worker (default STORAGE_WORKER_FROM); tests lower it. */
+  storageWorkerFrom?: number;
   /** Anonymous HTTP for "verify access" and the verifier's admin API; defaults to the global fetch. */
   fetch?: typeof fetch;
   /** Where to save an exported file (the verifier config). Without it, such exports answer an error. */
@@ -244,7 +246,7 @@ export function createMainServices(deps: MainDeps): MainServices {
     accounts,
     gateways,
     storage: deps.storageWorkerFile
-      ? new WorkerStorageSource(deps.storageWorkerFile, accounts, gateways)
+      ? new WorkerStorageSource(deps.storageWorkerFile, accounts, gateways, deps.storageWorkerFrom)
       : new InProcessStorageSource(gateways),
     activity,
     clock: deps.clock,

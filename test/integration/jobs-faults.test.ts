@@ -93,7 +93,12 @@ beforeAll(async () => {
   proxy = await startFaultyProxy(env.endpoint, 20261201);
   // As in the app, a job's object calls run in the storage worker thread: its errors (503s, resets) cross back.
   workers = await buildWorkerBundles('jobs-faults-test');
-  h = startHarness({ prefix: 'faults', storageWorkerFile: stoppingWorker(workers.storageWorkerFile) });
+  // Every job, however short (the app: from 2,000 items on).
+  h = startHarness({
+    prefix: 'faults',
+    storageWorkerFile: stoppingWorker(workers.storageWorkerFile),
+    storageWorkerFrom: 1,
+  });
   files = mkdtempSync(join(tmpdir(), 'signet-faults-files-'));
   bucket = await createTestBucket(admin, 'jobs-faults');
   const keys = Array.from({ length: OBJECTS }, (_, i) => `products/${String(i).padStart(4, '0')}.zip`);

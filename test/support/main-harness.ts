@@ -62,6 +62,8 @@ export function startHarness(
     syncWorkerFile?: string;
     /** The built storage worker: a job's object calls then run in a worker thread, as in the app. */
     storageWorkerFile?: string;
+    /** Jobs of this many items or more use it (the app: 2,000). */
+    storageWorkerFrom?: number;
     saveFile?: SaveFileDialog;
     /** The desktop notifications the app would show (a test records them). */
     notifier?: Notifier;
@@ -82,6 +84,7 @@ export function startHarness(
     ...(opts.s3 ? { s3: opts.s3 } : {}),
     ...(opts.syncWorkerFile ? { syncWorkerFile: opts.syncWorkerFile } : {}),
     ...(opts.storageWorkerFile ? { storageWorkerFile: opts.storageWorkerFile } : {}),
+    ...(opts.storageWorkerFrom !== undefined ? { storageWorkerFrom: opts.storageWorkerFrom } : {}),
     ...(opts.saveFile ? { saveFile: opts.saveFile } : {}),
     ...(opts.notifier ? { notifier: opts.notifier } : {}),
     openFiles: () => Promise.resolve(chosen),

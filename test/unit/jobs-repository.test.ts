@@ -169,6 +169,8 @@ describe('a job written in steps (a selection too big for one transaction)', () 
     expect(cliRepo.open().map((j) => j.id)).toContain(id);
     expect(cliRepo.unplanned()).toEqual([]);
     expect(cliRepo.counts(id).total).toBe(5);
+    // Counted up to a limit (whether a run takes the storage worker), and whole below it.
+    expect([cliRepo.itemsUpTo(id, 4), cliRepo.itemsUpTo(id, 5), cliRepo.itemsUpTo(id, 9)]).toEqual([4, 5, 5]);
   });
 
   it('removes a job never written whole with its items, and never a planned one', () => {

@@ -134,6 +134,7 @@ export class JobRepository {
     { state: ItemState; n: number; bytes: number; done_bytes: number }
   >;
   private readonly nextItems: Statement<[number, number, number], ItemRow>;
+  private readonly itemsUpToRow: Statement<[number, number], number>;
   private readonly updateItemRow: Statement;
   private readonly addRetriesRow: Statement;
 
@@ -176,6 +177,11 @@ export class JobRepository {
       `SELECT state, count(*) AS n, total(size) AS bytes, total(bytes_done) AS done_bytes
        FROM job_items WHERE job_id = ? GROUP BY state`,
     );
+    this.itemsUpToRow = db
+      .prepare<[number, number], number>(
+        'SELECT count(*) FROM (SELECT 1 FROM job_items WHERE job_id = ? LIMIT ?)',
+      )
+      .pluck() as Statement<[number, number], number>;
     this.nextItems = db.prepare(
       `SELECT * FROM job_items WHERE job_id = ? AND state IN ('pending', 'copied') AND id > ?
        ORDER BY id LIMIT ?`,
@@ -301,6 +307,11 @@ export class JobRepository {
   /** Changes the state of a job nobody runs (or tells its runner, which reads the state, to stop). */
   setState(id: number, state: JobState, endedAt: string | null): void {
     this.setStateRow.run(state, endedAt, id);
+  }
+
+  /** How many items a job has, counted up to `limit` (reads no more index entries than that). */
+  itemsUpTo(id: number, limit: number): number {
+    return this.itemsUpToRow.get(id, limit) ?? 0;
   }
 
   counts(id: number): ItemCounts {

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { AccountService } from '../accounts/account-service';
 import {
+  STORAGE_WORKER_FROM,
   StorageLost,
   type ObjectStorage,
   type ObjectStorageSource,
@@ -136,19 +137,22 @@ export class WorkerStorage implements ObjectStorage {
 }
 
 /**
- * Opens a storage worker thread (the built storage-worker.js) for each job run, with the account's keys handed
- * over in memory as the sync worker gets them, and ends it with the run.
+ * Opens a storage worker thread (the built storage-worker.js) for each run of a job of `from` items or more, with
+ * the account's keys handed over in memory as the sync worker gets them, and ends it with the run. A shorter job
+ * runs in this thread (object-storage.ts says why); tests lower `from` to run every job through the worker.
  */
 export class WorkerStorageSource implements ObjectStorageSource {
   constructor(
     private readonly workerFile: string,
     private readonly accounts: AccountService,
     private readonly gateways: StorageGateways,
+    private readonly from = STORAGE_WORKER_FROM,
   ) {}
 
-  async open(accountId: string): Promise<OpenedStorage> {
-    const { record, credentials } = await this.accounts.connection(accountId);
+  async open(accountId: string, items: number): Promise<OpenedStorage> {
     const local = await this.gateways.for(accountId);
+    if (items < this.from) return { storage: local, close: () => Promise.resolve() };
+    const { record, credentials } = await this.accounts.connection(accountId);
     const worker = new Worker(this.workerFile, {
       workerData: { account: gatewayAccount(record, credentials) },
     });
