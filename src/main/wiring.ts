@@ -246,7 +246,7 @@ export function createMainServices(deps: MainDeps): MainServices {
     accounts,
     gateways,
     storage: deps.storageWorkerFile
-      ? new WorkerStorageSource(deps.storageWorkerFile, accounts, gateways, deps.storageWorkerFrom)
+      ? new WorkerStorageSource(deps.storageWorkerFile, gateways, deps.storageWorkerFrom)
       : new InProcessStorageSource(gateways),
     activity,
     clock: deps.clock,

@@ -27,7 +27,6 @@ import {
   WorkerStorageSource,
   type RequestPort,
 } from '../../src/main/services/storage/worker-storage';
-import type { AccountService } from '../../src/main/services/accounts/account-service';
 import type { StorageGateways } from '../../src/main/services/storage/storage-gateways';
 
 /** A call as the scripted gateway received it: the method, its arguments but the signal, and the signal. */
@@ -307,34 +306,33 @@ describe('WorkerStorage and the served gateway', () => {
 });
 
 describe('WorkerStorageSource', () => {
-  const gateway = scriptedGateway(() => ({ status: 403 })).gateway;
-  const accounts = {
-    connection: () =>
-      Promise.resolve({
-        record: {
-          id: 'a1',
-          provider: 'custom',
-          endpoint: 'http://127.0.0.1:9',
-          region: 'us-east-1',
-          forcePathStyle: true,
-          clockOffsetMs: 0,
-        },
-        credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
-      }),
-  } as unknown as AccountService;
+  // A gateway as StorageGateways builds it: with the account the worker would get.
+  const gateway = Object.assign(scriptedGateway(() => ({ status: 403 })).gateway, {
+    account: {
+      id: 'a1',
+      settings: {
+        provider: 'custom',
+        endpoint: 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        forcePathStyle: true,
+      },
+      credentials: { accessKeyId: 'AKIA', secretAccessKey: 'secret' },
+      clockOffsetMs: 0,
+    },
+  });
   const gateways = { for: () => Promise.resolve(gateway) } as unknown as StorageGateways;
   /** No worker can start from here: a run that tried would fail its calls. */
   const missing = '/nonexistent/storage-worker.js';
 
   it('a job under its threshold runs in this thread, on the account’s gateway itself', async () => {
-    const opened = await new WorkerStorageSource(missing, accounts, gateways, 10).open('a1', 9);
+    const opened = await new WorkerStorageSource(missing, gateways, 10).open('a1', 9);
     expect(opened.storage).toBe(gateway);
     expect(await opened.storage.anonymousHead('shop', 'a.zip')).toEqual({ status: 403 });
     await opened.close();
   });
 
   it('a worker that cannot start fails the run’s calls with StorageLost, which says so', async () => {
-    const opened = await new WorkerStorageSource(missing, accounts, gateways, 10).open('a1', 10);
+    const opened = await new WorkerStorageSource(missing, gateways, 10).open('a1', 10);
     expect(opened.storage).toBeInstanceOf(WorkerStorage);
     const err = await opened.storage.head('shop', 'a.zip').then(
       () => null,

@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
-import type { AccountService } from '../accounts/account-service';
 import {
   STORAGE_WORKER_FROM,
   StorageLost,
@@ -11,7 +10,6 @@ import {
 import type { StorageCall, StorageAnswers, StorageWorkerReply, StorageWorkerRequest } from './storage-calls';
 import { UPLOAD_PART_SIZE, type StorageGateway, type UploadOptions } from './storage-gateway';
 import type { StorageGateways } from './storage-gateways';
-import { gatewayAccount } from './storage-gateways';
 import { errorFromWire } from './wire-errors';
 
 /** The side of a port the stand-in needs (a Worker, or a MessagePort in tests). */
@@ -144,7 +142,6 @@ export class WorkerStorage implements ObjectStorage {
 export class WorkerStorageSource implements ObjectStorageSource {
   constructor(
     private readonly workerFile: string,
-    private readonly accounts: AccountService,
     private readonly gateways: StorageGateways,
     private readonly from = STORAGE_WORKER_FROM,
   ) {}
@@ -152,10 +149,8 @@ export class WorkerStorageSource implements ObjectStorageSource {
   async open(accountId: string, items: number): Promise<OpenedStorage> {
     const local = await this.gateways.for(accountId);
     if (items < this.from) return { storage: local, close: () => Promise.resolve() };
-    const { record, credentials } = await this.accounts.connection(accountId);
-    const worker = new Worker(this.workerFile, {
-      workerData: { account: gatewayAccount(record, credentials) },
-    });
+    // The account as the gateway was just built from it (current settings, keys and clock offset).
+    const worker = new Worker(this.workerFile, { workerData: { account: local.account } });
     const storage = new WorkerStorage(worker, local);
     let closing = false;
     worker.once('error', (err) =>
