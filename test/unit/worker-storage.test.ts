@@ -76,16 +76,23 @@ afterEach(() => {
   }
 });
 
-/** The stand-in on one end of a channel, the scripted gateway served on the other, as in the app's worker. */
+/**
+ * The stand-in on one end of a channel, the scripted gateway served on the other, as in the app's worker; `sizes`
+ * records how many calls (`calls`) and answers (`answers`) each message carried.
+ */
 function connected(answer: (call: Received) => unknown, local?: StorageGateway) {
   const channel = new MessageChannel();
   channels.push(channel);
   const served = scriptedGateway(answer);
+  const sizes = { calls: [] as number[], answers: [] as number[] };
+  channel.port2.on('message', (m: unknown[]) => sizes.calls.push(m.length));
+  channel.port1.on('message', (m: unknown[]) => sizes.answers.push(m.length));
   serveStorageCalls(channel.port2 as unknown as CallPort, served.gateway);
   const localSide = local ?? scriptedGateway(() => ({ etag: 'local', attempts: 1 })).gateway;
   return {
     storage: new WorkerStorage(channel.port1 as unknown as RequestPort, localSide),
     calls: served.calls,
+    sizes,
   };
 }
 
@@ -197,6 +204,14 @@ describe('WorkerStorage and the served gateway', () => {
       ['anonymousGet', ['shop', 'a.zip'], false],
       ['anonymousHead', ['shop', 'b.zip'], true],
     ]);
+  });
+
+  it('sends the calls of one turn in one message, and their answers come back together', async () => {
+    const { storage, sizes } = connected((call) => ({ attempts: call.args.length }));
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    const answers = await Promise.all(keys.map((k) => storage.setAccess('shop', k, 'private')));
+    expect(answers).toEqual(keys.map(() => ({ attempts: 3 })));
+    expect(sizes).toEqual({ calls: [5], answers: [5] });
   });
 
   it('answers each call by its own id when the answers come back out of order', async () => {

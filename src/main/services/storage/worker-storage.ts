@@ -7,15 +7,21 @@ import {
   type ObjectStorageSource,
   type OpenedStorage,
 } from './object-storage';
-import type { StorageCall, StorageAnswers, StorageWorkerReply, StorageWorkerRequest } from './storage-calls';
+import {
+  batched,
+  type StorageCall,
+  type StorageAnswers,
+  type StorageWorkerReply,
+  type StorageWorkerRequest,
+} from './storage-calls';
 import { UPLOAD_PART_SIZE, type StorageGateway, type UploadOptions } from './storage-gateway';
 import type { StorageGateways } from './storage-gateways';
 import { errorFromWire } from './wire-errors';
 
 /** The side of a port the stand-in needs (a Worker, or a MessagePort in tests). */
 export interface RequestPort {
-  postMessage(message: StorageWorkerRequest): void;
-  on(event: 'message', listener: (message: StorageWorkerReply) => void): unknown;
+  postMessage(messages: StorageWorkerRequest[]): void;
+  on(event: 'message', listener: (messages: StorageWorkerReply[]) => void): unknown;
 }
 
 interface Pending {
@@ -37,16 +43,23 @@ export class WorkerStorage implements ObjectStorage {
   private lastSignal = 0;
   private failure: StorageLost | null = null;
 
+  private readonly send: (message: StorageWorkerRequest) => void;
+
   constructor(
-    private readonly port: RequestPort,
+    port: RequestPort,
     private readonly local: StorageGateway,
   ) {
-    port.on('message', (reply) => {
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      this.pending.delete(reply.id);
-      if (reply.type === 'result') p.resolve(reply.value);
-      else p.reject(errorFromWire(reply.error));
+    this.send = batched((messages) => {
+      if (!this.failure) port.postMessage(messages);
+    });
+    port.on('message', (replies) => {
+      for (const reply of replies) {
+        const p = this.pending.get(reply.id);
+        if (!p) continue;
+        this.pending.delete(reply.id);
+        if (reply.type === 'result') p.resolve(reply.value);
+        else p.reject(errorFromWire(reply.error));
+      }
     });
   }
 
@@ -114,7 +127,7 @@ export class WorkerStorage implements ObjectStorage {
     const answer = new Promise<StorageAnswers[M]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
     });
-    this.port.postMessage({ type: 'call', id, signal: this.signalNumber(signal), call });
+    this.send({ type: 'call', id, signal: this.signalNumber(signal), call });
     return answer;
   }
 
@@ -125,9 +138,7 @@ export class WorkerStorage implements ObjectStorage {
     if (known !== undefined) return known;
     const n = ++this.lastSignal;
     this.signals.set(signal, n);
-    const abort = () => {
-      if (!this.failure) this.port.postMessage({ type: 'abort', signal: n });
-    };
+    const abort = () => this.send({ type: 'abort', signal: n });
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
     return n;
