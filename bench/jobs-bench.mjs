@@ -166,7 +166,8 @@ async function partUploads(lib, env, client, work) {
   );
 }
 
-async function partMakePrivate(lib, env, client) {
+/** Parts 2 and 3: a bucket of OBJECTS public-read files, made on the rig unless it is there. */
+async function publicBucket(client) {
   const bucket = `bench-jobs-acl-${OBJECTS}`;
   const keys = Array.from({ length: OBJECTS }, (_, i) => `products/${String(i).padStart(6, '0')}.zip`);
   await ensureBucket(
@@ -174,6 +175,11 @@ async function partMakePrivate(lib, env, client) {
     bucket,
     keys.map((key) => ({ key, acl: 'public-read' })),
   );
+  return { bucket, keys };
+}
+
+async function partMakePrivate(lib, env, client) {
+  const { bucket, keys } = await publicBucket(client);
   const loop = [];
   const change = [];
   const total = [];
@@ -280,13 +286,7 @@ async function partMakePrivate(lib, env, client) {
 }
 
 async function partPlanning(lib, env, client) {
-  const bucket = `bench-jobs-acl-${OBJECTS}`;
-  const keys = Array.from({ length: OBJECTS }, (_, i) => `products/${String(i).padStart(6, '0')}.zip`);
-  await ensureBucket(
-    client,
-    bucket,
-    keys.map((key) => ({ key, acl: 'public-read' })),
-  );
+  const { bucket } = await publicBucket(client);
   const runs = [];
   for (let round = 0; round < ROUNDS; round++) {
     log(`part 3: round ${round + 1}/${ROUNDS}: planning a make-private of ${fmt(PLAN_FILES)} files …`);
