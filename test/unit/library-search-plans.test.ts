@@ -291,6 +291,44 @@ describe('search plans: the same rows, in the same order, whichever plan reads t
     }
   });
 
+  it('answers a first page with its count from one read of the index, as the page and countUpTo answer apart', () => {
+    // The statements the repository runs: the index plan's first page counts its hits in a window (one read).
+    const cached = vi.spyOn(
+      CatalogRepository.prototype as unknown as { cached: (sql: string) => unknown },
+      'cached',
+    );
+    const windowed = () => cached.mock.calls.filter(([sql]) => sql.includes('count(*) OVER ()')).length;
+    let fromWindow = 0;
+    let apart = 0;
+    TEXTS.forEach((search, i) => {
+      const sort = i % 2 === 0 ? BY_NAME : SORTS[i % SORTS.length]!;
+      const scope = { search, ...(i % 3 === 0 ? SCOPES[i % SCOPES.length] : {}) };
+      const want = expected(scope, sort);
+      const q = ObjectQuerySchema.parse({ bucketId, ...scope });
+      for (const plan of ['walk', 'index', undefined] as const) {
+        const options = plan ? { plan } : {};
+        for (const cap of [3, 10_000]) {
+          const before = windowed();
+          const got = catalog.firstPage(q, sort, 9, cap, options);
+          if (windowed() > before) fromWindow++;
+          else apart++;
+          const what = `${search} ${JSON.stringify(scope)} ${JSON.stringify(sort)} ${plan} cap ${cap}`;
+          expect(got.total, what).toEqual(catalog.countUpTo(q, cap, options));
+          expect(got.total, what).toEqual({ n: Math.min(want.length, cap), capped: want.length > cap });
+          expect(
+            got.rows.map((r) => r.key),
+            what,
+          ).toEqual(want.slice(0, 9));
+          expect(got.last, what).toEqual(catalog.page(q, sort, null, 9, options).last);
+        }
+      }
+    });
+    cached.mockRestore();
+    // Both ways were taken, many times: the window (the index plan) and the count apart (walks).
+    expect(fromWindow).toBeGreaterThan(300);
+    expect(apart).toBeGreaterThan(300);
+  });
+
   it('pages in every other order, within folders and filters, and lists every match, the same by every plan', () => {
     TEXTS.forEach((search, i) => {
       const sort = SORTS[i % SORTS.length]!;

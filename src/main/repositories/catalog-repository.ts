@@ -174,8 +174,41 @@ export class CatalogRepository {
     limit: number,
     options: { plan?: PlanKind } = {},
   ): { rows: ObjectRecord[]; last: Cursor | null } {
-    query = this.scoped(query);
-    const reading = this.reading(query, sort, cursor, pageWant(sort, limit), options.plan);
+    const { rows, last } = this.pageOf(this.scoped(query), sort, cursor, limit, options.plan, false);
+    return { rows, last };
+  }
+
+  /**
+   * The first page of a query with its count up to `cap` (`countUpTo`'s answer), as the window asks on every
+   * keystroke. Where the page reads every hit from the trigram index to sort them, that same read counts them: the
+   * index is read once instead of twice ('36.z' at a million keys: ~45 ms as page and count, ~28 ms as one read).
+   */
+  firstPage(
+    query: ObjectQuery,
+    sort: Sort,
+    limit: number,
+    cap: number,
+    options: { plan?: PlanKind } = {},
+  ): { rows: ObjectRecord[]; last: Cursor | null; total: { n: number; capped: boolean } } {
+    const scoped = this.scoped(query);
+    const { rows, last, hits } = this.pageOf(scoped, sort, null, limit, options.plan, true);
+    const n = hits ?? this.countScoped(scoped, cap + 1, options.plan);
+    return { rows, last, total: { n: Math.min(n, cap), capped: n > cap } };
+  }
+
+  /**
+   * One page of a scoped query. `countHits`: where the plan reads every hit anyway (the index, without a walk that
+   * may give up), answer how many there are in `hits` (else null).
+   */
+  private pageOf(
+    query: ObjectQuery,
+    sort: Sort,
+    cursor: Cursor | null,
+    limit: number,
+    plan: PlanKind | undefined,
+    countHits: boolean,
+  ): { rows: ObjectRecord[]; last: Cursor | null; hits: number | null } {
+    const reading = this.reading(query, sort, cursor, pageWant(sort, limit), plan);
     const where = whereOf(query, sort, cursor);
     const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
     const order = (cols: Record<Sort['column'], string>, prefix = '') =>
@@ -194,8 +227,24 @@ export class CatalogRepository {
     // (migration 016), which for a folder of 90 files would read the whole bucket.
     const sortedAfter = (kind: PlanKind, w: Where, n: number) =>
       rows(kind, w, n, 'objects o', order(SORT_SQL, '+'));
+    // The index plan's hits, sorted, with their number: only their ids and sort values go through the sort (and
+    // the window that counts them), then the page's rows are read by id. Sorting whole rows took a quarter longer.
+    const counted = (w: Where, n: number): { found: ObjectRecord[]; hits: number } => {
+      const value = sort.column === 'name' ? '' : `, ${SORT_SQL[sort.column]} AS ${SORT_RESULT[sort.column]}`;
+      const hits = this.hits(query, reading, w, `o.id AS id, o.key AS key${value}`);
+      if (hits === null) return { found: [], hits: 0 };
+      const sql =
+        `SELECT ${OBJECT_COLUMNS}, h.hits AS hits FROM (SELECT id, count(*) OVER () AS hits FROM (${hits.text}) ` +
+        `ORDER BY ${order(SORT_RESULT)} LIMIT @limit) h CROSS JOIN objects o ON o.id = h.id ORDER BY ${order(SORT_SQL)}`;
+      const got = this.cached<Record<string, unknown>, ObjectTableRow & { hits: number }>(sql).all({
+        ...hits.params,
+        limit: n,
+      });
+      return { found: got.map(toRecord), hits: got[0]?.hits ?? 0 };
+    };
     const { stop, sortedBudget } = reading;
     let found: ObjectRecord[];
+    let hits: number | null = null;
     if (byAccessRuns(query, sort)) found = accessRunsPage(this.cachedOf, where, query.access, dir, limit);
     else if (sortedBudget !== null && sort.column !== 'name') {
       // A walk down the order's index that gives up after `sortedBudget` entries: those walked (each checked),
@@ -219,6 +268,8 @@ export class CatalogRepository {
       if (found.length < limit && end !== null)
         found.push(...sortedAfter('walk', at(after), limit - found.length));
     } else if (sort.column !== 'name' && reading.kind === 'walk') found = sortedAfter('walk', where, limit);
+    else if (stop === null && reading.kind === 'index' && countHits)
+      ({ found, hits } = counted(where, limit));
     else if (stop === null) found = rows(reading.kind, where, limit);
     else {
       // A walk by name that may give up at `stop`: the keys before it walked, the rest from the index.
@@ -233,6 +284,7 @@ export class CatalogRepository {
     return {
       rows: found,
       last: tail && found.length === limit ? { value: sortValue(tail, sort), key: tail.key } : null,
+      hits,
     };
   }
 
@@ -319,7 +371,11 @@ export class CatalogRepository {
 
   /** Counts up to `limit` rows (Infinity: all of them). */
   private countRows(query: ObjectQuery, limit: number, forced?: PlanKind): number {
-    query = this.scoped(query);
+    return this.countScoped(this.scoped(query), limit, forced);
+  }
+
+  /** `countRows` of a query already narrowed by `scoped`. */
+  private countScoped(query: ObjectQuery, limit: number, forced?: PlanKind): number {
     if (byAccessRuns(query, null)) {
       // The filter's types counted in the access index, the entries of each in the scope's key range only.
       const where = whereOf(query, null, null);
@@ -386,17 +442,34 @@ export class CatalogRepository {
         params: where.params,
       };
     }
+    const hits = this.hits(query, reading, where, columns);
+    if (hits === null) return null;
+    return {
+      text: `${hits.text} ORDER BY ${hits.arms === 1 ? order : resultOrder}`,
+      params: hits.params,
+    };
+  }
+
+  /**
+   * The index plan's SELECT, unordered: the index's hits and the short keys are different rows (a short key has
+   * no trigram), read by two arms of a UNION ALL where both can hold hits. Null when neither can.
+   */
+  private hits(
+    query: ObjectQuery,
+    reading: Reading,
+    where: Where,
+    columns: string,
+  ): { text: string; params: Record<string, unknown>; arms: number } | null {
+    const cond = where.sql.join(' AND ');
     const lookup = (reading.lookup ??= this.lookup(query.search));
     const arms: string[] = [];
     if (lookup.match !== null) arms.push(`SELECT ${columns} ${FTS_FROM} AND ${cond}`);
     if (lookup.short.length > 0) arms.push(`SELECT ${columns} ${SHORT_FROM} AND ${cond}`);
     if (arms.length === 0) return null;
     return {
-      text:
-        arms.length === 1
-          ? `${arms[0]} ORDER BY ${order}`
-          : `${arms.join(' UNION ALL ')} ORDER BY ${resultOrder}`,
+      text: arms.join(' UNION ALL '),
       params: { ...where.params, ...lookupParams(lookup) },
+      arms: arms.length,
     };
   }
 

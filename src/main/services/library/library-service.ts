@@ -73,16 +73,22 @@ export class LibraryService {
     const { cursor, limit, sort, ...query } = input;
     this.bucket(query.bucketId);
     const first = cursor === null;
-    const page = this.deps.catalog.page(query, sort, first ? null : decodeCursor(cursor, sort), limit);
     // A search's count, or a filter's, stops at the cap ("10,000+ files"): counting 949,000 private files of a
     // million exactly took 40 ms of the page's 50. Only a folder, or the whole bucket, unfiltered, is counted to
     // the last file. "Select all" plans its job from an exact count of its own, off the window's path.
     const filtered = query.search !== '' || query.access.length > 0 || query.leaksOnly;
-    const total = !first
-      ? null
-      : filtered
-        ? this.deps.catalog.countUpTo(query, SEARCH_COUNT_CAP)
-        : { n: this.deps.catalog.count(query), capped: false };
+    let page: ReturnType<CatalogRepository['page']>;
+    let total: { n: number; capped: boolean } | null = null;
+    if (!first) page = this.deps.catalog.page(query, sort, decodeCursor(cursor, sort), limit);
+    else if (filtered) {
+      // The count comes from the page's own read where it can (CatalogRepository.firstPage).
+      const got = this.deps.catalog.firstPage(query, sort, limit, SEARCH_COUNT_CAP);
+      page = got;
+      total = got.total;
+    } else {
+      page = this.deps.catalog.page(query, sort, null, limit);
+      total = { n: this.deps.catalog.count(query), capped: false };
+    }
     return {
       rows: page.rows.map(toRow),
       next: page.last ? encodeCursor(page.last) : null,
