@@ -6,6 +6,7 @@ import {
   type ListedObject,
   type ObjectRecord,
 } from '../../src/main/repositories/catalog-repository';
+import { CatalogSearch } from '../../src/main/repositories/catalog-search-plans';
 import type { PlanKind } from '../../src/main/repositories/search-plan';
 import { ObjectQuerySchema, type AccessType, type Sort } from '../../src/shared/library/schemas';
 import { seedShopAccount } from '../support/test-services';
@@ -363,7 +364,7 @@ describe('search plans: the same rows, in the same order, whichever plan reads t
     // and pages that did the first and then, having given up, the second.
     const ways = { down: 0, sorted: 0, gaveUp: 0 };
     const select = vi.spyOn(
-      CatalogRepository.prototype as unknown as {
+      CatalogSearch.prototype as unknown as {
         select: (kind: PlanKind, ...rest: unknown[]) => unknown;
       },
       'select',
@@ -452,7 +453,7 @@ describe('search plans: the same rows, in the same order, whichever plan reads t
   it('takes each plan for some texts, and gives up on a misjudged walk for some (the comparisons above cover them)', () => {
     const chosen = { walk: 0, index: 0, stops: 0, finished: 0 };
     const select = vi.spyOn(
-      CatalogRepository.prototype as unknown as { select: (kind: PlanKind) => unknown },
+      CatalogSearch.prototype as unknown as { select: (kind: PlanKind) => unknown },
       'select',
     );
     for (const search of TEXTS) {

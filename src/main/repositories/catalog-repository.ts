@@ -16,27 +16,24 @@ import {
   FTS_FROM,
   lookupParams,
   pageWant,
-  passesFilters,
   SHORT_FROM,
   SORT_INDEX,
   SORT_RESULT,
   SORT_SQL,
   sortValue,
-  trigrams,
   whereOf,
   withCondition,
   type Cursor,
-  type Lookup,
-  type Reading,
   type Where,
 } from './catalog-search-sql';
 import { accessRunsPage, sortedStop, type Prepared } from './catalog-order-reads';
 import { accessCounts, bucketSummary, type BucketSummary } from './catalog-counts';
 import { slashScope } from './catalog-slash-scope';
 import { CatalogWrites, type UpsertCounts } from './catalog-writes';
-import { choosePlan, type PlanChoice, type PlanKind, type Want } from './search-plan';
-import { charCount, fold, SearchTerms } from './search-terms';
-import { quote, TrigramProbe } from './trigram-probe';
+import { CatalogSearch } from './catalog-search-plans';
+import type { PlanChoice, PlanKind } from './search-plan';
+import { SearchTerms } from './search-terms';
+import { TrigramProbe } from './trigram-probe';
 import type { AccessType, ObjectQuery, Sort } from '@shared/library/schemas';
 
 // The catalog's helpers and types, where its callers have always imported them from.
@@ -55,8 +52,9 @@ export type { UpsertCounts } from './catalog-writes';
  * cache of the storage, rebuilt by a sync, and holds nothing secret. Writes come in large transactions (a listing
  * page at a time); reads are by page and keyset cursor, so no query ever walks a whole bucket for the window.
  *
- * The writes live in CatalogWrites (catalog-writes.ts), the search SQL's pieces in catalog-search-sql.ts and the
- * row mapping in catalog-records.ts; this class keeps the reads, the search plans and the one API callers use.
+ * The writes live in CatalogWrites (catalog-writes.ts), the choice of a search's plan and its SQL in CatalogSearch
+ * (catalog-search-plans.ts), the search SQL's pieces in catalog-search-sql.ts and the row mapping in
+ * catalog-records.ts; this class runs the reads and keeps the one API callers use.
  */
 export class CatalogRepository {
   private readonly selectById: Statement<[number], ObjectTableRow>;
@@ -66,16 +64,17 @@ export class CatalogRepository {
 
   /** Dynamic queries (filters and sorts vary) are prepared once per distinct SQL text. */
   private readonly prepared = new Map<string, Statement>();
-  /** Leaves trigrams found in nearly every key out of a search's index lookup, and judges the search plans. */
-  private readonly probe: TrigramProbe;
-  /** The index's terms, so a lookup names those that hold the text (migration 011). */
-  private readonly terms: SearchTerms;
+  /** The search plans, their index lookups and their SQL (catalog-search-plans.ts). */
+  private readonly plans: CatalogSearch;
   private readonly writes: CatalogWrites;
 
   constructor(private readonly db: Db) {
-    this.probe = new TrigramProbe(db);
-    this.terms = new SearchTerms(db);
-    this.writes = new CatalogWrites(db, this.probe, this.terms);
+    // The probe leaves trigrams found in nearly every key out of a lookup and judges the plans; the terms let a
+    // lookup name those that hold the text (migration 011). Both are kept current by the writes.
+    const probe = new TrigramProbe(db);
+    const terms = new SearchTerms(db);
+    this.plans = new CatalogSearch(probe, terms);
+    this.writes = new CatalogWrites(db, probe, terms);
     this.selectById = db.prepare(`SELECT ${OBJECT_COLUMNS} FROM objects o WHERE o.id = ?`);
     this.selectByKey = db.prepare(
       `SELECT ${OBJECT_COLUMNS} FROM objects o WHERE o.bucket_id = ? AND o.key = ?`,
@@ -208,7 +207,7 @@ export class CatalogRepository {
     plan: PlanKind | undefined,
     countHits: boolean,
   ): { rows: ObjectRecord[]; last: Cursor | null; hits: number | null } {
-    const reading = this.reading(query, sort, cursor, pageWant(sort, limit), plan);
+    const reading = this.plans.reading(query, sort, cursor, pageWant(sort, limit), plan);
     const where = whereOf(query, sort, cursor);
     const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
     const order = (cols: Record<Sort['column'], string>, prefix = '') =>
@@ -216,7 +215,16 @@ export class CatalogRepository {
         ? `${cols.name} ${dir}`
         : `${prefix}${cols[sort.column]} ${dir}, ${cols.name} ${dir}`;
     const rows = (kind: PlanKind, w: Where, n: number, from = 'objects o', walkOrder = order(SORT_SQL)) => {
-      const sql = this.select(kind, query, reading, w, OBJECT_COLUMNS, walkOrder, order(SORT_RESULT), from);
+      const sql = this.plans.select(
+        kind,
+        query,
+        reading,
+        w,
+        OBJECT_COLUMNS,
+        walkOrder,
+        order(SORT_RESULT),
+        from,
+      );
       return sql === null
         ? []
         : this.cached<Record<string, unknown>, ObjectTableRow>(`${sql.text} LIMIT @limit`)
@@ -231,7 +239,7 @@ export class CatalogRepository {
     // the window that counts them), then the page's rows are read by id. Sorting whole rows took a quarter longer.
     const counted = (w: Where, n: number): { found: ObjectRecord[]; hits: number } => {
       const value = sort.column === 'name' ? '' : `, ${SORT_SQL[sort.column]} AS ${SORT_RESULT[sort.column]}`;
-      const hits = this.hits(query, reading, w, `o.id AS id, o.key AS key${value}`);
+      const hits = this.plans.hits(query, reading, w, `o.id AS id, o.key AS key${value}`);
       if (hits === null) return { found: [], hits: 0 };
       const sql =
         `SELECT ${OBJECT_COLUMNS}, h.hits AS hits FROM (SELECT id, count(*) OVER () AS hits FROM (${hits.text}) ` +
@@ -310,9 +318,9 @@ export class CatalogRepository {
   *iterate(query: ObjectQuery, options: { plan?: PlanKind } = {}): IterableIterator<ObjectRecord> {
     query = this.scoped(query);
     const byName: Sort = { column: 'name', direction: 'asc' };
-    const reading = this.reading(query, byName, null, READ_ALL, options.plan);
+    const reading = this.plans.reading(query, byName, null, READ_ALL, options.plan);
     const where = whereOf(query, byName, null);
-    const sql = this.select(reading.kind, query, reading, where, OBJECT_COLUMNS, 'o.key', 'key');
+    const sql = this.plans.select(reading.kind, query, reading, where, OBJECT_COLUMNS, 'o.key', 'key');
     if (sql === null) return;
     const stmt = this.db.prepare<Record<string, unknown>, ObjectTableRow>(sql.text);
     for (const row of stmt.iterate(sql.params)) yield toRecord(row);
@@ -327,8 +335,8 @@ export class CatalogRepository {
   ): { page: PlanChoice; count: PlanChoice } {
     query = this.scoped(query);
     return {
-      page: this.choose(query, sort, null, pageWant(sort, limit)),
-      count: this.choose(query, null, null, countWant(cap + 1)),
+      page: this.plans.choose(query, sort, null, pageWant(sort, limit)),
+      count: this.plans.choose(query, null, null, countWant(cap + 1)),
     };
   }
 
@@ -386,13 +394,13 @@ export class CatalogRepository {
         limit,
       );
     }
-    const reading = this.reading(query, null, null, countWant(limit), forced);
+    const reading = this.plans.reading(query, null, null, countWant(limit), forced);
     const { kind, stop } = reading;
     const where = whereOf(query, null, null);
     const count = (k: PlanKind, w: Where, n: number): number => {
       if (k === 'walk')
         return this.countSql(`FROM objects o WHERE ${w.sql.join(' AND ')}`, w.params, n, true);
-      const lookup = (reading.lookup ??= this.lookup(query.search));
+      const lookup = (reading.lookup ??= this.plans.lookup(query.search));
       const params = { ...w.params, ...lookupParams(lookup) };
       const cond = w.sql.join(' AND ');
       // The index's hits and the short keys are different rows (a short key has no trigram): counted apart.
@@ -419,146 +427,5 @@ export class CatalogRepository {
       ? `SELECT count(*) AS n FROM (SELECT 1 ${from}${byKey ? ' ORDER BY o.key' : ''} LIMIT @limit)`
       : `SELECT count(*) AS n ${from}`;
     return this.cached<Record<string, unknown>, { n: number }>(sql).get({ ...params, limit })?.n ?? 0;
-  }
-
-  /**
-   * The SELECT of a plan, ordered, without its LIMIT, and its parameters; null when nothing can match (no key
-   * holds the text's trigrams and no short key holds the text).
-   */
-  private select(
-    kind: PlanKind,
-    query: ObjectQuery,
-    reading: Reading,
-    where: Where,
-    columns: string,
-    order: string,
-    resultOrder: string,
-    from = 'objects o',
-  ): { text: string; params: Record<string, unknown> } | null {
-    const cond = where.sql.join(' AND ');
-    if (kind === 'walk') {
-      return {
-        text: `SELECT ${columns} FROM ${from} WHERE ${cond} ORDER BY ${order}`,
-        params: where.params,
-      };
-    }
-    const hits = this.hits(query, reading, where, columns);
-    if (hits === null) return null;
-    return {
-      text: `${hits.text} ORDER BY ${hits.arms === 1 ? order : resultOrder}`,
-      params: hits.params,
-    };
-  }
-
-  /**
-   * The index plan's SELECT, unordered: the index's hits and the short keys are different rows (a short key has
-   * no trigram), read by two arms of a UNION ALL where both can hold hits. Null when neither can.
-   */
-  private hits(
-    query: ObjectQuery,
-    reading: Reading,
-    where: Where,
-    columns: string,
-  ): { text: string; params: Record<string, unknown>; arms: number } | null {
-    const cond = where.sql.join(' AND ');
-    const lookup = (reading.lookup ??= this.lookup(query.search));
-    const arms: string[] = [];
-    if (lookup.match !== null) arms.push(`SELECT ${columns} ${FTS_FROM} AND ${cond}`);
-    if (lookup.short.length > 0) arms.push(`SELECT ${columns} ${SHORT_FROM} AND ${cond}`);
-    if (arms.length === 0) return null;
-    return {
-      text: arms.join(' UNION ALL '),
-      params: { ...where.params, ...lookupParams(lookup) },
-      arms: arms.length,
-    };
-  }
-
-  /**
-   * How to read a query: a walk without search text, else the cheaper plan (or the one forced, read to the end).
-   */
-  private reading(
-    query: ObjectQuery,
-    sort: Sort | null,
-    cursor: Cursor | null,
-    want: Want,
-    forced?: PlanKind,
-  ): Reading {
-    const search = query.search.trim();
-    // No text: a walk, down the order's index when that reads less than the scope's rows sorted (unless forced).
-    if (!search && (!want.sortedWalk || forced))
-      return { kind: 'walk', stop: null, lookup: null, sortedBudget: null };
-    if (forced) return { kind: forced, stop: null, lookup: null, sortedBudget: null };
-    const { kind, stop, lookup, sortedBudget } = this.choose(query, sort, cursor, want);
-    return { kind, stop, lookup, sortedBudget };
-  }
-
-  /** Judges both plans on the probe's sample (search-plan.ts); with the index lookup, when it was made. */
-  private choose(
-    query: ObjectQuery,
-    sort: Sort | null,
-    cursor: Cursor | null,
-    want: Want,
-  ): PlanChoice & { lookup: Lookup | null } {
-    const search = query.search.trim();
-    const pieces = this.pieces(fold(search));
-    const needle = search.toLowerCase();
-    const desc = sort?.column === 'name' && sort.direction === 'desc';
-    const after =
-      cursor && sort?.column === 'name'
-        ? desc
-          ? (key: string) => key < cursor.key
-          : (key: string) => key > cursor.key
-        : () => true;
-    // A folder's own files without a search; else everything under it (whereOf).
-    const inFolder =
-      query.recursive || search
-        ? (key: string) => key.startsWith(query.folder)
-        : (key: string) => key.startsWith(query.folder) && !key.includes('/', query.folder.length);
-    let lookup: Lookup | null = null;
-    const choice = choosePlan(
-      this.probe.sample(),
-      {
-        inBucket: (row) => row.bucketId === query.bucketId,
-        inScope: (row) => row.bucketId === query.bucketId && inFolder(row.key) && after(row.key),
-        hit: (row) => row.folded.includes(needle) && passesFilters(row, query),
-        candidate: (row) => pieces.every((p) => row.folded.includes(p)),
-        descending: desc,
-      },
-      want,
-      () => {
-        // Without a text there is nothing to look up: the index plan is never taken.
-        if (!search) return Infinity;
-        lookup = this.lookup(search, pieces);
-        return lookup.terms + lookup.short.length;
-      },
-    );
-    return { ...choice, lookup };
-  }
-
-  /** The folded pieces the index looks up: the text itself below three characters, else its chosen trigrams. */
-  private pieces(folded: string): string[] {
-    return charCount(folded) < 3 ? [folded] : this.probe.select(trigrams(folded));
-  }
-
-  /**
-   * The index lookup of a search. Each piece of the folded text is looked up as every index term that holds it
-   * (search-terms.ts: the keys' own characters, so FTS5's folding and JavaScript's never disagree on a hit), OR'ed:
-   * for a text of three characters or more, its chosen trigrams, AND'ed; for one or two, the text itself. Keys
-   * shorter than three characters are found by name among the short keys that hold the text.
-   */
-  private lookup(search: string, pieces?: string[]): Lookup {
-    const folded = fold(search.trim());
-    this.terms.refresh();
-    const short = this.terms.shortKeys(folded);
-    if (charCount(folded) < 3) {
-      const terms = this.terms.containing(folded);
-      return { match: terms.length > 0 ? terms.map(quote).join(' OR ') : null, short, terms: terms.length };
-    }
-    const groups = (pieces ?? this.pieces(folded)).map((p) => this.terms.lookup(p));
-    if (groups.some((g) => g.length === 0)) return { match: null, short, terms: 0 };
-    const match = groups
-      .map((g) => (g.length === 1 ? quote(g[0]!) : `(${g.map(quote).join(' OR ')})`))
-      .join(' AND ');
-    return { match, short, terms: groups.reduce((n, g) => n + g.length, 0) };
   }
 }
