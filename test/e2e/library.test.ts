@@ -274,6 +274,12 @@ describe('Library page in Chromium, on the real handlers, catalog and Ceph', () 
     await search.fill('track 0042');
     await row('products/audio/track 0042.mp3').waitFor();
     await page.getByText(`1 file found in ${bucket} and below`).waitFor();
+    // A piece of 99 keys: the page and its count, from one read where the index plan is taken (firstPage).
+    await search.fill('track 00');
+    await row('products/audio/track 0001.mp3').waitFor();
+    await page.getByText(`99 files found in ${bucket} and below`).waitFor();
+    await settle();
+    await app.screenshot('library-search-hits');
 
     await search.fill('menü ☕');
     await row('café/menü ☕.png').waitFor();
